@@ -1,0 +1,66 @@
+// Package schedule turns the wording of a 政务公开 task list (4月底, 每月更新, 及时更新,
+// 每周更新不少于2次, 5个工作日内…) into rules, and rules into the instants at which zwgk reminds,
+// marks due and escalates. It is pure and deterministic: no I/O and no clock, calendar data is
+// passed in, so workflow code may call it.
+package schedule
+
+import "github.com/zwgk/zwgk/calendar"
+
+// Kind is the shape of a rule.
+type Kind string
+
+// The rule kinds, as they appear in JSON.
+const (
+	KindDeadline  Kind = "deadline"  // one due date: 4月底, 3月31日前, 年底前, 上半年
+	KindWindow    Kind = "window"    // not before From, done by Due: 8月至12月
+	KindRecurring Kind = "recurring" // one cycle per period: 每月更新, 季度更新
+	KindTimely    Kind = "timely"    // a clock per recorded event: 及时更新 (20 working days), 5个工作日内
+	KindQuota     Kind = "quota"     // at least Count completions per period: 每周更新不少于2次
+	KindMaxGap    Kind = "maxgap"    // no more than MaxGap between two updates: 至少2周内更新一次
+	KindOngoing   Kind = "ongoing"   // no deadline, periodic check-ins: 持续推进, 常态化
+	KindUnparsed  Kind = "unparsed"  // wording not understood; Text keeps it, nothing is guessed
+)
+
+// Period is the length of a recurring cycle.
+type Period string
+
+// The periods, as they appear in JSON.
+const (
+	Week     Period = "week"
+	Month    Period = "month"
+	Quarter  Period = "quarter"
+	HalfYear Period = "halfyear"
+	Year     Period = "year"
+)
+
+// Unit is the unit of a clock or a gap.
+type Unit string
+
+// Clock and gap units.
+const (
+	WorkingDays  Unit = "workday"
+	CalendarDays Unit = "day"
+	Hours        Unit = "hour"
+)
+
+// Span is an amount of time in one unit: 20 working days, 48 hours, 14 days.
+type Span struct {
+	N    int  `json:"n"`
+	Unit Unit `json:"unit"`
+}
+
+// Rule is what an item's deadline or frequency wording means. Only the fields of its Kind are set.
+type Rule struct {
+	Kind Kind `json:"kind"`
+	// Text is the wording the rule was read from (for unparsed rules, the wording not understood).
+	Text string `json:"text,omitempty"`
+
+	Due  *calendar.Date `json:"due,omitempty"`  // deadline; end of a window
+	From *calendar.Date `json:"from,omitempty"` // start of a window
+
+	Period Period `json:"period,omitempty"` // recurring, quota; check-in period of ongoing
+	Count  int    `json:"count,omitempty"`  // quota: completions required per period
+
+	Clock  *Span `json:"clock,omitempty"`   // timely: time allowed after each event
+	MaxGap *Span `json:"max_gap,omitempty"` // maxgap: longest allowed time between updates
+}
