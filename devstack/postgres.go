@@ -174,6 +174,15 @@ func startPrivate(ctx context.Context, bin binaries, dir, db string, logger *slo
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	if cred != nil {
+		// The server runs as postgres and must be able to reach its directory inside ours.
+		if err := os.Chmod(filepath.Dir(dir), 0o711); err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		if err := reachable(filepath.Dir(dir)); err != nil {
+			return nil, err
+		}
+	}
 	run := func(name string, args ...string) error {
 		cmd := exec.CommandContext(ctx, name, args...)
 		cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8")
@@ -218,6 +227,28 @@ func startPrivate(ctx context.Context, bin binaries, dir, db string, logger *slo
 		return nil, err
 	}
 	return &Postgres{URL: u, Source: "a private PostgreSQL server in " + dir, stop: stop}, nil
+}
+
+// reachable checks that every directory above dir lets other users through, since a private
+// server started by root runs as the postgres user.
+func reachable(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		st, err := os.Stat(d)
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		if st.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("postgres: running as root, the private server runs as the postgres user, which cannot enter %s; "+
+				"run zwgk dev as a normal user, set ZWGK_DATA_DIR to a directory under a path others may traverse, or set ZWGK_DATABASE_URL", d)
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
 }
 
 func serverCredential() (*syscall.Credential, error) {

@@ -39,7 +39,7 @@ type TemporalOptions struct {
 	DataDir   string // the SQLite file is DataDir/temporal.db
 	Port      int    // frontend gRPC port on 127.0.0.1; 0 picks a free one
 	Namespace string
-	LogLevel  string // server log level; the server is chatty at info
+	LogLevel  string // server log level (default error: the server is chatty, even at warn when it stops)
 	// Ephemeral keeps everything in memory, for tests of the embedding itself.
 	Ephemeral bool
 }
@@ -51,7 +51,7 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 		o.Namespace = "default"
 	}
 	if o.LogLevel == "" {
-		o.LogLevel = "warn"
+		o.LogLevel = "error"
 	}
 	sqlCfg := &config.SQL{PluginName: sqliteplugin.PluginName, ConnectAttributes: map[string]string{}}
 	var dbPath string

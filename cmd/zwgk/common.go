@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/zwgk/zwgk/config"
+	"github.com/zwgk/zwgk/devstack"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/temporalclient"
+)
+
+// newLogger logs text to stderr at the configured level.
+func newLogger(e *env, cfg *config.Config) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(strings.ToUpper(cfg.LogLevel))); err != nil {
+		lvl = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: lvl}))
+}
+
+// openStore connects to ZWGK_DATABASE_URL or, when it is unset, to the database `zwgk dev` uses
+// on this machine (the local server or the private one in the data directory), so that CLI
+// commands work against a dev stack without extra settings. The returned func releases the
+// pool and stops a private server this call started.
+func openStore(ctx context.Context, e *env) (*store.Store, func(), error) {
+	st, done, err := openStoreRaw(ctx, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return st, done, nil
+}
+
+// openStoreRaw is openStore without migrating, for `zwgk migrate` itself.
+func openStoreRaw(ctx context.Context, e *env) (*store.Store, func(), error) {
+	cfg, err := e.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	pg, err := devstack.ChoosePostgres(ctx, devstack.PostgresOptions{
+		URL:     cfg.DatabaseURL,
+		DataDir: cfg.DataDir,
+		Logger:  slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, pg.URL)
+	if err != nil {
+		_ = pg.Stop()
+		return nil, nil, err
+	}
+	return st, func() {
+		st.Close()
+		if err := pg.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "zwgk: stop private PostgreSQL:", err)
+		}
+	}, nil
+}
+
+// dialTemporal connects to the configured Temporal frontend.
+func dialTemporal(ctx context.Context, e *env) (client.Client, error) {
+	cfg, err := e.config()
+	if err != nil {
+		return nil, err
+	}
+	return temporalclient.Dial(ctx, cfg.Temporal, newLogger(e, cfg))
+}

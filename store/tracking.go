@@ -1,0 +1,490 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/zwgk/zwgk/schedule"
+)
+
+// ItemOffice is an office responsible for an item.
+type ItemOffice struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"` // lead or co
+}
+
+// ItemDef is what an item workflow needs to know about its item: the definition from the
+// imported list and the policies that apply to it.
+type ItemDef struct {
+	ItemID      int64
+	ListID      int64
+	UnitID      int64
+	Unit        string
+	Year        int
+	WorkflowID  string
+	Title       string
+	Requirement string
+	Status      string // active or cancelled
+	Rule        schedule.Rule
+	// Raw JSON policy overrides, merged over the default by the schedule package.
+	UnitPolicy json.RawMessage
+	ItemPolicy json.RawMessage
+	Offices    []ItemOffice
+	Groups     []string
+}
+
+// ItemForWorkflow loads an item's definition by id.
+func (s *Store) ItemForWorkflow(ctx context.Context, itemID int64) (ItemDef, error) {
+	var d ItemDef
+	var rule []byte
+	err := s.Pool.QueryRow(ctx, `
+		SELECT i.id, i.list_id, l.unit_id, u.name, l.year, i.workflow_id, i.title, i.requirement,
+		       i.status, i.rule, u.policy, i.policy, i.groups
+		FROM items i JOIN lists l ON l.id = i.list_id JOIN units u ON u.id = l.unit_id
+		WHERE i.id = $1`, itemID).Scan(&d.ItemID, &d.ListID, &d.UnitID, &d.Unit, &d.Year, &d.WorkflowID,
+		&d.Title, &d.Requirement, &d.Status, &rule, &d.UnitPolicy, &d.ItemPolicy, &d.Groups)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, notFound("item", itemID)
+	}
+	if err != nil {
+		return d, fmt.Errorf("store: item %d: %w", itemID, err)
+	}
+	if err := json.Unmarshal(rule, &d.Rule); err != nil {
+		return d, fmt.Errorf("store: item %d rule: %w", itemID, err)
+	}
+	d.Offices, err = s.itemOffices(ctx, itemID)
+	return d, err
+}
+
+func (s *Store) itemOffices(ctx context.Context, itemID int64) ([]ItemOffice, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT o.id, o.name, io.role FROM item_offices io JOIN offices o ON o.id = io.office_id
+		WHERE io.item_id = $1 ORDER BY io.role DESC, o.name`, itemID) // 'lead' sorts after 'co'; DESC puts leads first
+	if err != nil {
+		return nil, fmt.Errorf("store: offices of item %d: %w", itemID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ItemOffice, error) {
+		var o ItemOffice
+		return o, r.Scan(&o.ID, &o.Name, &o.Role)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: offices of item %d: %w", itemID, err)
+	}
+	return out, nil
+}
+
+// SetItemOffices replaces the offices of an item (a reassignment). Every office must belong to
+// the item's unit.
+func (s *Store) SetItemOffices(ctx context.Context, itemID int64, offices []ItemOffice) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var unitID int64
+		err := tx.QueryRow(ctx, `SELECT l.unit_id FROM items i JOIN lists l ON l.id = i.list_id WHERE i.id = $1`, itemID).Scan(&unitID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("item", itemID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: item %d: %w", itemID, err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM item_offices WHERE item_id = $1`, itemID); err != nil {
+			return fmt.Errorf("store: reassign item %d: %w", itemID, err)
+		}
+		for _, o := range offices {
+			tag, err := tx.Exec(ctx, `
+				INSERT INTO item_offices (item_id, office_id, role)
+				SELECT $1, id, $3 FROM offices WHERE id = $2 AND unit_id = $4`, itemID, o.ID, o.Role, unitID)
+			if err != nil {
+				return fmt.Errorf("store: reassign item %d to office %d: %w", itemID, o.ID, err)
+			}
+			if tag.RowsAffected() == 0 {
+				return fmt.Errorf("store: reassign item %d: office %d of unit %d: %w", itemID, o.ID, unitID, ErrNotFound)
+			}
+		}
+		return nil
+	})
+}
+
+// ItemStateRow is the item_state projection.
+type ItemStateRow struct {
+	Status       string
+	Paused       bool
+	CycleKey     string
+	DueAt        time.Time
+	Level        int
+	OverdueSince time.Time
+	LastDoneAt   time.Time
+	Provisional  bool
+}
+
+// CycleRow is one item_cycles row.
+type CycleRow struct {
+	Key         string
+	Start       time.Time
+	Due         time.Time
+	OriginalDue time.Time
+	Status      string
+	Required    int
+	Completions int
+	DoneAt      time.Time
+	Late        bool
+	Level       int
+	EventTitle  string
+	EvidenceURL string
+	Note        string
+	DoneBy      string
+}
+
+// EventRow is one entry of an item's history.
+type EventRow struct {
+	Seq      int64
+	Kind     string
+	CycleKey string
+	At       time.Time
+	Actor    string
+	Detail   map[string]any
+}
+
+// NoticePlan is one planned message of a cycle.
+type NoticePlan struct {
+	Kind   string // reminder, due, overdue, escalation
+	Level  int
+	Offset int
+	Target string // contact, head, supervisor
+	At     time.Time
+	Urgent bool
+}
+
+// CyclePlan replaces the pending notices of one cycle.
+type CyclePlan struct {
+	CycleKey string
+	Due      time.Time
+	Notices  []NoticePlan
+}
+
+// ItemSync is one state change of an item workflow: everything it wants PostgreSQL to show.
+type ItemSync struct {
+	WorkflowID string
+	ItemID     int64
+	Seq        int64
+	State      ItemStateRow
+	Cycles     []CycleRow
+	Events     []EventRow
+	Plans      []CyclePlan
+	// DropCycles drops the pending notices of these cycles (done, cancelled); DropAll of every cycle.
+	DropCycles []string
+	DropAll    bool
+	DropReason string
+}
+
+// SyncItem applies a workflow's state change in one transaction. Rows carry the workflow's
+// sequence number: a write older than what is stored is ignored, and history events are keyed
+// by (workflow_id, seq), so replays and retries are harmless. It returns the earliest instant
+// among newly planned notices when that is earlier than the dispatcher's wake-up, meaning the
+// caller must wake the dispatcher; zero otherwise.
+func (s *Store) SyncItem(ctx context.Context, in ItemSync) (wakeDispatcher time.Time, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		st := in.State
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO item_state (item_id, workflow_id, seq, status, paused, cycle_key, due_at, escalation_level,
+			                        overdue_since, last_done_at, provisional, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+			ON CONFLICT (item_id) DO UPDATE SET
+				workflow_id = EXCLUDED.workflow_id, seq = EXCLUDED.seq, status = EXCLUDED.status,
+				paused = EXCLUDED.paused, cycle_key = EXCLUDED.cycle_key, due_at = EXCLUDED.due_at,
+				escalation_level = EXCLUDED.escalation_level, overdue_since = EXCLUDED.overdue_since,
+				last_done_at = EXCLUDED.last_done_at, provisional = EXCLUDED.provisional, updated_at = now()
+			WHERE item_state.seq < EXCLUDED.seq`,
+			in.ItemID, in.WorkflowID, in.Seq, st.Status, st.Paused, st.CycleKey, nullTime(st.DueAt), st.Level,
+			nullTime(st.OverdueSince), nullTime(st.LastDoneAt), st.Provisional); err != nil {
+			return fmt.Errorf("store: item %d state: %w", in.ItemID, err)
+		}
+		for _, c := range in.Cycles {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO item_cycles (item_id, cycle_key, seq, starts_at, due_at, original_due_at, status, required,
+				                         completions, done_at, late, escalation_level, event_title, evidence_url, note, done_by, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())
+				ON CONFLICT (item_id, cycle_key) DO UPDATE SET
+					seq = EXCLUDED.seq, starts_at = EXCLUDED.starts_at, due_at = EXCLUDED.due_at,
+					original_due_at = EXCLUDED.original_due_at, status = EXCLUDED.status, required = EXCLUDED.required,
+					completions = EXCLUDED.completions, done_at = EXCLUDED.done_at, late = EXCLUDED.late,
+					escalation_level = EXCLUDED.escalation_level, event_title = EXCLUDED.event_title,
+					evidence_url = EXCLUDED.evidence_url, note = EXCLUDED.note, done_by = EXCLUDED.done_by, updated_at = now()
+				WHERE item_cycles.seq < EXCLUDED.seq`,
+				in.ItemID, c.Key, in.Seq, c.Start, c.Due, c.OriginalDue, c.Status, c.Required, c.Completions,
+				nullTime(c.DoneAt), c.Late, c.Level, c.EventTitle, c.EvidenceURL, c.Note, c.DoneBy); err != nil {
+				return fmt.Errorf("store: item %d cycle %s: %w", in.ItemID, c.Key, err)
+			}
+		}
+		for _, e := range in.Events {
+			detail, err := json.Marshal(e.Detail)
+			if err != nil {
+				return fmt.Errorf("store: item %d event %d: %w", in.ItemID, e.Seq, err)
+			}
+			if e.Detail == nil {
+				detail = []byte("{}")
+			}
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO item_events (workflow_id, seq, item_id, kind, cycle_key, at, actor, detail)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+				in.WorkflowID, e.Seq, in.ItemID, e.Kind, e.CycleKey, e.At, e.Actor, detail); err != nil {
+				return fmt.Errorf("store: item %d event %d: %w", in.ItemID, e.Seq, err)
+			}
+		}
+		if in.DropAll || len(in.DropCycles) > 0 {
+			if _, err := tx.Exec(ctx, `
+				UPDATE notices SET status = 'dropped', reason = $4
+				WHERE workflow_id = $1 AND status = 'pending' AND seq <= $2 AND ($3 OR cycle_key = ANY($5))`,
+				in.WorkflowID, in.Seq, in.DropAll, in.DropReason, in.DropCycles); err != nil {
+				return fmt.Errorf("store: item %d drop notices: %w", in.ItemID, err)
+			}
+		}
+		var earliest time.Time
+		for _, p := range in.Plans {
+			// Pending notices of the cycle that the new plan does not contain are dropped; the
+			// ones it contains are inserted or, if pending, retimed.
+			if _, err := tx.Exec(ctx, `
+				UPDATE notices SET status = 'dropped', reason = 'replanned'
+				WHERE workflow_id = $1 AND cycle_key = $2 AND status = 'pending' AND seq < $3`,
+				in.WorkflowID, p.CycleKey, in.Seq); err != nil {
+				return fmt.Errorf("store: item %d plan %s: %w", in.ItemID, p.CycleKey, err)
+			}
+			for _, n := range p.Notices {
+				var at time.Time
+				var inserted bool
+				err := tx.QueryRow(ctx, `
+					INSERT INTO notices (item_id, workflow_id, cycle_key, due_at, kind, level, "offset", target, at, urgent, seq)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+					ON CONFLICT (workflow_id, cycle_key, due_at, kind, level, "offset", target) DO UPDATE SET
+						at = EXCLUDED.at, urgent = EXCLUDED.urgent, seq = EXCLUDED.seq, status = 'pending', reason = ''
+					WHERE notices.status IN ('pending', 'dropped') AND notices.seq <= EXCLUDED.seq
+					RETURNING at, status = 'pending'`,
+					in.ItemID, in.WorkflowID, p.CycleKey, p.Due, n.Kind, n.Level, n.Offset, n.Target, n.At, n.Urgent, in.Seq).Scan(&at, &inserted)
+				if errors.Is(err, pgx.ErrNoRows) {
+					continue // already sent or claimed: never again
+				}
+				if err != nil {
+					return fmt.Errorf("store: item %d notice %s/%s: %w", in.ItemID, p.CycleKey, n.Kind, err)
+				}
+				if inserted && (earliest.IsZero() || at.Before(earliest)) {
+					earliest = at
+				}
+			}
+		}
+		if earliest.IsZero() {
+			return nil
+		}
+		var wake *time.Time
+		if err := tx.QueryRow(ctx, `SELECT wake_at FROM dispatch_wake WHERE id = 1 FOR UPDATE`).Scan(&wake); err != nil {
+			return fmt.Errorf("store: dispatcher wake-up: %w", err)
+		}
+		// >= rather than >: a retried activity that already moved the wake-up must still poke,
+		// or the poke lost with the crashed attempt would never be sent.
+		if wake == nil || !earliest.After(*wake) {
+			if _, err := tx.Exec(ctx, `UPDATE dispatch_wake SET wake_at = $1 WHERE id = 1`, earliest); err != nil {
+				return fmt.Errorf("store: dispatcher wake-up: %w", err)
+			}
+			wakeDispatcher = earliest
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return wakeDispatcher, nil
+}
+
+// NextNoticeAt returns the time of the earliest pending notice and records it as the
+// dispatcher's wake-up, in one transaction with the planners' check. ok is false when nothing
+// is pending.
+func (s *Store) NextNoticeAt(ctx context.Context) (at time.Time, ok bool, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM dispatch_wake WHERE id = 1 FOR UPDATE`); err != nil {
+			return err
+		}
+		var next *time.Time
+		if err := tx.QueryRow(ctx, `SELECT min(at) FROM notices WHERE status = 'pending'`).Scan(&next); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE dispatch_wake SET wake_at = $1 WHERE id = 1`, next); err != nil {
+			return err
+		}
+		if next != nil {
+			at, ok = *next, true
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: next notice: %w", err)
+	}
+	return at, ok, nil
+}
+
+// ClaimNotices marks every pending notice due by cutoff as claimed under key, so that a retry
+// of the same dispatch works on exactly the same set and later notices wait for the next one.
+// It returns how many notices the key holds.
+func (s *Store) ClaimNotices(ctx context.Context, key string, cutoff time.Time) (int, error) {
+	var n int
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			UPDATE notices SET status = 'claimed', dispatch_key = $1
+			WHERE status = 'pending' AND at <= $2`, key, cutoff); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT count(*) FROM notices WHERE dispatch_key = $1`, key).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: claim notices %s: %w", key, err)
+	}
+	return n, nil
+}
+
+// Notice is a claimed notice with what a message about it needs.
+type Notice struct {
+	ID           int64
+	ItemID       int64
+	WorkflowID   string
+	UnitID       int64
+	Unit         string
+	Title        string
+	Requirement  string
+	CycleKey     string
+	Kind         string
+	Level        int
+	Offset       int
+	Target       string
+	At           time.Time
+	Urgent       bool
+	Status       string    // notice status
+	CycleDue     time.Time // the cycle's due now (an extension may have moved it)
+	CycleStatus  string    // item_cycles.status now
+	ItemStatus   string    // item_state.status now
+	ItemPaused   bool
+	ItemActive   bool
+	EscalateFrom time.Time // when the cycle went overdue, zero if it did not
+}
+
+// ClaimedNotices lists the notices held by a dispatch key that are not yet settled, with the
+// current state of their items so that the dispatcher can drop what no longer applies.
+func (s *Store) ClaimedNotices(ctx context.Context, key string) ([]Notice, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT n.id, n.item_id, n.workflow_id, l.unit_id, u.name, i.title, i.requirement, n.cycle_key, n.kind,
+		       n.level, n."offset", n.target, n.at, n.urgent, n.status,
+		       coalesce(c.due_at, n.due_at), coalesce(c.status, ''), coalesce(st.status, ''),
+		       coalesce(st.paused, false), i.status = 'active', coalesce(st.overdue_since, 'epoch'::timestamptz)
+		FROM notices n
+		JOIN items i ON i.id = n.item_id
+		JOIN lists l ON l.id = i.list_id
+		JOIN units u ON u.id = l.unit_id
+		LEFT JOIN item_cycles c ON c.item_id = n.item_id AND c.cycle_key = n.cycle_key
+		LEFT JOIN item_state st ON st.item_id = n.item_id
+		WHERE n.dispatch_key = $1 AND n.status = 'claimed'
+		ORDER BY n.at, n.item_id, n.id`, key)
+	if err != nil {
+		return nil, fmt.Errorf("store: notices of %s: %w", key, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notice, error) {
+		var n Notice
+		err := r.Scan(&n.ID, &n.ItemID, &n.WorkflowID, &n.UnitID, &n.Unit, &n.Title, &n.Requirement, &n.CycleKey,
+			&n.Kind, &n.Level, &n.Offset, &n.Target, &n.At, &n.Urgent, &n.Status, &n.CycleDue, &n.CycleStatus,
+			&n.ItemStatus, &n.ItemPaused, &n.ItemActive, &n.EscalateFrom)
+		if n.EscalateFrom.Unix() == 0 {
+			n.EscalateFrom = time.Time{}
+		}
+		return n, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: notices of %s: %w", key, err)
+	}
+	return out, nil
+}
+
+// SettleNotices marks notices sent or dropped (with a reason).
+func (s *Store) SettleNotices(ctx context.Context, ids []int64, status, reason string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if status != "sent" && status != "dropped" {
+		return fmt.Errorf("store: settle notices: status %q", status)
+	}
+	if _, err := s.Pool.Exec(ctx, `
+		UPDATE notices SET status = $2, reason = $3, sent_at = CASE WHEN $2 = 'sent' THEN now() END
+		WHERE id = ANY($1) AND status = 'claimed'`, ids, status, reason); err != nil {
+		return fmt.Errorf("store: settle notices: %w", err)
+	}
+	return nil
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// ItemProgress is what PostgreSQL remembers of an item workflow: enough for a fresh run (after
+// a re-added item, or a Temporal database lost and rebuilt) to resume rather than start over.
+type ItemProgress struct {
+	Seq           int64
+	TrackingStart time.Time
+	Cycles        []CycleRow
+	Paused        bool
+}
+
+// ItemProgressOf reads an item's recorded progress; Seq is 0 when nothing was recorded.
+func (s *Store) ItemProgressOf(ctx context.Context, itemID int64) (ItemProgress, error) {
+	var p ItemProgress
+	err := s.Pool.QueryRow(ctx, `
+		SELECT st.seq, st.paused, coalesce((SELECT min(at) FROM item_events e WHERE e.item_id = st.item_id), st.updated_at)
+		FROM item_state st WHERE st.item_id = $1`, itemID).Scan(&p.Seq, &p.Paused, &p.TrackingStart)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("store: progress of item %d: %w", itemID, err)
+	}
+	rows, err := s.Pool.Query(ctx, `
+		SELECT cycle_key, starts_at, due_at, original_due_at, status, required, completions,
+		       coalesce(done_at, 'epoch'::timestamptz), late, escalation_level, event_title, evidence_url, note, done_by
+		FROM item_cycles WHERE item_id = $1 ORDER BY due_at, cycle_key`, itemID)
+	if err != nil {
+		return p, fmt.Errorf("store: cycles of item %d: %w", itemID, err)
+	}
+	p.Cycles, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CycleRow, error) {
+		var c CycleRow
+		err := r.Scan(&c.Key, &c.Start, &c.Due, &c.OriginalDue, &c.Status, &c.Required, &c.Completions, &c.DoneAt,
+			&c.Late, &c.Level, &c.EventTitle, &c.EvidenceURL, &c.Note, &c.DoneBy)
+		if c.DoneAt.Unix() == 0 {
+			c.DoneAt = time.Time{}
+		}
+		return c, err
+	})
+	if err != nil {
+		return p, fmt.Errorf("store: cycles of item %d: %w", itemID, err)
+	}
+	return p, nil
+}
+
+// ItemsToReconcile lists the active items whose workflow may not be running: never recorded,
+// or last seen in a state that is not final.
+func (s *Store) ItemsToReconcile(ctx context.Context) ([]ItemRef, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT i.id, i.workflow_id FROM items i LEFT JOIN item_state st ON st.item_id = i.id
+		WHERE i.status = 'active' AND (st.item_id IS NULL OR st.status NOT IN ('done', 'cancelled'))
+		ORDER BY i.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: items to reconcile: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ItemRef, error) {
+		var it ItemRef
+		return it, r.Scan(&it.ID, &it.WorkflowID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: items to reconcile: %w", err)
+	}
+	return out, nil
+}
