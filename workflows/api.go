@@ -93,6 +93,7 @@ const (
 // CycleState is one cycle as the query and the updates report it.
 type CycleState struct {
 	Key         string    `json:"key"`
+	Status      string    `json:"status"` // pending, open, overdue, done, skipped, cancelled
 	Start       time.Time `json:"start"`
 	Due         time.Time `json:"due"`
 	OriginalDue time.Time `json:"original_due"`

@@ -1,0 +1,56 @@
+package activities
+
+import (
+	"time"
+
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/schedule"
+	"github.com/zwgk/zwgk/store"
+)
+
+// ItemDefinition is what LoadItem gives an item workflow: the item, its merged policy and the
+// calendar data, so that every computation the workflow replays sees the same inputs.
+type ItemDefinition struct {
+	ItemID      int64              `json:"item_id"`
+	UnitID      int64              `json:"unit_id"`
+	Unit        string             `json:"unit"`
+	Year        int                `json:"year"`
+	Title       string             `json:"title"`
+	Status      string             `json:"status"`
+	Rule        schedule.Rule      `json:"rule"`
+	Policy      schedule.Policy    `json:"policy"`
+	Offices     []store.ItemOffice `json:"offices"`
+	Calendar    []calendar.Year    `json:"calendar"`
+	PolicyError string             `json:"policy_error,omitempty"` // an override that failed validation; the default applies
+	// Prior is what PostgreSQL recorded of earlier runs, for a run started without carried state.
+	Prior store.ItemProgress `json:"prior"`
+}
+
+// SyncResult says what SyncItem did.
+type SyncResult struct {
+	// WokeDispatcher is set when a newly planned notice was earlier than the dispatcher's
+	// wake-up and the dispatcher was signalled.
+	WokeDispatcher time.Time `json:"woke_dispatcher,omitzero"`
+}
+
+// NextNotice is the dispatcher's next wake-up.
+type NextNotice struct {
+	At time.Time `json:"at,omitzero"`
+	OK bool      `json:"ok"`
+}
+
+// DispatchRequest asks for every notice due by Cutoff to be sent; Key names the dispatch so that
+// a retry works on the same notices and sends nothing twice.
+type DispatchRequest struct {
+	Key    string    `json:"key"`
+	Cutoff time.Time `json:"cutoff"`
+}
+
+// DispatchResult counts what a dispatch did.
+type DispatchResult struct {
+	Notices    int `json:"notices"`
+	Dropped    int `json:"dropped"`
+	Recipients int `json:"recipients"`
+	Messages   int `json:"messages"`
+	Failed     int `json:"failed"`
+}

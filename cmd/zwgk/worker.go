@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/zwgk/zwgk/activities"
+	"github.com/zwgk/zwgk/config"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/temporalclient"
+	"github.com/zwgk/zwgk/workflows"
+)
+
+func init() {
+	register(&command{
+		name:    "worker",
+		summary: "run the Temporal worker: item workflows, the dispatcher and their activities",
+		usage: `[--reconcile=true] [--max-concurrent N]
+Run any number of replicas against one Temporal namespace and task queue. With --reconcile the
+worker starts, at start-up, the workflow of every active item that has none running (after a
+failed import start or a restored database); one replica doing it is enough.`,
+		run: func(ctx context.Context, e *env, args []string) error {
+			fs := newFlags(e, "worker")
+			reconcile := fs.Bool("reconcile", true, "start missing item workflows at start-up")
+			maxConc := fs.Int("max-concurrent", 0, "maximum concurrent activities (0: SDK default)")
+			if err := fs.Parse(args); err != nil {
+				return err
+			}
+			cfg, err := e.config()
+			if err != nil {
+				return err
+			}
+			logger := newLogger(e, cfg)
+			st, done, err := openStore(ctx, e)
+			if err != nil {
+				return err
+			}
+			defer done()
+			c, err := temporalclient.Dial(ctx, cfg.Temporal, logger)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if err := temporalclient.EnsureSearchAttributes(ctx, c, cfg.Temporal.Namespace); err != nil {
+				logger.Warn("search attributes not registered; add them in the Temporal UI or Cloud console", "err", err)
+			}
+			return runWorker(ctx, workerDeps{cfg: cfg, st: st, c: c, logger: logger, reconcile: *reconcile, maxConcurrent: *maxConc})
+		},
+	})
+}
+
+type workerDeps struct {
+	cfg           *config.Config
+	st            *store.Store
+	c             client.Client
+	logger        *slog.Logger
+	reconcile     bool
+	maxConcurrent int
+	dev           bool
+	ready         chan<- struct{} // closed once the worker polls
+}
+
+// runWorker runs until ctx ends.
+func runWorker(ctx context.Context, d workerDeps) error {
+	acts, err := newActivities(d)
+	if err != nil {
+		return err
+	}
+	w := worker.New(d.c, d.cfg.Temporal.TaskQueue, worker.Options{
+		MaxConcurrentActivityExecutionSize: d.maxConcurrent,
+	})
+	workflows.Register(w, acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer w.Stop()
+	if d.ready != nil {
+		close(d.ready)
+	}
+	d.logger.Info("worker polling", "namespace", d.cfg.Temporal.Namespace, "task_queue", d.cfg.Temporal.TaskQueue)
+	if d.reconcile {
+		go func() {
+			if err := reconcile(ctx, d); err != nil && !errors.Is(err, context.Canceled) {
+				d.logger.Error("reconcile", "err", err)
+			}
+		}()
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func newActivities(d workerDeps) (*activities.Activities, error) {
+	return &activities.Activities{
+		Store:     d.st,
+		Temporal:  d.c,
+		TaskQueue: d.cfg.Temporal.TaskQueue,
+		Logger:    d.logger,
+	}, nil
+}
+
+// reconcile starts the workflows of active items that have none running, and the dispatcher.
+func reconcile(ctx context.Context, d workerDeps) error {
+	wc := &workflows.Client{Temporal: d.c, TaskQueue: d.cfg.Temporal.TaskQueue}
+	start := time.Now()
+	refs, err := d.st.ItemsToReconcile(ctx)
+	if err != nil {
+		return err
+	}
+	if err := wc.Sync(ctx, store.ListChanges{Added: refs}); err != nil {
+		return err
+	}
+	if err := wc.EnsureDispatcher(ctx); err != nil {
+		return err
+	}
+	d.logger.Info("reconciled item workflows", "items", len(refs), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}

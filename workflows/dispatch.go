@@ -1,0 +1,81 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zwgk/zwgk/activities"
+)
+
+// The dispatcher is one workflow per installation. It sleeps until the earliest pending notice,
+// then sends every notice whose time has come as one digest per recipient and channel. Item
+// workflows plan notices for send-window instants (09:00 on working days by default), so all of
+// a recipient's reminders for one window are pending together and go out as one message.
+const (
+	DispatchWorkflowName = "DispatchWorkflow"
+	DispatchWorkflowID   = "zwgk-dispatch"
+	// SignalPoke wakes the dispatcher because a notice earlier than its wake-up was planned.
+	SignalPoke = "poke"
+)
+
+// DispatchInput carries nothing across continue-as-new: the notices live in PostgreSQL.
+type DispatchInput struct {
+	MaxHistory int `json:"max_history,omitempty"`
+}
+
+var dispatchOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Minute,
+	HeartbeatTimeout:    time.Minute,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    5 * time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    5 * time.Minute,
+	},
+}
+
+// DispatchWorkflow sends planned notices when they fall due.
+func DispatchWorkflow(ctx workflow.Context, in DispatchInput) error {
+	pokes := workflow.GetSignalChannel(ctx, SignalPoke)
+	maxHistory := in.MaxHistory
+	if maxHistory == 0 {
+		maxHistory = 2000
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
+	actx := workflow.WithActivityOptions(ctx, dispatchOptions)
+	for round := 0; ; round++ {
+		for pokes.ReceiveAsync(nil) {
+		}
+		var next activities.NextNotice
+		if err := workflow.ExecuteLocalActivity(lctx, acts.NextNotice).Get(lctx, &next); err != nil {
+			return err
+		}
+		now := workflow.Now(ctx)
+		if next.OK && !next.At.After(now) {
+			req := activities.DispatchRequest{
+				Key:    fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).WorkflowExecution.RunID, round),
+				Cutoff: now,
+			}
+			var res activities.DispatchResult
+			if err := workflow.ExecuteActivity(actx, acts.Dispatch, req).Get(actx, &res); err != nil {
+				return err
+			}
+			workflow.GetLogger(ctx).Info("dispatched", "notices", res.Notices, "messages", res.Messages, "dropped", res.Dropped, "failed", res.Failed)
+			continue
+		}
+		info := workflow.GetInfo(ctx)
+		if info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > maxHistory {
+			return workflow.NewContinueAsNewError(ctx, DispatchWorkflow, in)
+		}
+		tctx, cancel := workflow.WithCancel(ctx)
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(pokes, func(c workflow.ReceiveChannel, more bool) { c.Receive(ctx, nil) })
+		if next.OK {
+			sel.AddFuture(workflow.NewTimer(tctx, next.At.Sub(now)), func(workflow.Future) {})
+		}
+		sel.Select(ctx)
+		cancel() // a poke leaves the timer behind; cancel it so it does not wake us for nothing
+	}
+}

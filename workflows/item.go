@@ -1,0 +1,1159 @@
+// Package workflows holds zwgk's Temporal workflows: one durable ItemWorkflow per list item,
+// which walks its rule's cycles on the working-day calendar, and the DispatchWorkflow, which
+// sends the notices the item workflows plan as one digest per recipient and send window.
+//
+// Workflow code only orchestrates: clocks come from the pure schedule package, side effects
+// happen in activities. An item workflow sleeps on one durable timer until the next instant at
+// which its own state changes (a cycle falls due, an escalation level is reached) and wakes
+// early only for messages. Reminders do not wake it: it plans them as notices in PostgreSQL
+// ahead of time and the dispatcher sends them, which keeps a monthly item near a hundred history
+// events a year and lets one recipient's reminders of many items go out as one message.
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zwgk/zwgk/activities"
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/schedule"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/temporalclient"
+)
+
+// Cycle statuses inside the workflow and in item_cycles.status.
+const (
+	cyclePending   = "pending"   // not started yet
+	cycleOpen      = "open"      // started, not yet due
+	cycleOverdue   = "overdue"   // past due, not done
+	cycleDone      = "done"      // enough completions
+	cycleSkipped   = "skipped"   // fell due before zwgk tracked the item; may still be completed
+	cycleCancelled = "cancelled" // removed by a revision or a cancellation
+)
+
+// ItemInput starts or continues an item workflow.
+type ItemInput struct {
+	ItemID int64 `json:"item_id"`
+	// Carry is the state handed over by continue-as-new; nil on the first run.
+	Carry *Carry `json:"carry,omitempty"`
+	// MaxHistory overrides the history length at which the workflow continues as new at the
+	// next quiet point (tests use a small value).
+	MaxHistory int `json:"max_history,omitempty"`
+}
+
+// Carry is the item's state: everything that is not derivable from the item definition.
+type Carry struct {
+	Seq           int64         `json:"seq"`
+	TrackingStart time.Time     `json:"tracking_start"`
+	Cycles        []*cycle      `json:"cycles"`
+	Events        int           `json:"events"` // events recorded so far (keys of timely cycles)
+	Gaps          int           `json:"gaps"`   // maximum-gap cycles opened so far
+	Paused        bool          `json:"paused"`
+	PausedAt      time.Time     `json:"paused_at,omitzero"`
+	Cancelled     bool          `json:"cancelled"`
+	LastDone      time.Time     `json:"last_done,omitzero"`
+	Offices       []OfficeRef   `json:"offices,omitempty"` // after a reassignment; nil = the item's own
+	Attrs         searchAttrs   `json:"attrs"`
+}
+
+type cycle struct {
+	Key         string    `json:"key"`
+	Start       time.Time `json:"start"`
+	Due         time.Time `json:"due"`
+	OriginalDue time.Time `json:"original_due"`
+	Required    int       `json:"required"`
+	Completions int       `json:"completions"`
+	Status      string    `json:"status"`
+	DoneAt      time.Time `json:"done_at,omitzero"`
+	Late        bool      `json:"late"`
+	Level       int       `json:"level"`
+	Repeats     int       `json:"repeats"`
+	OverdueAt   time.Time `json:"overdue_at,omitzero"`
+	Provisional bool      `json:"provisional"`
+	EventTitle  string    `json:"event_title,omitempty"`
+	Office      int64     `json:"office,omitempty"` // timely cycle assigned to one office
+	Hourly      bool      `json:"hourly,omitempty"` // an hour clock: urgent, escalates by the hour
+	EvidenceURL string    `json:"evidence_url,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	DoneBy      string    `json:"done_by,omitempty"`
+	// PlannedDue is the due point the cycle's notices were planned for; a different Due means
+	// the plan is stale. PlannedRepeat is the last "still overdue" repeat planned.
+	PlannedDue    time.Time `json:"planned_due,omitzero"`
+	PlannedRepeat int       `json:"planned_repeat"`
+	dirty         bool
+}
+
+type searchAttrs struct {
+	Status  string    `json:"status"`
+	NextDue time.Time `json:"next_due,omitzero"`
+	Level   int       `json:"level"`
+	Offices []string  `json:"offices"`
+	Set     bool      `json:"set"`
+}
+
+// item is a running item workflow.
+type item struct {
+	ctx     workflow.Context
+	in      ItemInput
+	def     activities.ItemDefinition
+	cal     *calendar.Calendar
+	st      *Carry
+	mu      workflow.Mutex
+	changed bool
+	events  []store.EventRow
+	drop    []string
+	dropAll string // reason, when every pending notice must go
+	logger  interface {
+		Info(string, ...interface{})
+		Warn(string, ...interface{})
+	}
+}
+
+var acts *activities.Activities // method values name the activities; never called directly
+
+// ItemWorkflow is the durable life of one list item for its list's year.
+func ItemWorkflow(ctx workflow.Context, in ItemInput) error {
+	w := &item{ctx: ctx, in: in, mu: workflow.NewMutex(ctx), logger: workflow.GetLogger(ctx)}
+	if in.Carry != nil {
+		w.st = in.Carry
+	} else {
+		w.st = &Carry{TrackingStart: workflow.Now(ctx)}
+	}
+	if err := w.load(ctx); err != nil {
+		return err
+	}
+	if in.Carry == nil && w.def.Prior.Seq > 0 {
+		w.resumeFrom(w.def.Prior)
+	}
+	w.buildCycles()
+	if err := w.register(); err != nil {
+		return err
+	}
+	if w.def.Status == "cancelled" && !w.st.Cancelled {
+		w.cancel(Actor{By: "system", Reason: "item removed from its list"})
+	}
+	maxHistory := in.MaxHistory
+	if maxHistory == 0 {
+		maxHistory = 2000
+	}
+	for {
+		now := workflow.Now(ctx)
+		if err := w.lock(ctx); err != nil {
+			return err
+		}
+		// Reset under the lock: a handler that changes the state after this point sets it
+		// again, and one that ran before is already included in what follows.
+		w.changed = false
+		w.advance(now)
+		finished := w.finished(now)
+		err := w.flush(ctx, now)
+		w.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if finished {
+			// Updates accepted in this last task must be answered before the run ends.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			if !w.changed {
+				return nil
+			}
+			continue
+		}
+		info := workflow.GetInfo(ctx)
+		if info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > maxHistory {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			next := ItemInput{ItemID: in.ItemID, Carry: w.st, MaxHistory: in.MaxHistory}
+			return workflow.NewContinueAsNewError(ctx, ItemWorkflow, next)
+		}
+		wake := w.nextWake(now)
+		if wake.IsZero() {
+			if err := workflow.Await(ctx, func() bool { return w.changed }); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool { return w.changed }); err != nil {
+			return err
+		}
+	}
+}
+
+func (w *item) lock(ctx workflow.Context) error { return w.mu.Lock(ctx) }
+
+// load fetches the definition: the item, its merged policy and the calendar.
+func (w *item) load(ctx workflow.Context) error {
+	ctx = workflow.WithLocalActivityOptions(ctx, localOptions)
+	var def activities.ItemDefinition
+	if err := workflow.ExecuteLocalActivity(ctx, acts.LoadItem, w.in.ItemID).Get(ctx, &def); err != nil {
+		return fmt.Errorf("load item %d: %w", w.in.ItemID, err)
+	}
+	w.def = def
+	w.cal = calendar.New(def.Calendar...)
+	if def.PolicyError != "" {
+		w.logger.Warn("policy override ignored", "error", def.PolicyError)
+	}
+	return nil
+}
+
+// resumeFrom seeds a run that has no carried state with what PostgreSQL recorded, so that a
+// restarted workflow keeps its sequence (its writes would otherwise be ignored as stale) and its
+// completions.
+func (w *item) resumeFrom(p store.ItemProgress) {
+	w.st.Seq, w.st.TrackingStart, w.st.Paused = p.Seq, p.TrackingStart, p.Paused
+	if p.Paused {
+		w.st.PausedAt = workflow.Now(w.ctx)
+	}
+	byKey := map[string]*cycle{}
+	for _, c := range w.st.Cycles {
+		byKey[c.Key] = c
+	}
+	for _, r := range p.Cycles {
+		c, ok := byKey[r.Key]
+		if !ok {
+			c = &cycle{Key: r.Key}
+			w.st.Cycles = append(w.st.Cycles, c)
+			switch r.Key[0] {
+			case 'E':
+				w.st.Events++
+				c.EventTitle = r.EventTitle
+				c.Hourly = w.def.Rule.Clock != nil && w.def.Rule.Clock.Unit == schedule.Hours
+			case 'G':
+				w.st.Gaps++
+			}
+		}
+		c.Start, c.Due, c.OriginalDue, c.Status, c.Required = r.Start, r.Due, r.OriginalDue, r.Status, r.Required
+		c.Completions, c.DoneAt, c.Late, c.Level = r.Completions, r.DoneAt, r.Late, r.Level
+		c.EvidenceURL, c.Note, c.DoneBy = r.EvidenceURL, r.Note, r.DoneBy
+		if c.Status == cycleOverdue {
+			c.OverdueAt = c.Due
+		}
+		if !r.DoneAt.IsZero() && r.DoneAt.After(w.st.LastDone) {
+			w.st.LastDone = r.DoneAt
+		}
+	}
+	slices.SortStableFunc(w.st.Cycles, func(a, b *cycle) int { return a.Due.Compare(b.Due) })
+}
+
+// buildCycles merges the cycles the rule yields for the year into the state, keeping the
+// completions of cycles that keep their key and cancelling those the rule no longer has.
+func (w *item) buildCycles() {
+	r := w.def.Rule
+	switch r.Kind {
+	case schedule.KindTimely, schedule.KindMaxGap, schedule.KindUnparsed:
+		return
+	}
+	fresh, err := schedule.Cycles(r, w.def.Year, w.cal)
+	if err != nil {
+		w.logger.Warn("rule yields no cycles", "error", err)
+		return
+	}
+	byKey := map[string]*cycle{}
+	for _, c := range w.st.Cycles {
+		byKey[c.Key] = c
+	}
+	single := r.Kind == schedule.KindDeadline || r.Kind == schedule.KindWindow
+	keep := map[string]bool{}
+	for _, f := range fresh {
+		keep[f.Key] = true
+		c, ok := byKey[f.Key]
+		if !ok {
+			c = &cycle{Key: f.Key, Status: cyclePending, dirty: true}
+			w.st.Cycles = append(w.st.Cycles, c)
+			// A recurring cycle that ended before zwgk tracked the item is history, not a miss;
+			// a one-off deadline is still owed, so it stays and goes overdue.
+			if !single && !f.Due.After(w.st.TrackingStart) {
+				c.Status = cycleSkipped
+			}
+		}
+		if c.OriginalDue.IsZero() || c.OriginalDue.Equal(c.Due) {
+			c.Due = f.Due // not extended: follow the (possibly revised) rule
+		}
+		if !c.OriginalDue.Equal(f.Due) || !c.Start.Equal(f.Start) || c.Required != max(f.Required, 1) {
+			c.dirty = true
+		}
+		c.Start, c.OriginalDue, c.Required, c.Provisional = f.Start, f.Due, max(f.Required, 1), f.Provisional
+		if c.Status == cycleCancelled {
+			c.Status = cyclePending
+		}
+	}
+	for _, c := range w.st.Cycles {
+		if !keep[c.Key] && c.Status != cycleDone && c.Status != cycleCancelled {
+			c.Status, c.dirty = cycleCancelled, true
+			w.drop = append(w.drop, c.Key)
+		}
+	}
+	slices.SortStableFunc(w.st.Cycles, func(a, b *cycle) int { return a.Due.Compare(b.Due) })
+}
+
+// advance applies the passage of time: cycles start, fall due and climb the ladder.
+func (w *item) advance(now time.Time) {
+	if w.st.Cancelled || w.st.Paused {
+		return
+	}
+	if w.def.Rule.Kind == schedule.KindMaxGap {
+		w.openGap(now)
+	}
+	for _, c := range w.st.Cycles {
+		switch c.Status {
+		case cyclePending:
+			if now.After(c.Due) {
+				w.goOverdue(c)
+			} else if !now.Before(c.Start) {
+				c.Status, c.dirty = cycleOpen, true
+			}
+		case cycleOpen:
+			if now.After(c.Due) {
+				w.goOverdue(c)
+			}
+		}
+		if c.Status == cycleOverdue {
+			for _, lv := range w.escalations(c) {
+				if lv.Level > c.Level && !now.Before(lv.At) {
+					c.Level, c.dirty = lv.Level, true
+					w.event("escalated", c.Key, "", map[string]any{"level": lv.Level, "target": w.levelTarget(lv.Level)})
+				}
+			}
+			if n := w.repeatsDue(c, now); n > c.Repeats {
+				c.Repeats, c.dirty = n, true
+			}
+		}
+	}
+}
+
+func (w *item) goOverdue(c *cycle) {
+	c.Status, c.dirty = cycleOverdue, true
+	c.OverdueAt = c.Due
+	w.event("overdue", c.Key, "", map[string]any{"due": c.Due})
+}
+
+// openGap keeps one open cycle for a maximum-gap item: from the last update (or the start of
+// tracking) to the longest allowed gap after it, within the list's year.
+func (w *item) openGap(now time.Time) {
+	for _, c := range w.st.Cycles {
+		if c.Status == cycleOpen || c.Status == cycleOverdue || c.Status == cyclePending {
+			return
+		}
+	}
+	from := w.st.TrackingStart
+	if !w.st.LastDone.IsZero() {
+		from = w.st.LastDone
+	}
+	if !from.Before(calendar.D(w.def.Year+1, 1, 1).Start()) {
+		return
+	}
+	due, prov := schedule.GapDue(w.def.Rule, from, w.cal)
+	w.st.Gaps++
+	c := &cycle{
+		Key: fmt.Sprintf("G%d", w.st.Gaps), Start: from, Due: due, OriginalDue: due, Required: 1,
+		Status: cycleOpen, Provisional: prov, dirty: true,
+	}
+	w.st.Cycles = append(w.st.Cycles, c)
+	if now.After(due) {
+		w.goOverdue(c)
+	}
+}
+
+type levelAt struct {
+	Level int
+	At    time.Time
+}
+
+// escalations are the instants of the ladder's levels for a cycle's current due point.
+func (w *item) escalations(c *cycle) []levelAt {
+	if c.Hourly {
+		out := make([]levelAt, 0, len(w.def.Policy.Escalation))
+		for i, lv := range w.def.Policy.Escalation {
+			out = append(out, levelAt{lv.Level, c.Due.Add(time.Duration(i) * time.Hour).Add(time.Second)})
+		}
+		return out
+	}
+	pts, err := schedule.Plan(w.def.Policy, w.scheduleCycle(c), w.cal)
+	if err != nil {
+		return nil
+	}
+	var out []levelAt
+	for _, p := range pts {
+		if p.Kind == schedule.PointEscalation {
+			out = append(out, levelAt{p.Level, p.At})
+		}
+	}
+	return out
+}
+
+func (w *item) scheduleCycle(c *cycle) schedule.Cycle {
+	return schedule.Cycle{Key: c.Key, Start: c.Start, Due: c.Due, Required: c.Required, Provisional: c.Provisional}
+}
+
+// repeatAt is the instant of the nth "still overdue" notice after the last level (n from 1).
+func (w *item) repeatAt(c *cycle, n int) (time.Time, bool) {
+	lv := w.escalations(c)
+	if len(lv) == 0 || w.def.Policy.Repeat <= 0 {
+		return time.Time{}, false
+	}
+	at := lv[len(lv)-1].At
+	for range n {
+		if c.Hourly {
+			at = at.Add(time.Hour)
+			continue
+		}
+		next, ok := schedule.NextRepeat(w.def.Policy, at, w.cal)
+		if !ok {
+			return time.Time{}, false
+		}
+		at = next
+	}
+	return at, true
+}
+
+// repeatsDue counts the repeats whose instant has passed.
+func (w *item) repeatsDue(c *cycle, now time.Time) int {
+	n := c.Repeats
+	for {
+		at, ok := w.repeatAt(c, n+1)
+		if !ok || now.Before(at) {
+			return n
+		}
+		n++
+	}
+}
+
+// nextWake is the earliest instant at which time changes the state; zero when only a message can.
+func (w *item) nextWake(now time.Time) time.Time {
+	if w.st.Cancelled || w.st.Paused {
+		return time.Time{}
+	}
+	var wake time.Time
+	consider := func(t time.Time) {
+		if t.After(now) && (wake.IsZero() || t.Before(wake)) {
+			wake = t
+		}
+	}
+	for _, c := range w.st.Cycles {
+		switch c.Status {
+		case cyclePending, cycleOpen:
+			consider(c.Due.Add(time.Second))
+		case cycleOverdue:
+			for _, lv := range w.escalations(c) {
+				if lv.Level > c.Level {
+					consider(lv.At)
+				}
+			}
+			if at, ok := w.repeatAt(c, c.Repeats+1); ok {
+				consider(at)
+			}
+		}
+	}
+	consider(w.closeAt())
+	return wake
+}
+
+func (w *item) yearEnd() time.Time { return calendar.D(w.def.Year, 12, 31).End().Add(time.Second) }
+
+// closeAt is when an item whose cycles are all settled stops: the end of January after its
+// year, when the year's annual reports are due (条例 第四十九条). Until then a completion can
+// still be reopened or an event recorded late.
+func (w *item) closeAt() time.Time { return calendar.D(w.def.Year+1, 1, 31).End().Add(time.Second) }
+
+// finished reports that nothing is left to track: every cycle is settled and the year is
+// closed.
+func (w *item) finished(now time.Time) bool {
+	if w.st.Cancelled {
+		return true
+	}
+	for _, c := range w.st.Cycles {
+		switch c.Status {
+		case cyclePending, cycleOpen, cycleOverdue:
+			return false
+		}
+	}
+	if w.st.Paused {
+		return false
+	}
+	return !now.Before(w.closeAt())
+}
+
+// status is the item's overall status.
+func (w *item) status() string {
+	switch {
+	case w.st.Cancelled:
+		return StatusCancelled
+	case w.st.Paused:
+		return StatusPaused
+	case w.def.Rule.Kind == schedule.KindUnparsed:
+		return StatusUnparsed
+	}
+	open := false
+	for _, c := range w.st.Cycles {
+		switch c.Status {
+		case cycleOverdue:
+			return StatusOverdue
+		case cycleOpen, cyclePending:
+			open = true
+		}
+	}
+	if open {
+		return StatusUpcoming
+	}
+	switch w.def.Rule.Kind {
+	case schedule.KindTimely, schedule.KindMaxGap:
+		return StatusWaiting
+	}
+	return StatusDone
+}
+
+// current is the cycle the clocks run for: the earliest overdue or open cycle, else the
+// earliest pending one.
+func (w *item) current() *cycle {
+	var pending *cycle
+	for _, c := range w.st.Cycles {
+		switch c.Status {
+		case cycleOverdue, cycleOpen:
+			return c
+		case cyclePending:
+			if pending == nil {
+				pending = c
+			}
+		}
+	}
+	return pending
+}
+
+func (w *item) find(key string) *cycle {
+	if key == "" {
+		return w.current()
+	}
+	for _, c := range w.st.Cycles {
+		if c.Key == key {
+			return c
+		}
+	}
+	return nil
+}
+
+func (w *item) offices() []OfficeRef {
+	if w.st.Offices != nil {
+		return w.st.Offices
+	}
+	out := make([]OfficeRef, 0, len(w.def.Offices))
+	for _, o := range w.def.Offices {
+		out = append(out, OfficeRef(o))
+	}
+	return out
+}
+
+func (w *item) levelTarget(level int) string {
+	for _, lv := range w.def.Policy.Escalation {
+		if lv.Level == level {
+			return lv.Target
+		}
+	}
+	return ""
+}
+
+func (w *item) event(kind, cycleKey, actor string, detail map[string]any) {
+	w.st.Seq++
+	w.events = append(w.events, store.EventRow{
+		Seq: w.st.Seq, Kind: kind, CycleKey: cycleKey, At: workflow.Now(w.ctx), Actor: actor, Detail: detail,
+	})
+}
+
+// plan lists the notices of a cycle: reminders and the due-day notice to the office contacts,
+// then one notice per escalation level to its target, all at send-window instants computed by
+// the schedule package. Hour clocks are urgent and escalate by the hour.
+func (w *item) plan(c *cycle) store.CyclePlan {
+	p := store.CyclePlan{CycleKey: c.Key, Due: c.Due}
+	contact := "contact"
+	if c.Office != 0 {
+		contact = fmt.Sprintf("contact@%d", c.Office)
+	}
+	if c.Hourly {
+		p.Notices = append(p.Notices, store.NoticePlan{Kind: "reminder", Target: contact, At: c.Start, Urgent: true})
+		if before := c.Due.Add(-time.Hour); before.After(c.Start) {
+			p.Notices = append(p.Notices, store.NoticePlan{Kind: "due", Target: contact, At: before, Urgent: true})
+		}
+	} else if pts, err := schedule.Plan(w.def.Policy, w.scheduleCycle(c), w.cal); err == nil {
+		for _, pt := range pts {
+			if pt.Kind != schedule.PointReminder {
+				continue
+			}
+			kind := "reminder"
+			if pt.Offset == 0 {
+				kind = "due"
+			}
+			p.Notices = append(p.Notices, store.NoticePlan{Kind: kind, Offset: pt.Offset, Target: contact, At: pt.At})
+		}
+	}
+	for _, lv := range w.escalations(c) {
+		target := w.levelTarget(lv.Level)
+		kind := "escalation"
+		if target == "contact" {
+			kind, target = "overdue", contact
+		}
+		p.Notices = append(p.Notices, store.NoticePlan{Kind: kind, Level: lv.Level, Target: target, At: lv.At, Urgent: c.Hourly})
+	}
+	return p
+}
+
+// repeatPlan adds "still overdue" notices up to the repeat after the next wake, so that each
+// is in the database before its instant comes.
+func (w *item) repeatPlan(c *cycle, p *store.CyclePlan) {
+	lv := w.def.Policy.Escalation
+	if len(lv) == 0 {
+		return
+	}
+	last := lv[len(lv)-1]
+	target := last.Target
+	for n := c.PlannedRepeat + 1; n <= c.Repeats+1; n++ {
+		at, ok := w.repeatAt(c, n)
+		if !ok {
+			return
+		}
+		p.Notices = append(p.Notices, store.NoticePlan{Kind: "escalation", Level: last.Level, Offset: n, Target: target, At: at, Urgent: c.Hourly})
+		if target != "contact" {
+			p.Notices = append(p.Notices, store.NoticePlan{Kind: "overdue", Level: last.Level, Offset: n, Target: "contact", At: at, Urgent: c.Hourly})
+		}
+		c.PlannedRepeat = n
+	}
+}
+
+var localOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	},
+}
+
+// flush writes what changed to PostgreSQL in one idempotent local activity: the state, the
+// changed cycles, new history events and the notices of cycles whose plan is missing or stale.
+// A cycle is planned once the workflow's next wake-up would come after the cycle starts, so its
+// first reminder is in the database before it is due.
+func (w *item) flush(ctx workflow.Context, now time.Time) error {
+	sync := store.ItemSync{WorkflowID: workflow.GetInfo(w.ctx).WorkflowExecution.ID, ItemID: w.in.ItemID}
+	wake := w.nextWake(now)
+	live := !w.st.Cancelled && !w.st.Paused
+	for _, c := range w.st.Cycles {
+		if !live {
+			break
+		}
+		active := c.Status == cyclePending || c.Status == cycleOpen || c.Status == cycleOverdue
+		if !active {
+			continue
+		}
+		startsSoon := wake.IsZero() || c.Start.Before(wake) || c.Status != cyclePending
+		var plan *store.CyclePlan
+		if startsSoon && !c.PlannedDue.Equal(c.Due) {
+			p := w.plan(c)
+			plan = &p
+			c.PlannedDue, c.PlannedRepeat = c.Due, 0
+		}
+		if c.Status == cycleOverdue && c.PlannedRepeat <= c.Repeats {
+			if plan == nil {
+				plan = &store.CyclePlan{CycleKey: c.Key, Due: c.Due}
+			}
+			w.repeatPlan(c, plan)
+		}
+		if plan != nil {
+			sync.Plans = append(sync.Plans, *plan)
+		}
+	}
+	for _, c := range w.st.Cycles {
+		if c.dirty {
+			sync.Cycles = append(sync.Cycles, w.cycleRow(c))
+		}
+	}
+	if len(sync.Cycles) == 0 && len(sync.Plans) == 0 && len(w.events) == 0 && len(w.drop) == 0 && w.dropAll == "" && w.st.Attrs.Set {
+		return nil
+	}
+	if len(w.events) == 0 {
+		w.st.Seq++
+	}
+	sync.Seq = w.st.Seq
+	sync.Events = w.events
+	sync.State = w.stateRow()
+	sync.DropCycles = w.drop
+	sync.DropAll = w.dropAll != ""
+	sync.DropReason = w.dropAll
+	if sync.DropReason == "" && len(sync.DropCycles) > 0 {
+		sync.DropReason = "cycle settled"
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
+	var res activities.SyncResult
+	if err := workflow.ExecuteLocalActivity(lctx, acts.SyncItem, sync).Get(lctx, &res); err != nil {
+		return fmt.Errorf("record item %d: %w", w.in.ItemID, err)
+	}
+	for _, c := range w.st.Cycles {
+		c.dirty = false
+	}
+	w.events, w.drop, w.dropAll = nil, nil, ""
+	return w.upsertAttrs(sync.State)
+}
+
+func (w *item) stateRow() store.ItemStateRow {
+	row := store.ItemStateRow{Status: w.status(), Paused: w.st.Paused, LastDoneAt: w.st.LastDone}
+	if c := w.current(); c != nil {
+		row.CycleKey, row.DueAt, row.Level, row.OverdueSince = c.Key, c.Due, c.Level, c.OverdueAt
+	}
+	for _, c := range w.st.Cycles {
+		if c.Provisional && (c.Status == cyclePending || c.Status == cycleOpen || c.Status == cycleOverdue) {
+			row.Provisional = true
+		}
+	}
+	return row
+}
+
+func (w *item) cycleRow(c *cycle) store.CycleRow {
+	return store.CycleRow{
+		Key: c.Key, Start: c.Start, Due: c.Due, OriginalDue: c.OriginalDue, Status: c.Status,
+		Required: c.Required, Completions: c.Completions, DoneAt: c.DoneAt, Late: c.Late, Level: c.Level,
+		EventTitle: c.EventTitle, EvidenceURL: c.EvidenceURL, Note: c.Note, DoneBy: c.DoneBy,
+	}
+}
+
+// upsertAttrs keeps the search attributes in step with the state, writing only what changed so
+// that a quiet cycle adds no history event for them.
+func (w *item) upsertAttrs(row store.ItemStateRow) error {
+	var names []string
+	for _, o := range w.offices() {
+		names = append(names, o.Name)
+	}
+	a := &w.st.Attrs
+	var upd []temporal.SearchAttributeUpdate
+	if !a.Set {
+		upd = append(upd, temporalclient.AttrUnit.ValueSet(w.def.Unit), temporalclient.AttrYear.ValueSet(int64(w.def.Year)))
+	}
+	if !a.Set || a.Status != row.Status {
+		upd = append(upd, temporalclient.AttrStatus.ValueSet(row.Status))
+	}
+	if !a.Set || !a.NextDue.Equal(row.DueAt) {
+		if row.DueAt.IsZero() {
+			upd = append(upd, temporalclient.AttrNextDue.ValueUnset())
+		} else {
+			upd = append(upd, temporalclient.AttrNextDue.ValueSet(row.DueAt))
+		}
+	}
+	if !a.Set || a.Level != row.Level {
+		upd = append(upd, temporalclient.AttrEscalationLevel.ValueSet(int64(row.Level)))
+	}
+	if !a.Set || !slices.Equal(a.Offices, names) {
+		upd = append(upd, temporalclient.AttrOffice.ValueSet(names))
+	}
+	if len(upd) == 0 {
+		return nil
+	}
+	if err := workflow.UpsertTypedSearchAttributes(w.ctx, upd...); err != nil {
+		return err
+	}
+	*a = searchAttrs{Status: row.Status, NextDue: row.DueAt, Level: row.Level, Offices: names, Set: true}
+	return nil
+}
+
+// state is the query answer.
+func (w *item) state() State {
+	s := State{
+		ItemID: w.in.ItemID, Status: w.status(), Paused: w.st.Paused, Offices: w.offices(),
+		Provisional: w.stateRow().Provisional,
+	}
+	if c := w.current(); c != nil {
+		s.Current = c.Key
+	}
+	for _, c := range w.st.Cycles {
+		s.Cycles = append(s.Cycles, CycleState{
+			Key: c.Key, Start: c.Start, Due: c.Due, OriginalDue: c.OriginalDue, Required: c.Required,
+			Completions: c.Completions, DoneAt: c.DoneAt, Late: c.Late, Level: c.Level, Event: c.EventTitle,
+			Status: c.Status,
+		})
+	}
+	s.NextWake = w.nextWake(workflow.Now(w.ctx))
+	return s
+}
+
+// register installs the query and the update handlers. Validators reject a bad request before
+// it is written to history; handlers change the state under the mutex and record it before
+// answering, so the caller's next page load already shows the change.
+func (w *item) register() error {
+	if err := workflow.SetQueryHandler(w.ctx, QueryState, func() (State, error) { return w.state(), nil }); err != nil {
+		return err
+	}
+	type handler struct {
+		name     string
+		validate any
+		handle   any
+	}
+	hs := []handler{
+		{UpdateComplete, w.validateComplete, func(ctx workflow.Context, c Completion) (State, error) {
+			return w.apply(ctx, func() error { return w.complete(c) })
+		}},
+		{UpdateReopen, w.validateReopen, func(ctx workflow.Context, r Reopen) (State, error) {
+			return w.apply(ctx, func() error { return w.reopen(r) })
+		}},
+		{UpdateExtend, w.validateExtend, func(ctx workflow.Context, x Extension) (State, error) {
+			return w.apply(ctx, func() error { return w.extend(x) })
+		}},
+		{UpdateReassign, w.validateReassign, func(ctx workflow.Context, r Reassignment) (State, error) {
+			return w.apply(ctx, func() error { return w.reassign(ctx, r) })
+		}},
+		{UpdateRecordEvent, w.validateEvent, func(ctx workflow.Context, ev Event) (State, error) {
+			return w.apply(ctx, func() error { return w.recordEvent(ev) })
+		}},
+		{UpdatePause, w.validatePause, func(ctx workflow.Context, a Actor) (State, error) {
+			return w.apply(ctx, func() error { return w.pause(a) })
+		}},
+		{UpdateResume, w.validateResume, func(ctx workflow.Context, a Actor) (State, error) {
+			return w.apply(ctx, func() error { return w.resume(a) })
+		}},
+		{UpdateCancel, w.validateActor, func(ctx workflow.Context, a Actor) (State, error) {
+			return w.apply(ctx, func() error { w.cancel(a); return nil })
+		}},
+		{UpdateRevise, w.validateActor, func(ctx workflow.Context, a Actor) (State, error) {
+			return w.apply(ctx, func() error { return w.revise(ctx, a) })
+		}},
+	}
+	for _, h := range hs {
+		if err := workflow.SetUpdateHandlerWithOptions(w.ctx, h.name, h.handle, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply runs a change under the mutex, brings time-driven state up to date and records it.
+func (w *item) apply(ctx workflow.Context, change func() error) (State, error) {
+	if err := w.lock(ctx); err != nil {
+		return State{}, err
+	}
+	defer w.mu.Unlock()
+	now := workflow.Now(w.ctx)
+	w.advance(now)
+	if err := change(); err != nil {
+		return State{}, err
+	}
+	w.advance(now)
+	if err := w.flush(ctx, now); err != nil {
+		return State{}, err
+	}
+	w.changed = true
+	return w.state(), nil
+}
+
+var errRejected = errors.New("rejected")
+
+func reject(format string, args ...any) error {
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf(format, args...), "Rejected", temporal.ApplicationErrorOptions{NonRetryable: true, Cause: errRejected})
+}
+
+func needBy(by string) error {
+	if strings.TrimSpace(by) == "" {
+		return reject("who made the change is required")
+	}
+	return nil
+}
+
+func (w *item) validateActor(a Actor) error {
+	if w.st.Cancelled {
+		return reject("item is cancelled")
+	}
+	return needBy(a.By)
+}
+
+func (w *item) validateComplete(c Completion) error {
+	if err := needBy(c.By); err != nil {
+		return err
+	}
+	if w.st.Cancelled {
+		return reject("item is cancelled")
+	}
+	u, err := url.Parse(strings.TrimSpace(c.EvidenceURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return reject("evidence must be the http(s) URL of the published page, got %q", c.EvidenceURL)
+	}
+	cy := w.find(c.Cycle)
+	if cy == nil {
+		if c.Cycle == "" {
+			return reject("no open cycle to complete")
+		}
+		return reject("no cycle %q", c.Cycle)
+	}
+	switch cy.Status {
+	case cycleDone:
+		return reject("cycle %s is already done", cy.Key)
+	case cycleCancelled:
+		return reject("cycle %s is cancelled", cy.Key)
+	}
+	return nil
+}
+
+func (w *item) complete(c Completion) error {
+	now := workflow.Now(w.ctx)
+	cy := w.find(c.Cycle)
+	cy.Completions++
+	cy.EvidenceURL, cy.Note, cy.DoneBy = strings.TrimSpace(c.EvidenceURL), c.Note, c.By
+	cy.dirty = true
+	detail := map[string]any{"evidence_url": cy.EvidenceURL, "note": c.Note, "completions": cy.Completions}
+	if cy.Completions >= cy.Required {
+		cy.Status, cy.DoneAt = cycleDone, now
+		cy.Late = now.After(cy.Due)
+		detail["late"] = cy.Late
+		w.drop = append(w.drop, cy.Key)
+	}
+	w.st.LastDone = now
+	w.event("completed", cy.Key, c.By, detail)
+	if w.def.Rule.Kind == schedule.KindMaxGap {
+		w.openGap(now)
+	}
+	return nil
+}
+
+func (w *item) validateReopen(r Reopen) error {
+	if err := needBy(r.By); err != nil {
+		return err
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return reject("a reason is required to reopen")
+	}
+	var cy *cycle
+	if r.Cycle == "" {
+		for _, c := range w.st.Cycles {
+			if c.Status == cycleDone {
+				cy = c // the latest done cycle
+			}
+		}
+	} else {
+		cy = w.find(r.Cycle)
+	}
+	if cy == nil || cy.Status != cycleDone {
+		return reject("no done cycle %q to reopen", r.Cycle)
+	}
+	return nil
+}
+
+func (w *item) reopen(r Reopen) error {
+	var cy *cycle
+	if r.Cycle == "" {
+		for _, c := range w.st.Cycles {
+			if c.Status == cycleDone {
+				cy = c
+			}
+		}
+	} else {
+		cy = w.find(r.Cycle)
+	}
+	cy.Status, cy.Completions, cy.DoneAt, cy.Late, cy.dirty = cyclePending, 0, time.Time{}, false, true
+	cy.PlannedDue = time.Time{}
+	w.event("reopened", cy.Key, r.By, map[string]any{"reason": r.Reason})
+	return nil
+}
+
+func (w *item) validateExtend(x Extension) error {
+	if err := needBy(x.By); err != nil {
+		return err
+	}
+	if strings.TrimSpace(x.Reason) == "" || strings.TrimSpace(x.ApprovedBy) == "" {
+		return reject("an extension needs a reason and who approved it")
+	}
+	cy := w.find(x.Cycle)
+	if cy == nil || cy.Status == cycleDone || cy.Status == cycleCancelled {
+		return reject("no open cycle %q to extend", x.Cycle)
+	}
+	if x.Due.IsZero() || !x.Due.End().After(workflow.Now(w.ctx)) {
+		return reject("the new due date %s is not in the future", x.Due)
+	}
+	return nil
+}
+
+func (w *item) extend(x Extension) error {
+	cy := w.find(x.Cycle)
+	old := cy.Due
+	cy.Due = x.Due.End()
+	cy.Status, cy.Level, cy.Repeats, cy.OverdueAt, cy.dirty = cyclePending, 0, 0, time.Time{}, true
+	w.event("extended", cy.Key, x.By, map[string]any{"from": old, "to": cy.Due, "reason": x.Reason, "approved_by": x.ApprovedBy})
+	return nil
+}
+
+func (w *item) validateReassign(r Reassignment) error {
+	if err := needBy(r.By); err != nil {
+		return err
+	}
+	if w.st.Cancelled {
+		return reject("item is cancelled")
+	}
+	if len(r.Offices) == 0 {
+		return reject("at least one office is required")
+	}
+	lead := false
+	seen := map[int64]bool{}
+	for _, o := range r.Offices {
+		if o.Role != "lead" && o.Role != "co" {
+			return reject("office %d: role %q is not lead or co", o.ID, o.Role)
+		}
+		if seen[o.ID] {
+			return reject("office %d listed twice", o.ID)
+		}
+		seen[o.ID] = true
+		lead = lead || o.Role == "lead"
+	}
+	if !lead {
+		return reject("one office must lead")
+	}
+	return nil
+}
+
+func (w *item) reassign(ctx workflow.Context, r Reassignment) error {
+	offices := make([]store.ItemOffice, 0, len(r.Offices))
+	for _, o := range r.Offices {
+		offices = append(offices, store.ItemOffice(o))
+	}
+	ctx = workflow.WithLocalActivityOptions(ctx, localOptions)
+	var got []store.ItemOffice
+	if err := workflow.ExecuteLocalActivity(ctx, acts.Reassign, w.in.ItemID, offices).Get(ctx, &got); err != nil {
+		return err
+	}
+	w.st.Offices = make([]OfficeRef, 0, len(got))
+	var names []string
+	for _, o := range got {
+		w.st.Offices = append(w.st.Offices, OfficeRef(o))
+		names = append(names, o.Name)
+	}
+	w.event("reassigned", "", r.By, map[string]any{"offices": names, "reason": r.Reason})
+	return nil
+}
+
+func (w *item) validateEvent(ev Event) error {
+	if err := needBy(ev.By); err != nil {
+		return err
+	}
+	if w.st.Cancelled {
+		return reject("item is cancelled")
+	}
+	if w.def.Rule.Kind != schedule.KindTimely {
+		return reject("only items with an event clock (及时/N个工作日内) record events; this one is %s", w.def.Rule.Kind)
+	}
+	if strings.TrimSpace(ev.Title) == "" {
+		return reject("an event needs a title")
+	}
+	if ev.At.IsZero() || ev.At.After(workflow.Now(w.ctx).Add(time.Hour)) {
+		return reject("the event time %s is missing or in the future", ev.At.Format(time.RFC3339))
+	}
+	if !ev.At.Before(w.yearEnd()) {
+		return reject("the event of %s belongs to the next year's list", ev.At.Format(time.DateOnly))
+	}
+	return nil
+}
+
+func (w *item) recordEvent(ev Event) error {
+	now := workflow.Now(w.ctx)
+	due, prov := schedule.EventDue(w.def.Rule, ev.At, w.cal)
+	w.st.Events++
+	c := &cycle{
+		Key: fmt.Sprintf("E%d", w.st.Events), Start: ev.At, Due: due, OriginalDue: due, Required: 1,
+		Status: cycleOpen, Provisional: prov, EventTitle: ev.Title, Office: ev.Office, dirty: true,
+		Hourly: w.def.Rule.Clock != nil && w.def.Rule.Clock.Unit == schedule.Hours,
+	}
+	w.st.Cycles = append(w.st.Cycles, c)
+	w.event("event", c.Key, ev.By, map[string]any{"title": ev.Title, "at": ev.At, "due": due, "office": ev.Office})
+	if now.After(due) {
+		w.goOverdue(c)
+	}
+	return nil
+}
+
+func (w *item) validatePause(a Actor) error {
+	if err := w.validateActor(a); err != nil {
+		return err
+	}
+	if w.st.Paused {
+		return reject("item is already paused")
+	}
+	return nil
+}
+
+func (w *item) pause(a Actor) error {
+	w.st.Paused, w.st.PausedAt = true, workflow.Now(w.ctx)
+	w.dropAll = "paused"
+	for _, c := range w.st.Cycles {
+		c.PlannedDue = time.Time{}
+	}
+	w.event("paused", "", a.By, map[string]any{"reason": a.Reason})
+	return nil
+}
+
+func (w *item) validateResume(a Actor) error {
+	if err := w.validateActor(a); err != nil {
+		return err
+	}
+	if !w.st.Paused {
+		return reject("item is not paused")
+	}
+	return nil
+}
+
+// resume restarts the clocks. Event clocks counted in working days do not run while paused
+// (a third-party consultation under 条例 第三十二条 stops the reply clock), so their due
+// points move by the working days the pause lasted; dates fixed by the list do not move.
+func (w *item) resume(a Actor) error {
+	now := workflow.Now(w.ctx)
+	from, to := calendar.DateOf(w.st.PausedAt), calendar.DateOf(now)
+	days, _ := w.cal.WorkingDaysBetween(from, to)
+	w.st.Paused = false
+	for _, c := range w.st.Cycles {
+		if c.Status == cycleDone || c.Status == cycleCancelled || c.Status == cycleSkipped {
+			continue
+		}
+		if c.EventTitle != "" && !c.Hourly && days > 0 && w.def.Rule.Clock != nil && w.def.Rule.Clock.Unit == schedule.WorkingDays {
+			d, _ := w.cal.AddWorkingDays(calendar.DateOf(c.Due), days)
+			c.Due = d.End()
+			if c.Status == cycleOverdue && c.Due.After(now) {
+				c.Status, c.Level, c.Repeats, c.OverdueAt = cycleOpen, 0, 0, time.Time{}
+			}
+		}
+		c.dirty = true
+		c.PlannedDue = time.Time{}
+	}
+	w.event("resumed", "", a.By, map[string]any{"reason": a.Reason, "paused_working_days": days})
+	return nil
+}
+
+func (w *item) cancel(a Actor) {
+	w.st.Cancelled = true
+	for _, c := range w.st.Cycles {
+		if c.Status != cycleDone && c.Status != cycleSkipped {
+			c.Status, c.dirty = cycleCancelled, true
+		}
+	}
+	w.dropAll = "cancelled"
+	w.event("cancelled", "", a.By, map[string]any{"reason": a.Reason})
+}
+
+// revise reloads the item after a list revision changed it; completions of cycles that keep
+// their key survive.
+func (w *item) revise(ctx workflow.Context, a Actor) error {
+	oldRule := w.def.Rule
+	if err := w.load(ctx); err != nil {
+		return err
+	}
+	w.buildCycles()
+	w.st.Offices = nil
+	if w.def.Status == "cancelled" {
+		w.cancel(Actor{By: a.By, Reason: "removed from the revised list"})
+		return nil
+	}
+	for _, c := range w.st.Cycles {
+		if c.Status == cyclePending || c.Status == cycleOpen || c.Status == cycleOverdue {
+			c.PlannedDue, c.dirty = time.Time{}, true
+		}
+	}
+	w.event("revised", "", a.By, map[string]any{"rule_before": oldRule.Kind, "rule": w.def.Rule.Kind, "reason": a.Reason})
+	return nil
+}
