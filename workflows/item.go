@@ -50,17 +50,17 @@ type ItemInput struct {
 
 // Carry is the item's state: everything that is not derivable from the item definition.
 type Carry struct {
-	Seq           int64         `json:"seq"`
-	TrackingStart time.Time     `json:"tracking_start"`
-	Cycles        []*cycle      `json:"cycles"`
-	Events        int           `json:"events"` // events recorded so far (keys of timely cycles)
-	Gaps          int           `json:"gaps"`   // maximum-gap cycles opened so far
-	Paused        bool          `json:"paused"`
-	PausedAt      time.Time     `json:"paused_at,omitzero"`
-	Cancelled     bool          `json:"cancelled"`
-	LastDone      time.Time     `json:"last_done,omitzero"`
-	Offices       []OfficeRef   `json:"offices,omitempty"` // after a reassignment; nil = the item's own
-	Attrs         searchAttrs   `json:"attrs"`
+	Seq           int64       `json:"seq"`
+	TrackingStart time.Time   `json:"tracking_start"`
+	Cycles        []*cycle    `json:"cycles"`
+	Events        int         `json:"events"` // events recorded so far (keys of timely cycles)
+	Gaps          int         `json:"gaps"`   // maximum-gap cycles opened so far
+	Paused        bool        `json:"paused"`
+	PausedAt      time.Time   `json:"paused_at,omitzero"`
+	Cancelled     bool        `json:"cancelled"`
+	LastDone      time.Time   `json:"last_done,omitzero"`
+	Offices       []OfficeRef `json:"offices,omitempty"` // after a reassignment; nil = the item's own
+	Attrs         searchAttrs `json:"attrs"`
 }
 
 type cycle struct {
