@@ -353,6 +353,9 @@ func (w *item) openGap(now time.Time) {
 		return
 	}
 	due, prov := schedule.GapDue(w.def.Rule, from, w.cal)
+	if due.After(w.yearEnd()) {
+		return // the gap runs into the next year, whose list carries the rhythm on
+	}
 	w.st.Gaps++
 	c := &cycle{
 		Key: fmt.Sprintf("G%d", w.st.Gaps), Start: from, Due: due, OriginalDue: due, Required: 1,

@@ -28,7 +28,7 @@ func at(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, calendar.Shanghai)
 }
 
-func itemDef(t *testing.T, rule string, year int) activities.ItemDefinition {
+func itemDef(t testing.TB, rule string, year int) activities.ItemDefinition {
 	t.Helper()
 	r := schedule.Parse(rule, year)
 	if r.Kind == schedule.KindUnparsed {
@@ -44,13 +44,13 @@ func itemDef(t *testing.T, rule string, year int) activities.ItemDefinition {
 // run is one item workflow in the time-skipping test environment, with the recorder as its
 // activities. Callbacks fire at wall-clock instants while the environment skips time.
 type run struct {
-	t     *testing.T
+	t     testing.TB
 	env   *testsuite.TestWorkflowEnvironment
 	rec   *preview.Recorder
 	start time.Time
 }
 
-func newRun(t *testing.T, def activities.ItemDefinition, start time.Time) *run {
+func newRun(t testing.TB, def activities.ItemDefinition, start time.Time) *run {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := suite.NewTestWorkflowEnvironment()

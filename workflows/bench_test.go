@@ -1,0 +1,199 @@
+package workflows_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/schedule"
+	"github.com/zwgk/zwgk/workflows"
+)
+
+// counts tallies what an item workflow asks of Temporal, to compute the history events and the
+// billable actions of a run. The time-skipping environment runs a year in milliseconds but keeps
+// no history, so the events are derived from the commands; TestEventModelMatchesServer checks
+// the derivation against a history kept by the real server.
+type counts struct {
+	mu        sync.Mutex
+	awaits    int // timers started (every sleep is one AwaitWithTimeout)
+	fired     int // sleeps that ended by their timer
+	markers   int // local activities (one MarkerRecorded each)
+	upserts   int // search-attribute upserts
+	updates   int // accepted updates
+	continued int
+}
+
+// events is the history length of the run: started; three events per workflow task (the first,
+// one per fired timer, one per update); each timer started and then fired or cancelled, except
+// one left pending at the end; one marker per local activity; one per upsert; accepted and
+// completed per update; and the closing event.
+func (c *counts) events() int {
+	wakes := 1 + c.fired + c.updates
+	timers := 2*c.awaits - 1
+	if c.awaits == 0 {
+		timers = 0
+	}
+	return 1 + 3*wakes + timers + c.markers + c.upserts + 2*c.updates + 1
+}
+
+// actions are what Temporal Cloud bills: the start, each timer, each local activity, each
+// upsert, each update and each continue-as-new.
+func (c *counts) actions() int {
+	return 1 + c.awaits + c.markers + c.upserts + c.updates + c.continued
+}
+
+type countingWorker struct {
+	interceptor.WorkerInterceptorBase
+	c *counts
+}
+
+func (w *countingWorker) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
+	return &countingInbound{WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next}, c: w.c}
+}
+
+type countingInbound struct {
+	interceptor.WorkflowInboundInterceptorBase
+	c *counts
+}
+
+func (i *countingInbound) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
+	return i.Next.Init(&countingOutbound{WorkflowOutboundInterceptorBase: interceptor.WorkflowOutboundInterceptorBase{Next: outbound}, c: i.c})
+}
+
+func (i *countingInbound) ExecuteUpdate(ctx workflow.Context, in *interceptor.UpdateInput) (any, error) {
+	i.c.mu.Lock()
+	i.c.updates++
+	i.c.mu.Unlock()
+	return i.Next.ExecuteUpdate(ctx, in)
+}
+
+type countingOutbound struct {
+	interceptor.WorkflowOutboundInterceptorBase
+	c *counts
+}
+
+func (o *countingOutbound) AwaitWithTimeout(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
+	ok, err := o.Next.AwaitWithTimeout(ctx, d, cond)
+	o.c.mu.Lock()
+	o.c.awaits++
+	if !ok && err == nil {
+		o.c.fired++
+	}
+	o.c.mu.Unlock()
+	return ok, err
+}
+
+func (o *countingOutbound) ExecuteLocalActivity(ctx workflow.Context, name string, args ...any) workflow.Future {
+	o.c.mu.Lock()
+	o.c.markers++
+	o.c.mu.Unlock()
+	return o.Next.ExecuteLocalActivity(ctx, name, args...)
+}
+
+func (o *countingOutbound) UpsertTypedSearchAttributes(ctx workflow.Context, attrs ...temporal.SearchAttributeUpdate) error {
+	o.c.mu.Lock()
+	o.c.upserts++
+	o.c.mu.Unlock()
+	return o.Next.UpsertTypedSearchAttributes(ctx, attrs...)
+}
+
+func (o *countingOutbound) NewContinueAsNewError(ctx workflow.Context, wfn any, args ...any) error {
+	o.c.mu.Lock()
+	o.c.continued++
+	o.c.mu.Unlock()
+	return o.Next.NewContinueAsNewError(ctx, wfn, args...)
+}
+
+// scenario is a year of one item: its rule and what the office does.
+type scenario struct {
+	name  string
+	rule  string
+	drive func(r *run)
+}
+
+func completeEvery(r *run, days []time.Time) {
+	for _, d := range days {
+		r.update(d, workflows.UpdateComplete, workflows.Completion{EvidenceURL: evidence, By: "bench"}, "")
+	}
+}
+
+// threeDaysBefore completes each cycle of a recurring rule three calendar days before its due.
+func threeDaysBefore(r *run, rule string) {
+	cs, err := schedule.Cycles(schedule.Parse(rule, 2024), 2024, calendar.New(calendar.Official()...))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	var days []time.Time
+	for _, c := range cs {
+		if d := c.Due.AddDate(0, 0, -3); d.After(r.start) {
+			days = append(days, d)
+		}
+	}
+	completeEvery(r, days)
+}
+
+var scenarios = []scenario{
+	{"deadline/on-time", "6月底", func(r *run) { completeEvery(r, []time.Time{at(2024, 6, 20, 10, 0)}) }},
+	{"deadline/late-10wd", "4月底", func(r *run) { completeEvery(r, []time.Time{at(2024, 5, 17, 10, 0)}) }},
+	{"window", "8月至12月", func(r *run) { completeEvery(r, []time.Time{at(2024, 11, 5, 10, 0)}) }},
+	{"recurring/month", "每月更新", func(r *run) { threeDaysBefore(r, "每月更新") }},
+	{"recurring/quarter", "季度更新", func(r *run) { threeDaysBefore(r, "季度更新") }},
+	{"recurring/year", "年度更新", func(r *run) { threeDaysBefore(r, "年度更新") }},
+	{"ongoing", "常态化", func(r *run) { threeDaysBefore(r, "常态化") }},
+	{"quota/2-a-week", "每周更新不少于2次", func(r *run) {
+		cs, _ := schedule.Cycles(schedule.Parse("每周更新不少于2次", 2024), 2024, calendar.New(calendar.Official()...))
+		for _, c := range cs {
+			first := c.Start.Add(33 * time.Hour) // Tuesday 09:00 and Thursday 09:00
+			if c.Due.After(r.start) && first.After(r.start) {
+				completeEvery(r, []time.Time{first, c.Start.Add(81 * time.Hour)})
+			}
+		}
+	}},
+	{"timely/12-events", "及时更新", func(r *run) {
+		for m := time.January; m <= time.December; m++ {
+			ev := at(2024, m, 10, 15, 0)
+			r.update(ev.Add(time.Hour), workflows.UpdateRecordEvent, workflows.Event{At: ev, Title: "文件印发", By: "bench"}, "")
+			r.update(ev.AddDate(0, 0, 7), workflows.UpdateComplete, workflows.Completion{Cycle: fmt.Sprintf("E%d", m), EvidenceURL: evidence, By: "bench"}, "")
+		}
+	}},
+	{"maxgap/2-weeks", "至少2周内更新一次", func(r *run) {
+		var days []time.Time
+		for d := at(2024, 1, 10, 10, 0); d.Year() == 2024; d = d.AddDate(0, 0, 10) {
+			days = append(days, d)
+		}
+		completeEvery(r, days)
+	}},
+}
+
+// BenchmarkItemYear runs each rule kind through 2024 (with its holidays and make-up days) as an
+// office that does its work, and reports the history events and Temporal actions of that
+// item-year. There is no polling: events grow with cycles and messages, not with time.
+//
+//	go test -run '^$' -bench ItemYear ./workflows
+func BenchmarkItemYear(b *testing.B) {
+	for _, sc := range scenarios {
+		b.Run(sc.name, func(b *testing.B) {
+			var c *counts
+			for range b.N {
+				c = &counts{}
+				r := newRun(b, itemDef(b, sc.rule, 2024), at(2024, 1, 1, 8, 0))
+				r.env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&countingWorker{c: c}}})
+				sc.drive(r)
+				r.exec(workflows.ItemInput{})
+				if err := r.env.GetWorkflowError(); err != nil {
+					b.Fatalf("%s: %v", sc.name, err)
+				}
+			}
+			b.ReportMetric(float64(c.events()), "events/item-year")
+			b.ReportMetric(float64(c.actions()), "actions/item-year")
+			b.ReportMetric(float64(c.fired+c.updates+1), "wakes/item-year")
+		})
+	}
+}
