@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -39,6 +40,11 @@ func DateOf(t time.Time) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
+		var pe *time.ParseError
+		if errors.As(err, &pe) && pe.Message != "" {
+			// The shape was right but the day is not: "2027-02-30": day out of range.
+			return Date{}, fmt.Errorf("date %q%s", s, pe.Message)
+		}
 		return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
 	}
 	return DateOf(time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, Shanghai)), nil

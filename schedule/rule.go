@@ -2,6 +2,17 @@
 // 每周更新不少于2次, 5个工作日内…) into rules, and rules into the instants at which zwgk reminds,
 // marks due and escalates. It is pure and deterministic: no I/O and no clock, calendar data is
 // passed in, so workflow code may call it.
+//
+// The pieces, in the order data flows:
+//   - Parse reads a deadline or frequency cell (完成时限, 更新频率) into a Rule; Find and FindAll
+//     look for rule wording inside a long requirement text. Unknown wording is KindUnparsed with
+//     the text and a Reason, never a guess.
+//   - Cycles cuts a list year into the cycles of a rule (2024-Q3, 2024-07, 2024-W05…);
+//     EventCycle/EventDue and GapCycle/GapDue start the clocks of timely and maxgap rules.
+//   - Policy (reminder offsets, send window, escalation ladder, repeat), DefaultPolicy and
+//     MergePolicy (unit and item overrides as partial JSON).
+//   - Plan lists the reminder, due and escalation instants of one cycle; NextRepeat the
+//     "still overdue" notices after the last level.
 package schedule
 
 import "github.com/zwgk/zwgk/calendar"
@@ -41,6 +52,9 @@ const (
 	WorkingDays  Unit = "workday"
 	CalendarDays Unit = "day"
 	Hours        Unit = "hour"
+	// Months is for gaps only (栏目6个月未更新): a calendar month, clamped to the month's end
+	// (the gap from August 31 by one month ends September 30).
+	Months Unit = "month"
 )
 
 // Span is an amount of time in one unit: 20 working days, 48 hours, 14 days.
@@ -63,4 +77,8 @@ type Rule struct {
 
 	Clock  *Span `json:"clock,omitempty"`   // timely: time allowed after each event
 	MaxGap *Span `json:"max_gap,omitempty"` // maxgap: longest allowed time between updates
+
+	// Reason says, for an unparsed rule, what was not understood (no rule wording, or two
+	// different rules in one cell), so that an admin can fix it.
+	Reason string `json:"reason,omitempty"`
 }

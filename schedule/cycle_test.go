@@ -1,0 +1,201 @@
+package schedule
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/zwgk/zwgk/calendar"
+)
+
+var cal = calendar.OfficialCalendar()
+
+func sh(y int, m time.Month, d, hh, mm, ss int) time.Time {
+	return time.Date(y, m, d, hh, mm, ss, 0, calendar.Shanghai)
+}
+
+func mustCycles(t *testing.T, text string, year int) []Cycle {
+	t.Helper()
+	cs, err := Cycles(Parse(text, year), year, cal)
+	if err != nil {
+		t.Fatalf("Cycles(%q): %v", text, err)
+	}
+	return cs
+}
+
+func TestCyclesKeysAndBounds(t *testing.T) {
+	cases := []struct {
+		text        string
+		n           int
+		first, last string
+		start, due  time.Time // of the first cycle
+		required    int
+	}{
+		{"4月底", 1, "2024-04-30", "2024-04-30", sh(2024, 1, 1, 0, 0, 0), sh(2024, 4, 30, 23, 59, 59), 1},
+		{"次年1月31日前", 1, "2025-01-31", "2025-01-31", sh(2024, 1, 1, 0, 0, 0), sh(2025, 1, 31, 23, 59, 59), 1},
+		{"8月至12月", 1, "2024-08-01..2024-12-31", "2024-08-01..2024-12-31", sh(2024, 8, 1, 0, 0, 0), sh(2024, 12, 31, 23, 59, 59), 1},
+		{"年度更新", 1, "2024", "2024", sh(2024, 1, 1, 0, 0, 0), sh(2024, 12, 31, 23, 59, 59), 1},
+		{"每半年", 2, "2024-H1", "2024-H2", sh(2024, 1, 1, 0, 0, 0), sh(2024, 6, 30, 23, 59, 59), 1},
+		{"季度更新", 4, "2024-Q1", "2024-Q4", sh(2024, 1, 1, 0, 0, 0), sh(2024, 3, 31, 23, 59, 59), 1},
+		{"每月更新", 12, "2024-01", "2024-12", sh(2024, 1, 1, 0, 0, 0), sh(2024, 1, 31, 23, 59, 59), 1},
+		{"每周", 52, "2024-W01", "2024-W52", sh(2024, 1, 1, 0, 0, 0), sh(2024, 1, 7, 23, 59, 59), 1},
+		{"每周更新不少于2次", 52, "2024-W01", "2024-W52", sh(2024, 1, 1, 0, 0, 0), sh(2024, 1, 7, 23, 59, 59), 2},
+		{"常态化", 4, "2024-Q1", "2024-Q4", sh(2024, 1, 1, 0, 0, 0), sh(2024, 3, 31, 23, 59, 59), 1},
+		{"每年不少于1次", 1, "2024", "2024", sh(2024, 1, 1, 0, 0, 0), sh(2024, 12, 31, 23, 59, 59), 1},
+	}
+	for _, c := range cases {
+		cs := mustCycles(t, c.text, 2024)
+		if len(cs) != c.n || cs[0].Key != c.first || cs[len(cs)-1].Key != c.last {
+			t.Errorf("%s: %d cycles %s…%s, want %d %s…%s", c.text, len(cs), cs[0].Key, cs[len(cs)-1].Key, c.n, c.first, c.last)
+			continue
+		}
+		if !cs[0].Start.Equal(c.start) || !cs[0].Due.Equal(c.due) || cs[0].Required != c.required || cs[0].Provisional {
+			t.Errorf("%s: first cycle %+v, want %s..%s required %d", c.text, cs[0], c.start, c.due, c.required)
+		}
+		for i := 1; i < len(cs); i++ {
+			if !cs[i].Start.Equal(cs[i-1].Due.Add(time.Second)) && c.n > 1 {
+				t.Errorf("%s: cycle %s does not start right after %s", c.text, cs[i].Key, cs[i-1].Key)
+			}
+		}
+	}
+	// A February in a leap year, a quarter's end.
+	if cs := mustCycles(t, "每月", 2024); !cs[1].Due.Equal(sh(2024, 2, 29, 23, 59, 59)) {
+		t.Errorf("2024-02 due %s", cs[1].Due)
+	}
+	if cs := mustCycles(t, "每季度", 2024); !cs[2].Due.Equal(sh(2024, 9, 30, 23, 59, 59)) {
+		t.Errorf("Q3 due %s", cs[2].Due)
+	}
+}
+
+// Weekly cycles are ISO weeks: they may start in the previous December or end in the next
+// January, and 2026 has 53 of them, the last running into 2027 (no schedule: provisional).
+func TestWeeklyCyclesAtYearBoundaries(t *testing.T) {
+	cs := mustCycles(t, "每周", 2025)
+	if len(cs) != 52 || !cs[0].Start.Equal(sh(2024, 12, 30, 0, 0, 0)) || cs[0].Key != "2025-W01" {
+		t.Errorf("2025: %d weeks, first %s from %s", len(cs), cs[0].Key, cs[0].Start)
+	}
+	if last := cs[len(cs)-1]; !last.Due.Equal(sh(2025, 12, 28, 23, 59, 59)) {
+		t.Errorf("2025-W52 due %s", last.Due)
+	}
+	cs = mustCycles(t, "每周", 2026)
+	last := cs[len(cs)-1]
+	if len(cs) != 53 || last.Key != "2026-W53" || !last.Due.Equal(sh(2027, 1, 3, 23, 59, 59)) || !last.Provisional {
+		t.Errorf("2026: %d weeks, last %+v", len(cs), last)
+	}
+	if cs[51].Provisional {
+		t.Error("2026-W52 lies in 2026: not provisional")
+	}
+	for _, year := range []int{2020, 2024, 2025, 2026, 2027} {
+		cs := mustCycles(t, "每周", year)
+		for _, c := range cs {
+			y, w := c.Start.ISOWeek()
+			if y != year || c.Start.Weekday() != time.Monday || c.Due.Sub(c.Start) != 7*24*time.Hour-time.Second {
+				t.Errorf("%d: cycle %s starts %s (ISO %d-W%02d)", year, c.Key, c.Start, y, w)
+			}
+		}
+	}
+}
+
+func TestCyclesOfEventRules(t *testing.T) {
+	for _, text := range []string{"及时更新", "至少2周内更新一次"} {
+		cs, err := Cycles(Parse(text, 2024), 2024, cal)
+		if err != nil || cs != nil {
+			t.Errorf("Cycles(%s) = %v, %v; want none: event clocks", text, cs, err)
+		}
+	}
+	if _, err := Cycles(Parse("尽快", 2024), 2024, cal); !errors.Is(err, ErrUnparsed) {
+		t.Errorf("unparsed: %v", err)
+	}
+	if _, err := Cycles(Rule{Kind: KindRecurring}, 2024, cal); err == nil {
+		t.Error("recurring without a period must fail")
+	}
+	if _, err := Cycles(Rule{Kind: KindQuota, Period: Week}, 2024, cal); err == nil {
+		t.Error("quota without a count must fail")
+	}
+	if cs := mustCycles(t, "每月", 2027); !cs[0].Provisional {
+		t.Error("2027 cycles are provisional")
+	}
+}
+
+func TestEventDue(t *testing.T) {
+	cases := []struct {
+		text  string
+		event time.Time
+		due   time.Time
+		prov  bool
+	}{
+		// 条例第二十六条: 20 working days; the event's day is not counted
+		{"及时公开", sh(2024, 9, 10, 15, 30, 0), sh(2024, 10, 14, 23, 59, 59), false},
+		{"3个工作日内", sh(2024, 4, 25, 9, 0, 0), sh(2024, 4, 29, 23, 59, 59), false},
+		{"5个工作日内", sh(2025, 9, 26, 18, 0, 0), sh(2025, 10, 10, 23, 59, 59), false},
+		{"15个工作日", sh(2026, 2, 13, 10, 0, 0), sh(2026, 3, 12, 23, 59, 59), false},  // 2/14 and 2/28 worked, 春节 2/15–2/23
+		{"20个工作日内", sh(2026, 12, 20, 10, 0, 0), sh(2027, 1, 15, 23, 59, 59), true}, // 2027 unknown: 1/1 counted as a Friday
+		// hour clocks run through nights and holidays
+		{"5个小时内", sh(2024, 10, 1, 22, 0, 0), sh(2024, 10, 2, 3, 0, 0), false},
+		{"24小时内", sh(2024, 10, 1, 22, 0, 0), sh(2024, 10, 2, 22, 0, 0), false},
+		{"48小时内", sh(2024, 9, 30, 22, 0, 0), sh(2024, 10, 2, 22, 0, 0), false},
+		// calendar days (预算法: 20 days of approval)
+		{"20日内", sh(2024, 1, 25, 16, 0, 0), sh(2024, 2, 14, 23, 59, 59), false},
+	}
+	for _, c := range cases {
+		due, prov := EventDue(Parse(c.text, 2024), c.event, cal)
+		if !due.Equal(c.due) || prov != c.prov {
+			t.Errorf("EventDue(%s, %s) = %s %v, want %s %v", c.text, c.event, due, prov, c.due, c.prov)
+		}
+	}
+	// An event given in UTC is the same instant: its Shanghai day counts.
+	utc := time.Date(2024, 9, 9, 17, 0, 0, 0, time.UTC) // 2024-09-10 01:00 in Shanghai
+	if due, _ := EventDue(Parse("及时公开", 2024), utc, cal); !due.Equal(sh(2024, 10, 14, 23, 59, 59)) {
+		t.Errorf("UTC event: %s", due)
+	}
+	if due, _ := EventDue(Parse("每月", 2024), utc, cal); !due.IsZero() {
+		t.Error("a rule without a clock has no event due")
+	}
+	c, err := EventCycle(Parse("48小时内", 2024), "E1", sh(2024, 5, 6, 10, 0, 0), cal)
+	if err != nil || c.Key != "E1" || !c.Due.Equal(sh(2024, 5, 8, 10, 0, 0)) || !c.Start.Equal(sh(2024, 5, 6, 10, 0, 0)) {
+		t.Errorf("EventCycle = %+v, %v", c, err)
+	}
+}
+
+func TestGapDue(t *testing.T) {
+	cases := []struct {
+		text string
+		last time.Time
+		due  time.Time
+	}{
+		{"至少2周内更新一次", sh(2024, 9, 30, 11, 0, 0), sh(2024, 10, 14, 23, 59, 59)},
+		{"10天更新", sh(2024, 12, 25, 11, 0, 0), sh(2025, 1, 4, 23, 59, 59)},
+		{"6个月未更新", sh(2024, 8, 31, 11, 0, 0), sh(2025, 2, 28, 23, 59, 59)},
+		{"半年未更新", sh(2023, 8, 31, 11, 0, 0), sh(2024, 2, 29, 23, 59, 59)},
+	}
+	for _, c := range cases {
+		due, prov := GapDue(Parse(c.text, 2024), c.last, cal)
+		if !due.Equal(c.due) || prov {
+			t.Errorf("GapDue(%s, %s) = %s %v, want %s", c.text, c.last, due, prov, c.due)
+		}
+	}
+	if _, err := GapCycle(Parse("每月", 2024), "G1", sh(2024, 1, 1, 0, 0, 0), cal); err == nil {
+		t.Error("GapCycle of a rule without a gap must fail")
+	}
+}
+
+func TestRuleValidate(t *testing.T) {
+	d := calendar.D(2024, 5, 1)
+	e := calendar.D(2024, 4, 1)
+	bad := []Rule{
+		{Kind: KindDeadline},
+		{Kind: KindWindow, From: &d, Due: &e},
+		{Kind: KindRecurring, Period: "fortnight"},
+		{Kind: KindQuota, Period: Week, Count: 0},
+		{Kind: KindTimely},
+		{Kind: KindTimely, Clock: &Span{N: 5, Unit: Months}},
+		{Kind: KindMaxGap, MaxGap: &Span{N: 0, Unit: CalendarDays}},
+		{Kind: "monthly"},
+		{Kind: KindUnparsed, Text: "尽快"},
+	}
+	for _, r := range bad {
+		if err := r.Validate(); err == nil {
+			t.Errorf("Validate(%+v) = nil", r)
+		}
+	}
+}

@@ -1,0 +1,407 @@
+package schedule
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// summary is a compact form of what a rule means, for tables.
+func summary(r Rule) string {
+	switch r.Kind {
+	case KindDeadline:
+		return "deadline " + r.Due.String()
+	case KindWindow:
+		return "window " + r.From.String() + ".." + r.Due.String()
+	case KindRecurring, KindOngoing:
+		return fmt.Sprintf("%s %s", r.Kind, r.Period)
+	case KindQuota:
+		return fmt.Sprintf("quota %s %d", r.Period, r.Count)
+	case KindTimely:
+		return fmt.Sprintf("timely %d %s", r.Clock.N, r.Clock.Unit)
+	case KindMaxGap:
+		return fmt.Sprintf("maxgap %d %s", r.MaxGap.N, r.MaxGap.Unit)
+	}
+	return string(r.Kind)
+}
+
+// Every wording of DOMAIN.md, in Simplified and in Traditional characters, as a whole cell.
+var domainCells = []struct{ text, want string }{
+	// deadlines
+	{"4月底", "deadline 2024-04-30"},
+	{"4月底前", "deadline 2024-04-30"},
+	{"6月底", "deadline 2024-06-30"},
+	{"3月31日前", "deadline 2024-03-31"},
+	{"每年3月31日前", "deadline 2024-03-31"},
+	{"年底前", "deadline 2024-12-31"},
+	{"上半年", "deadline 2024-06-30"},
+	{"下半年", "deadline 2024-12-31"},
+	{"8月至12月", "window 2024-08-01..2024-12-31"},
+	{"持续推进", "ongoing quarter"},
+	{"常态化", "ongoing quarter"},
+	{"长期", "ongoing quarter"},
+	// frequencies
+	{"及时更新", "timely 20 workday"},
+	{"及时公开", "timely 20 workday"},
+	{"每周", "recurring week"},
+	{"每月", "recurring month"},
+	{"月度更新", "recurring month"},
+	{"季度更新", "recurring quarter"},
+	{"每半年", "recurring halfyear"},
+	{"年度更新", "recurring year"},
+	{"每周更新不少于2次", "quota week 2"},
+	{"每年不少于1次", "quota year 1"},
+	{"至少2周内更新一次", "maxgap 14 day"},
+	{"10天更新", "maxgap 10 day"},
+	{"5个工作日内", "timely 5 workday"},
+	{"3个工作日内", "timely 3 workday"},
+	{"48小时内", "timely 48 hour"},
+	// statutory and common clocks
+	{"20个工作日内", "timely 20 workday"},
+	{"7个工作日内", "timely 7 workday"},
+	{"15个工作日", "timely 15 workday"},
+	{"1月31日前", "deadline 2024-01-31"},
+	{"次年1月31日前", "deadline 2025-01-31"},
+	{"批准后20日内", "unparsed"}, // 批准后 is not filler: the event is named, the parser says so
+	{"20日内", "timely 20 day"},
+	{"5小时内", "timely 5 hour"},
+	{"24小时内", "timely 24 hour"},
+	{"超过2周未更新", "maxgap 14 day"},
+	{"6个月未更新", "maxgap 6 month"},
+	// Traditional
+	{"4月底前", "deadline 2024-04-30"},
+	{"每年3月31日前", "deadline 2024-03-31"},
+	{"持續推進", "ongoing quarter"},
+	{"常態化", "ongoing quarter"},
+	{"長期", "ongoing quarter"},
+	{"及時更新", "timely 20 workday"},
+	{"及時公開", "timely 20 workday"},
+	{"每週", "recurring week"},
+	{"每週更新不少於2次", "quota week 2"},
+	{"每年不少於1次", "quota year 1"},
+	{"至少2週內更新一次", "maxgap 14 day"},
+	{"5個工作日內", "timely 5 workday"},
+	{"48小時內", "timely 48 hour"},
+	{"年度更新", "recurring year"},
+	{"季度更新", "recurring quarter"},
+	{"月度更新", "recurring month"},
+	// variants: filler, numerals, spacing, full width
+	{"6月底前完成", "deadline 2024-06-30"},
+	{"6 月底", "deadline 2024-06-30"},
+	{"６月底", "deadline 2024-06-30"},
+	{"十二月底前", "deadline 2024-12-31"},
+	{"2024年12月31日前", "deadline 2024-12-31"},
+	{"12月31日", "deadline 2024-12-31"},
+	{"截至9月30日", "deadline 2024-09-30"},
+	{"每年年底前", "deadline 2024-12-31"},
+	{"第三季度末", "deadline 2024-09-30"},
+	{"一季度", "deadline 2024-03-31"},
+	{"8-12月", "window 2024-08-01..2024-12-31"},
+	{"8月—12月", "window 2024-08-01..2024-12-31"},
+	{"3月1日至6月30日", "window 2024-03-01..2024-06-30"},
+	{"每季度", "recurring quarter"},
+	{"每季度末", "recurring quarter"},
+	{"按月", "recurring month"},
+	{"按季度公开", "recurring quarter"},
+	{"按月或者季度公开", "recurring quarter"},
+	{"按月或季度", "recurring quarter"},
+	{"每月更新一次", "recurring month"},
+	{"每月1次", "recurring month"},
+	{"每周两次", "quota week 2"},
+	{"每周至少更新一次", "quota week 1"},
+	{"每季度发布3篇以上", "quota quarter 3"},
+	{"年度内至少1次", "quota year 1"},
+	{"每2周更新一次", "maxgap 14 day"},
+	{"十天更新", "maxgap 10 day"},
+	{"不超过3个工作日", "timely 3 workday"},
+	{"5个小时内", "timely 5 hour"},
+	{"实时更新", "timely 20 workday"},
+	{"动态更新", "timely 20 workday"},
+	{"及时", "timely 20 workday"},
+	{"常态化，每季度更新", "recurring quarter"},
+	{"（及时更新）", "timely 20 workday"},
+	{"定期", "ongoing quarter"},
+	{"日常", "ongoing quarter"},
+	// refused: never a silent guess
+	{"", "unparsed"},
+	{"  ", "unparsed"},
+	{"每月10日前", "unparsed"},
+	{"5个小时内，24小时内", "unparsed"},
+	{"每月更新，6月底前完成", "unparsed"},
+	{"2月30日前", "unparsed"},
+	{"尽快", "unparsed"},
+	{"按要求", "unparsed"},
+	{"不定期", "unparsed"},
+	{"各科室", "unparsed"},
+	{"6月", "unparsed"},
+	{"2024年", "unparsed"},
+	{"谁承办谁更新", "unparsed"},
+}
+
+func TestParseDomainWording(t *testing.T) {
+	for _, c := range domainCells {
+		r := Parse(c.text, 2024)
+		if got := summary(r); got != c.want {
+			t.Errorf("Parse(%q) = %s (%+v), want %s", c.text, got, r, c.want)
+			continue
+		}
+		if r.Text != strings.TrimSpace(c.text) {
+			t.Errorf("Parse(%q).Text = %q", c.text, r.Text)
+		}
+		if r.Kind == KindUnparsed {
+			if r.Reason == "" {
+				t.Errorf("Parse(%q): unparsed without a reason", c.text)
+			}
+			continue
+		}
+		if err := r.Validate(); err != nil {
+			t.Errorf("Parse(%q) = invalid rule: %v", c.text, err)
+		}
+	}
+}
+
+func TestParseNeedsYearForDates(t *testing.T) {
+	if r := Parse("4月底", 0); r.Kind != KindUnparsed || !strings.Contains(r.Reason, "年份") {
+		t.Errorf("Parse(4月底, 0) = %+v, want unparsed naming the missing year", r)
+	}
+	if r := Parse("2025年4月底", 0); summary(r) != "deadline 2025-04-30" {
+		t.Errorf("an explicit year needs no list year: %+v", r)
+	}
+	if r := Parse("每月更新", 0); summary(r) != "recurring month" {
+		t.Errorf("frequencies need no year: %+v", r)
+	}
+}
+
+func TestParseJSON(t *testing.T) {
+	b, err := json.Marshal(Parse("每周更新不少于2次", 2024))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"kind":"quota","text":"每周更新不少于2次","period":"week","count":2}`; string(b) != want {
+		t.Errorf("JSON = %s, want %s", b, want)
+	}
+	b, _ = json.Marshal(Parse("4月底", 2024))
+	if want := `{"kind":"deadline","text":"4月底","due":"2024-04-30"}`; string(b) != want {
+		t.Errorf("JSON = %s, want %s", b, want)
+	}
+}
+
+func readSample(t *testing.T, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(string(b), "\n")
+}
+
+// Jinzhai: the 完成时限 column holds 4月底 and 6月底 (48 cells); every other short cell (indicator
+// names, offices, headings) must not parse as a rule.
+func TestJinzhaiDeadlineCells(t *testing.T) {
+	counts := map[string]int{}
+	for i, line := range readSample(t, "jinzhai-2024-responsibility-list.txt") {
+		cell := strings.TrimSpace(line)
+		if cell == "" {
+			continue
+		}
+		r := Parse(cell, 2024)
+		switch cell {
+		case "4月底", "6月底":
+			counts[summary(r)]++
+			continue
+		}
+		if utf8.RuneCountInString(cell) <= 30 && r.Kind != KindUnparsed {
+			t.Errorf("line %d %q parsed as %s", i+1, cell, summary(r))
+		}
+	}
+	want := map[string]int{"deadline 2024-04-30": 17, "deadline 2024-06-30": 31}
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("deadline cells: %v, want %v", counts, want)
+	}
+}
+
+// Xuancheng (Traditional, pinyin garbage): the 更新頻率 column of the 75-row table, taken as the
+// second-to-last field of each row.
+func TestXuanchengFrequencyCells(t *testing.T) {
+	counts := map[string]int{}
+	rows := 0
+	for _, line := range readSample(t, "xuancheng-2024-column-duties.txt") {
+		f := strings.Fields(line)
+		if len(f) < 3 || !isRowNumber(f[0]) {
+			continue
+		}
+		rows++
+		cell := f[len(f)-2]
+		r := Parse(cell, 2024)
+		counts[cell+" → "+summary(r)]++
+		if r.Text != cell {
+			t.Errorf("row %s: Text %q, want %q", f[0], r.Text, cell)
+		}
+	}
+	want := map[string]int{
+		"及時更新 → timely 20 workday": 67,
+		"季度更新 → recurring quarter": 4,
+		"每月更新 → recurring month":   1,
+		"年度更新 → recurring year":    2,
+		"月度更新 → recurring month":   1,
+	}
+	if rows != 75 {
+		t.Errorf("%d table rows, want 75", rows)
+	}
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("frequency cells:\n got %v\nwant %v", counts, want)
+	}
+}
+
+func isRowNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Rule wording inside the requirement texts of all three samples. Every line of each sample is
+// searched; the lines listed here must give exactly these matches (wording as written, then the
+// rule), every other line none. Lines are those of the copies in testdata.
+var sampleFinds = map[string]map[int][]string{
+	"jinzhai-2024-responsibility-list.txt": {
+		35:  {"按季度备案 recurring quarter"},
+		71:  {"按月或者季度公开 recurring quarter"},
+		143: {"动态调整 timely 20 workday"}, // an indicator name: 权责清单和动态调整情况
+		159: {"按月或季度公开 recurring quarter", "按月或季度公开 recurring quarter"},
+		241: {"3个工作日 timely 3 workday"},
+		309: {"按季度备案 recurring quarter"},
+		345: {"按月或者季度公开 recurring quarter"},
+		421: {"3个工作日 timely 3 workday"},
+		453: {"定期 ongoing quarter", "按月梳理 recurring month"},
+	},
+	"xuancheng-2024-column-duties.txt": {
+		29: {"動態(tài)更新 timely 20 workday", "及時公開 timely 20 workday", "按季度向社會公開 recurring quarter"},
+		31: {"及時公開 timely 20 workday"},
+		39: {"及時公開 timely 20 workday", "每年通過多形式征集公眾意見不少于1次 quota year 1"},
+		41: {"每年開展開放日活動不少于1次 quota year 1", "每季度開展開放日活動不少于1次 quota quarter 1"},
+		73: {"定期 ongoing quarter"},
+		95: {"動態(tài)更新 timely 20 workday", "持續 ongoing quarter"},
+	},
+	"zhangdian-2023-routine-task-list.txt": {
+		1:   {"常态化 ongoing quarter"},
+		5:   {"常态化 ongoing quarter"},
+		7:   {"常态化 ongoing quarter", "常态化 ongoing quarter"},
+		8:   {"常态化 ongoing quarter"},
+		23:  {"及时在公开 timely 20 workday"},
+		25:  {"及时公开 timely 20 workday"},
+		28:  {"及时公开 timely 20 workday"},
+		32:  {"及时更新 timely 20 workday"},
+		66:  {"公开及时 timely 20 workday"},
+		72:  {"及时更新 timely 20 workday"},
+		84:  {"及时公开 timely 20 workday"},
+		88:  {"及时公开 timely 20 workday"},
+		108: {"3个工作日内 timely 3 workday"},
+		116: {"及时发布 timely 20 workday"},
+		122: {"及时转载 timely 20 workday"},
+		125: {"定期 ongoing quarter"},
+		129: {"动态更新 timely 20 workday"},
+		159: {"3个工作日内 timely 3 workday"},
+		185: {"5个小时内 timely 5 hour", "24小时内 timely 24 hour", "48小时内 timely 48 hour"},
+		197: {"3个工作日 timely 3 workday"},
+		233: {"至少2周内更新一次 maxgap 14 day"},
+		235: {"及时更新 timely 20 workday"},
+		238: {"定期 ongoing quarter"},
+		253: {"持续 ongoing quarter"},
+		256: {"实时调整 timely 20 workday"},
+	},
+}
+
+func TestFindInSampleTexts(t *testing.T) {
+	for file, want := range sampleFinds {
+		lines := readSample(t, file)
+		for i, line := range lines {
+			if strings.HasPrefix(file, "xuancheng") && i+1 >= 101 {
+				// The table rows: two cells run together on a line; their frequency column is
+				// checked cell by cell in TestXuanchengFrequencyCells. Searching the row must
+				// still find exactly the frequency.
+				f := strings.Fields(line)
+				if ms := FindAll(line, 2024); len(f) > 2 && len(ms) == 0 {
+					t.Errorf("%s:%d: no rule in table row", file, i+1)
+				} else if len(ms) > 0 && !strings.Contains(line, ms[len(ms)-1].Text) {
+					t.Errorf("%s:%d: match %q not in the line", file, i+1, ms[len(ms)-1].Text)
+				}
+				continue
+			}
+			wantHere := want[i+1]
+			if cell := strings.TrimSpace(line); strings.HasPrefix(file, "jinzhai") && (cell == "4月底" || cell == "6月底") {
+				wantHere = []string{cell + " " + summary(Parse(cell, 2024))}
+			}
+			var got []string
+			for _, m := range FindAll(line, 2024) {
+				got = append(got, m.Text+" "+summary(m.Rule))
+				if line[m.Start:m.End] != m.Text {
+					t.Errorf("%s:%d: offsets %d..%d do not frame %q", file, i+1, m.Start, m.End, m.Text)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(wantHere) {
+				t.Errorf("%s:%d: FindAll = %q, want %q\n  line: %.80s", file, i+1, got, wantHere, line)
+			}
+		}
+	}
+}
+
+func TestFindPrefersPreciseRules(t *testing.T) {
+	text := "切实维护好政府信息公开指南,对网址、办公地址、联系电话、附件链接等关键信息定期排查;按月梳理依申请公开属性的文件"
+	r, matched, ok := Find(text, 2024)
+	if !ok || matched != "按月梳理" || summary(r) != "recurring month" || r.Text != "按月梳理" {
+		t.Errorf("Find = %s %q %v", summary(r), matched, ok)
+	}
+	r, matched, ok = Find("持续规范政府信息公开专栏建设", 2024)
+	if !ok || matched != "持续" || r.Kind != KindOngoing {
+		t.Errorf("Find = %s %q %v", summary(r), matched, ok)
+	}
+	if _, _, ok := Find("在2024年1月31日之后公开的扣4分;征集时间不低于30日", 2024); ok {
+		t.Error("a date followed by 之后, or a minimum duration, is not a deadline")
+	}
+	if _, _, ok := Find("2023年8月18日", 2024); ok {
+		t.Error("a bare date inside a text is not a deadline (only a whole cell is)")
+	}
+	if _, _, ok := Find("", 2024); ok {
+		t.Error("empty text")
+	}
+}
+
+func TestNormalizeStripsPinyin(t *testing.T) {
+	for in, want := range map[string]string{
+		"現(xiàn)在":    "现在",
+		"網(wǎng)站首頁":  "网站首页",
+		"季度(quarter)": "季度(quarter)", // not one syllable
+		"(xiàn)在":     "(xiàn)在",     // nothing before it
+		"２０２４年 ６ 月底":  "2024年6月底",
+		"每月 更新":       "每月 更新",
+	} {
+		if got := normalize(in).s; got != want {
+			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRuleString(t *testing.T) {
+	for text, want := range map[string]string{
+		"4月底":       "2024-04-30 前完成",
+		"每月更新":      "每月一次（月末到期）",
+		"及时更新":      "事件发生后 20 个工作日内",
+		"每周更新不少于2次": "每周至少 2 次",
+		"至少2周内更新一次": "两次更新间隔不超过 14 天",
+		"常态化":       "持续性工作（每季度报告进展）",
+		"8月至12月":    "2024-08-01 至 2024-12-31 期间完成",
+	} {
+		if got := Parse(text, 2024).String(); got != want {
+			t.Errorf("Parse(%q).String() = %q, want %q", text, got, want)
+		}
+	}
+	if got := Parse("尽快", 2024).String(); !strings.Contains(got, "未能识别") {
+		t.Errorf("unparsed String = %q", got)
+	}
+}

@@ -1,0 +1,179 @@
+package schedule
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Policy is when zwgk reminds and escalates, as data an admin can change per unit and per item
+// (JSON in units.policy and on items). The zero values mean "none": no reminders, no ladder, no
+// repeats; DefaultPolicy is the starting point that overrides are merged onto.
+type Policy struct {
+	// Reminders are offsets in working days before the due day: 10, 5, 2 and 0 (on the day).
+	Reminders []int `json:"reminders"`
+	// SendWindow is a cron spec (minute hour * * *, read with github.com/robfig/cron/v3) giving
+	// the time of day messages go out, in Asia/Shanghai; the first time it fires on a day is
+	// used. Only working days are used, so the day fields must be '*' (the calendar, not cron,
+	// decides the days). Empty means DefaultSendWindow.
+	SendWindow string `json:"send_window"`
+	// Escalation is the ladder after the due point, in increasing order.
+	Escalation []Level `json:"escalation"`
+	// Repeat is the working days between "still overdue" notices after the last level; 0 sends
+	// none.
+	Repeat int `json:"repeat"`
+}
+
+// Level is one rung of the escalation ladder.
+type Level struct {
+	Level  int    `json:"level"`  // 1, 2, 3…
+	After  int    `json:"after"`  // working days after the due day, at least 1
+	Target string `json:"target"` // TargetContact, TargetHead or TargetSupervisor
+}
+
+// Escalation targets.
+const (
+	TargetContact    = "contact"    // the office's contact person (科室联络员)
+	TargetHead       = "head"       // the head of the office (科室负责人)
+	TargetSupervisor = "supervisor" // the supervising leader and 政务公开办 (分管领导)
+)
+
+// DefaultSendWindow is 09:00 every (working) day.
+const DefaultSendWindow = "0 9 * * *"
+
+// DefaultPolicy reminds 10, 5 and 2 working days ahead and on the due day at 09:00; escalates to
+// the office contact 1 working day after due, to the office head after 3 and to the supervising
+// leader and 政务公开办 after 5; then repeats "still overdue" every 5 working days.
+func DefaultPolicy() Policy {
+	return Policy{
+		Reminders:  []int{10, 5, 2, 0},
+		SendWindow: DefaultSendWindow,
+		Escalation: []Level{
+			{Level: 1, After: 1, Target: TargetContact},
+			{Level: 2, After: 3, Target: TargetHead},
+			{Level: 3, After: 5, Target: TargetSupervisor},
+		},
+		Repeat: 5,
+	}
+}
+
+// Validate reports the first problem of the policy, in words an admin can act on.
+func (p Policy) Validate() error {
+	_, err := p.check()
+	return err
+}
+
+// check validates the policy and returns the time of day of its send window.
+func (p Policy) check() (time.Duration, error) {
+	for i, r := range p.Reminders {
+		if r < 0 || r > 250 {
+			return 0, fmt.Errorf("policy: reminder %d working days before due: want 0–250", r)
+		}
+		if slices.Contains(p.Reminders[:i], r) {
+			return 0, fmt.Errorf("policy: reminder %d listed twice", r)
+		}
+	}
+	at, err := sendTime(p.SendWindow)
+	if err != nil {
+		return 0, err
+	}
+	for i, l := range p.Escalation {
+		if l.Level != i+1 {
+			return 0, fmt.Errorf("policy: escalation level %d at position %d: levels are numbered 1, 2, 3… in order", l.Level, i+1)
+		}
+		if l.After < 1 || l.After > 250 {
+			return 0, fmt.Errorf("policy: level %d after %d working days: want 1–250", l.Level, l.After)
+		}
+		if i > 0 && l.After <= p.Escalation[i-1].After {
+			return 0, fmt.Errorf("policy: level %d (after %d) must come after level %d (after %d)", l.Level, l.After, l.Level-1, p.Escalation[i-1].After)
+		}
+		switch l.Target {
+		case TargetContact, TargetHead, TargetSupervisor:
+		default:
+			return 0, fmt.Errorf("policy: level %d target %q: want contact, head or supervisor", l.Level, l.Target)
+		}
+	}
+	if p.Repeat < 0 || p.Repeat > 250 {
+		return 0, fmt.Errorf("policy: repeat every %d working days: want 0–250", p.Repeat)
+	}
+	return at, nil
+}
+
+// Merge applies a partial policy in JSON onto p: fields present in patch replace p's (lists are
+// replaced whole, not merged), absent fields are kept, unknown fields are an error. An empty or
+// "null" patch returns p. The result is not validated; MergePolicy does that.
+func (p Policy) Merge(patch []byte) (Policy, error) {
+	out := Policy{
+		Reminders:  slices.Clone(p.Reminders),
+		SendWindow: p.SendWindow,
+		Escalation: slices.Clone(p.Escalation),
+		Repeat:     p.Repeat,
+	}
+	patch = bytes.TrimSpace(patch)
+	if len(patch) == 0 || string(patch) == "null" {
+		return out, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(patch))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	if dec.More() {
+		return Policy{}, errors.New("policy: trailing data after the JSON object")
+	}
+	return out, nil
+}
+
+// MergePolicy is the policy of an item: DefaultPolicy, then the unit's override, then the
+// item's (either may be nil or empty; json.RawMessage works as is), validated.
+func MergePolicy(overrides ...[]byte) (Policy, error) {
+	p := DefaultPolicy()
+	for i, o := range overrides {
+		var err error
+		if p, err = p.Merge(o); err != nil {
+			return Policy{}, fmt.Errorf("override %d: %w", i+1, err)
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return Policy{}, err
+	}
+	return p, nil
+}
+
+// sendTime reads the send window and returns the time of day (from midnight) of its first
+// firing. It never consults the system's zones: CRON_TZ/TZ prefixes are refused because reading
+// a zone is I/O and the zone is always Asia/Shanghai.
+func sendTime(spec string) (time.Duration, error) {
+	if strings.TrimSpace(spec) == "" || spec == DefaultSendWindow {
+		// The default needs no parsing (Plan runs once per cycle; cron's parser allocates).
+		// TestDefaultSendWindow checks that cron reads it the same way.
+		return 9 * time.Hour, nil
+	}
+	if s := strings.TrimSpace(spec); strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		return 0, fmt.Errorf("policy: send window %q: no time zone, it is always Asia/Shanghai", spec)
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return 0, fmt.Errorf("policy: send window %q: %w", spec, err)
+	}
+	ss, ok := sched.(*cron.SpecSchedule)
+	if !ok {
+		return 0, fmt.Errorf("policy: send window %q: want a time of day such as \"0 9 * * *\"", spec)
+	}
+	const star = 1 << 63 // cron's mark for '*' in a field
+	if ss.Dom&star == 0 || ss.Month&star == 0 || ss.Dow&star == 0 {
+		return 0, fmt.Errorf("policy: send window %q: day, month and weekday must be '*': messages go out on working days, which the calendar decides", spec)
+	}
+	// The schedule fires at the same time every day; find the first firing after a midnight.
+	// UTC has no daylight saving, so the offset from midnight is the time of day in Shanghai too.
+	midnight := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	ss.Location = time.UTC
+	next := ss.Next(midnight.Add(-time.Second))
+	return next.Sub(midnight), nil
+}
