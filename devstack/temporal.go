@@ -6,6 +6,7 @@ package devstack
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -32,6 +34,8 @@ type Temporal struct {
 	HostPort  string
 	Namespace string
 	DBPath    string
+
+	clientLogger *slog.Logger
 }
 
 // TemporalOptions configures StartTemporal.
@@ -42,6 +46,8 @@ type TemporalOptions struct {
 	LogLevel  string // server log level (default error: the server is chatty, even at warn when it stops)
 	// Ephemeral keeps everything in memory, for tests of the embedding itself.
 	Ephemeral bool
+	// ClientLogger receives the SDK client's logs (nil: the SDK's default, which logs at debug).
+	ClientLogger *slog.Logger
 }
 
 // StartTemporal starts the server, creates the namespace with zwgk's search attributes and
@@ -148,7 +154,7 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 		return nil, fmt.Errorf("temporal: create namespace %s: %w", o.Namespace, err)
 	}
 
-	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{Stdout: true, Level: o.LogLevel}))
+	logger := quietLogger{log.NewZapLogger(log.BuildZapLogger(log.Config{Stdout: true, Level: o.LogLevel}))}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
@@ -163,7 +169,7 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("temporal: start: %w", err)
 	}
-	t := &Temporal{server: srv, HostPort: hostPort, Namespace: o.Namespace, DBPath: dbPath}
+	t := &Temporal{server: srv, HostPort: hostPort, Namespace: o.Namespace, DBPath: dbPath, clientLogger: o.ClientLogger}
 
 	// The namespace may predate a search attribute added in a later zwgk; register what is missing.
 	c, err := t.Client(ctx)
@@ -183,7 +189,11 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 func (t *Temporal) Client(ctx context.Context) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{HostPort: t.HostPort, Namespace: t.Namespace})
+	opts := client.Options{HostPort: t.HostPort, Namespace: t.Namespace}
+	if t.clientLogger != nil {
+		opts.Logger = sdklog.NewStructuredLogger(t.clientLogger)
+	}
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("temporal: dial embedded server at %s: %w", t.HostPort, err)
 	}
