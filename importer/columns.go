@@ -1,0 +1,303 @@
+package importer
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Role is what a column of a task list holds.
+type Role string
+
+// Column roles. A list names its columns in many ways (see headerWords); every reader and the
+// override flags speak in these roles.
+const (
+	RoleNone        Role = ""            // a column zwgk does not read (备注, 分值…)
+	RoleSeq         Role = "seq"         // 序号
+	RoleLevel       Role = "level"       // one level of the hierarchy: 一级指标, 二级栏目…
+	RoleTask        Role = "task"        // 工作任务 / 工作内容: the requirement, or the last hierarchy level when a requirement column exists too
+	RoleRequirement Role = "requirement" // 具体要求, 测评指标与考察点…
+	RoleOffices     Role = "offices"     // 责任科室, 责任单位…
+	RoleLead        Role = "lead"        // 牵头单位
+	RoleCo          Role = "co"          // 配合单位
+	RoleDeadline    Role = "deadline"    // 完成时限
+	RoleFrequency   Role = "frequency"   // 更新频率
+)
+
+// headerWords maps the folded (Simplified, no spaces) header text to a role.
+var headerWords = map[string]Role{}
+
+var levelHeader = regexp.MustCompile(`^[一二三四五六1-6]级(指标|栏目|目录|分类|事项|任务|标题)(名称)?$`)
+
+func init() {
+	add := func(r Role, words ...string) {
+		for _, w := range words {
+			headerWords[fold(w)] = r
+		}
+	}
+	add(RoleSeq, "序号", "编号", "序", "序次", "No", "No.", "#", "条目")
+	add(RoleLevel, "过程", "类别", "分类", "类型", "板块", "领域", "栏目", "栏目名称", "指标", "指标名称",
+		"重点领域", "工作类别", "事项类别", "公开类别", "公开领域", "大类", "小类", "主要方面", "任务类别", "考核项目", "评估项目", "项目")
+	add(RoleTask, "工作任务", "任务", "工作内容", "内容", "任务内容", "工作事项", "事项", "公开事项", "公开内容",
+		"重点任务", "主要任务", "任务名称", "事项名称", "工作项目", "工作目标", "任务事项")
+	add(RoleRequirement, "具体要求", "工作要求", "测评指标与考察点", "考察点", "考核要点", "考核内容", "要求", "公开要求",
+		"公开标准", "任务要求", "工作措施", "具体措施", "具体内容", "主要内容", "评估要点", "评分标准", "工作标准", "具体任务", "公开内容及要求")
+	add(RoleOffices, "责任科室", "责任单位", "负责科室", "责任部门", "责任股室", "承办科室", "承办单位", "负责单位",
+		"责任处室", "实施科室", "责任主体", "负责部门", "责任人", "责任科室(单位)", "责任单位(科室)", "责任股室(单位)", "公开主体")
+	add(RoleLead, "牵头单位", "牵头科室", "牵头部门", "牵头股室", "牵头处室")
+	add(RoleCo, "配合单位", "配合科室", "配合部门", "协办单位", "协同单位", "参与单位", "配合股室", "配合处室", "协办科室")
+	add(RoleDeadline, "完成时限", "时限要求", "公开时限", "完成时间", "时限", "截止时间", "办结时限", "时间节点",
+		"完成期限", "时间要求", "完成时限要求", "时间安排", "进度安排")
+	add(RoleFrequency, "更新频率", "更新标准", "更新周期", "频次", "公开频率", "更新频次", "更新要求", "更新时限", "公开频次")
+}
+
+// notesWords are headers of columns zwgk leaves alone; recognising them keeps a header row
+// recognisable and stops an unknown-column warning.
+var notesWords = map[string]bool{}
+
+func init() {
+	for _, w := range []string{"备注", "说明", "分值", "完成情况", "落实情况", "佐证材料", "得分", "扣分", "考核方式", "公开方式", "公开渠道", "公开载体", "依据", "公开依据", "政策依据"} {
+		notesWords[fold(w)] = true
+	}
+}
+
+// headerRole reads one header cell. known is false for text that is no header word.
+func headerRole(text string) (r Role, known bool) {
+	f := fold(oneLine(text))
+	if f == "" {
+		return RoleNone, false
+	}
+	if r, ok := headerWords[f]; ok {
+		return r, true
+	}
+	if levelHeader.MatchString(f) {
+		return RoleLevel, true
+	}
+	if notesWords[f] {
+		return RoleNone, true
+	}
+	return RoleNone, false
+}
+
+// Columns maps the columns of one table to roles.
+type Columns struct {
+	Roles []Role `json:"roles"`
+	// HeaderRows is how many rows at the top of the table are header rows.
+	HeaderRows int `json:"header_rows"`
+	// Names name the columns in messages when the table has no header row.
+	Names []string `json:"names,omitempty"`
+}
+
+// headerScore rates a row as a header: how many cells are header words, and whether the
+// roles make a list (something to do and someone or some time to do it).
+func headerScore(cells []string) (score int, ok bool) {
+	roles := map[Role]bool{}
+	unknownLong := 0
+	for _, c := range cells {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		r, known := headerRole(c)
+		if known {
+			score++
+			roles[r] = true
+		} else if runeLen(c) > 12 {
+			unknownLong++
+		}
+	}
+	what := roles[RoleTask] || roles[RoleRequirement] || roles[RoleLevel]
+	whoWhen := roles[RoleOffices] || roles[RoleLead] || roles[RoleDeadline] || roles[RoleFrequency]
+	return score, what && whoWhen && score >= 2 && unknownLong == 0
+}
+
+// rolesFromHeader assigns roles to the header cells of a table (one or two header rows,
+// merged cells already repeated across their span).
+//
+// Two rules make the many real layouts work: a task column (工作任务, 工作内容) is the last
+// level of the hierarchy when the table also has a requirement column (具体要求), and an
+// unrecognised column between the sequence number and the requirement is a hierarchy level
+// (lists invent their own names for categories).
+func rolesFromHeader(rows [][]string) []Role {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r))
+	}
+	roles := make([]Role, width)
+	known := make([]bool, width)
+	for c := 0; c < width; c++ {
+		// the lower header row is the more specific one (工作任务 above 一级/二级/三级)
+		for i := len(rows) - 1; i >= 0; i-- {
+			if c >= len(rows[i]) {
+				continue
+			}
+			if r, ok := headerRole(rows[i][c]); ok {
+				roles[c], known[c] = r, true
+				break
+			}
+		}
+	}
+	hasReq := false
+	taskCols := 0
+	for _, r := range roles {
+		hasReq = hasReq || r == RoleRequirement
+		if r == RoleTask {
+			taskCols++
+		}
+	}
+	if !hasReq && taskCols > 1 {
+		// a task header spanning several columns over no requirement column: the spanned
+		// columns are the hierarchy and the last one is the task itself
+		last := -1
+		for c, r := range roles {
+			if r == RoleTask {
+				last = c
+			}
+		}
+		for c, r := range roles {
+			if r == RoleTask && c != last {
+				roles[c] = RoleLevel
+			}
+		}
+	}
+	if hasReq {
+		for c, r := range roles {
+			if r == RoleTask {
+				roles[c] = RoleLevel
+			}
+		}
+	}
+	// unknown header cells before the requirement become levels
+	firstWhat := -1
+	for c, r := range roles {
+		if r == RoleRequirement || r == RoleTask || r == RoleOffices || r == RoleLead || r == RoleDeadline || r == RoleFrequency {
+			firstWhat = c
+			break
+		}
+	}
+	for c := 0; c < firstWhat; c++ {
+		if !known[c] && headerText(rows, c) != "" {
+			roles[c] = RoleLevel
+		}
+	}
+	return roles
+}
+
+func headerText(rows [][]string, c int) string {
+	for i := len(rows) - 1; i >= 0; i-- {
+		if c < len(rows[i]) && strings.TrimSpace(rows[i][c]) != "" {
+			return strings.TrimSpace(rows[i][c])
+		}
+	}
+	return ""
+}
+
+// Overrides set column roles by hand when detection fails or guesses wrong. Each value names
+// a column by letter (C), by number (3) or by its header text (责任科室); Levels takes several,
+// comma-separated, from the top level down.
+type Overrides struct {
+	HeaderRow   int    `json:"header_row,omitempty"` // 1-based row of the header in the sheet or table; -1: the table has no header row
+	Seq         string `json:"seq,omitempty"`
+	Levels      string `json:"levels,omitempty"`
+	Title       string `json:"title,omitempty"` // the column whose text is the item's title (the last level)
+	Requirement string `json:"requirement,omitempty"`
+	Offices     string `json:"offices,omitempty"`
+	Lead        string `json:"lead,omitempty"`
+	Co          string `json:"co,omitempty"`
+	Deadline    string `json:"deadline,omitempty"`
+	Frequency   string `json:"frequency,omitempty"`
+}
+
+func (o Overrides) any() bool {
+	return o.Seq != "" || o.Levels != "" || o.Title != "" || o.Requirement != "" || o.Offices != "" ||
+		o.Lead != "" || o.Co != "" || o.Deadline != "" || o.Frequency != ""
+}
+
+var colLetters = regexp.MustCompile(`^[A-Za-z]{1,3}$`)
+
+// resolveColumn turns an override value into a 0-based column index of a table whose header
+// row is header (nil when the table has none).
+func resolveColumn(spec string, header []string) (int, error) {
+	spec = strings.TrimSpace(spec)
+	if n, err := strconv.Atoi(spec); err == nil {
+		if n < 1 {
+			return 0, fmt.Errorf("列号 %d 无效：从 1 开始", n)
+		}
+		return n - 1, nil
+	}
+	if colLetters.MatchString(spec) {
+		n := 0
+		for _, r := range strings.ToUpper(spec) {
+			n = n*26 + int(r-'A'+1)
+		}
+		return n - 1, nil
+	}
+	want := fold(spec)
+	for i, h := range header {
+		if fold(oneLine(h)) == want {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("表头中没有“%s”列", spec)
+}
+
+// apply puts the overridden roles on top of the detected ones.
+func (o Overrides) apply(roles []Role, header []string) ([]Role, error) {
+	set := func(spec string, r Role) error {
+		if spec == "" {
+			return nil
+		}
+		// a role set by hand replaces the detected columns of that role
+		for i := range roles {
+			if roles[i] == r {
+				roles[i] = RoleNone
+			}
+		}
+		for _, s := range strings.Split(spec, ",") {
+			c, err := resolveColumn(s, header)
+			if err != nil {
+				return fmt.Errorf("--col-%s %s: %w", r, spec, err)
+			}
+			for len(roles) <= c {
+				roles = append(roles, RoleNone)
+			}
+			roles[c] = r
+		}
+		return nil
+	}
+	for _, x := range []struct {
+		spec string
+		r    Role
+	}{{o.Seq, RoleSeq}, {o.Levels, RoleLevel}, {o.Requirement, RoleRequirement}, {o.Offices, RoleOffices},
+		{o.Lead, RoleLead}, {o.Co, RoleCo}, {o.Deadline, RoleDeadline}, {o.Frequency, RoleFrequency}} {
+		if err := set(x.spec, x.r); err != nil {
+			return nil, err
+		}
+	}
+	if o.Title != "" {
+		c, err := resolveColumn(o.Title, header)
+		if err != nil {
+			return nil, fmt.Errorf("--col-title %s: %w", o.Title, err)
+		}
+		for len(roles) <= c {
+			roles = append(roles, RoleNone)
+		}
+		// the title is the deepest level: levels to its right stop being levels
+		for i := c + 1; i < len(roles); i++ {
+			if roles[i] == RoleLevel {
+				roles[i] = RoleNone
+			}
+		}
+		roles[c] = RoleLevel
+	}
+	return roles, nil
+}
+
+// colName names a 0-based column as a spreadsheet does (A, B, … AA).
+func colName(c int) string {
+	s := ""
+	for c++; c > 0; c = (c - 1) / 26 {
+		s = string(rune('A'+(c-1)%26)) + s
+	}
+	return s
+}

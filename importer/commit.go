@@ -1,0 +1,120 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/zwgk/zwgk/store"
+)
+
+// Syncer is told about every committed change of a list; the workflow lead implements it.
+type Syncer interface {
+	// Sync starts workflows of added items, tells changed ones to reload (revise) and cancels
+	// removed ones. It must be idempotent: after a failure the same changes come again (an
+	// added item whose workflow already runs, a removed one whose workflow never started).
+	Sync(ctx context.Context, ch store.ListChanges) error
+}
+
+// CommitOptions tune Commit.
+type CommitOptions struct {
+	ImportedBy string
+	// BaseRevision is the revision the admin saw the diff against (Diff.BaseRevision); the
+	// commit fails with store.ErrConflict when the list has moved on. -1 commits against
+	// whatever is stored.
+	BaseRevision int
+}
+
+// Committed is what Commit did.
+type Committed struct {
+	Diff    *Diff             `json:"diff"`
+	Changes store.ListChanges `json:"changes"`
+	// Synced says the syncer accepted the changes; when false with a nil error, there was no
+	// syncer and the workflows start when the next import or Resync runs with one.
+	Synced bool `json:"synced"`
+}
+
+// ErrNotCommittable is returned, wrapped, for a result with errors.
+var ErrNotCommittable = errors.New("the list has errors; nothing was committed")
+
+// Commit writes a checked result as the new revision of its unit's list for its year, in one
+// transaction (new offices accepted with CreateOffices included), then hands the changes to
+// the syncer. A syncer failure leaves the revision committed and the changes pending: the
+// next Commit or Resync of the list passes them again.
+func Commit(ctx context.Context, st *store.Store, res *Result, opts CommitOptions, syncer Syncer) (*Committed, error) {
+	if !res.OK() {
+		return nil, fmt.Errorf("import %s: %d errors: %w", res.File, len(res.Errors), ErrNotCommittable)
+	}
+	if res.UnitID == 0 {
+		return nil, fmt.Errorf("import %s: no unit: %w", res.File, ErrNotCommittable)
+	}
+	d, err := DiffStored(ctx, st, res)
+	if err != nil {
+		return nil, err
+	}
+	if opts.BaseRevision >= 0 && opts.BaseRevision != d.BaseRevision {
+		return nil, fmt.Errorf("import %s: the list is at revision %d, the preview was made against revision %d: %w",
+			res.File, d.BaseRevision, opts.BaseRevision, store.ErrConflict)
+	}
+	c := store.ListCommit{
+		UnitID: res.UnitID, Year: res.Year, Title: res.Title, BaseRevision: d.BaseRevision,
+		SourceFile: res.File, SHA256: res.SHA256, ImportedBy: opts.ImportedBy, NewOffices: res.NewOffices,
+	}
+	for _, it := range d.items {
+		li, err := listItem(it)
+		if err != nil {
+			return nil, fmt.Errorf("import %s row %d: %w", res.File, it.Source.Row, err)
+		}
+		c.Items = append(c.Items, li)
+	}
+	ch, err := st.CommitList(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", res.File, err)
+	}
+	out := &Committed{Diff: d, Changes: ch}
+	if syncer == nil {
+		return out, nil
+	}
+	if err := syncChanges(ctx, st, syncer, ch); err != nil {
+		return out, fmt.Errorf("import %s: revision %d committed, but the workflows were not all updated (run the import again to retry): %w", res.File, ch.Revision, err)
+	}
+	out.Synced = true
+	return out, nil
+}
+
+func syncChanges(ctx context.Context, st *store.Store, syncer Syncer, ch store.ListChanges) error {
+	if len(ch.Added)+len(ch.Changed)+len(ch.Removed) == 0 {
+		return nil
+	}
+	if err := syncer.Sync(ctx, ch); err != nil {
+		return err
+	}
+	return st.MarkSynced(ctx, ch)
+}
+
+// Resync passes the pending changes of a list to the syncer again, after a sync that failed.
+func Resync(ctx context.Context, st *store.Store, unitID int64, year int, syncer Syncer) (store.ListChanges, error) {
+	ch, err := st.PendingChanges(ctx, unitID, year)
+	if err != nil {
+		return ch, err
+	}
+	return ch, syncChanges(ctx, st, syncer, ch)
+}
+
+func listItem(it Item) (store.ListItem, error) {
+	rule, err := json.Marshal(it.Rule)
+	if err != nil {
+		return store.ListItem{}, err
+	}
+	li := store.ListItem{
+		Key: it.Key, Seq: it.Seq, Number: it.Number, Section: it.Section, Path: it.Path, Title: it.Title,
+		Requirement: it.Requirement, Rule: rule, RuleFrom: it.RuleFrom, Groups: groupNames(it), OfficesText: it.OfficesText,
+		SourceFile: it.Source.File, SourceRow: it.Source.Row, Fingerprint: Fingerprint(it),
+	}
+	for _, o := range it.Offices {
+		li.Offices = append(li.Offices, store.ItemOffice{ID: o.ID, Name: o.Name, Role: o.Role})
+		li.ViaGroups = append(li.ViaGroups, o.Via)
+	}
+	return li, nil
+}

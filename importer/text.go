@@ -1,0 +1,664 @@
+package importer
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Pasted text comes in the shapes a web page or a Word table leaves when copied:
+//
+//   - one cell per line (a web table flattened; merged cells appear once, so rows have fewer
+//     cells than the header): the Jinzhai list;
+//   - pipe tables (cells end with " |", a cell's text may wrap onto the next line, the header
+//     repeats at each page break): the Zhangdian list;
+//   - whitespace-separated columns, one row per line, merged hierarchy cells left out: the
+//     Xuancheng column table;
+//   - narrative tasks with (责任科室:…) annotations: the Xuancheng work plan.
+//
+// Flattened tables lose the column of each cell. The reader puts them back from the header
+// and the shape of each cell: hierarchy labels are short, a requirement is a sentence, an
+// office cell names offices (科, 室, 局…, 各科室, 牵头…), a deadline or frequency cell is rule
+// wording the schedule parser understands. A left-out cell is a merged one: it takes the value
+// above it, as a reader of the original table would.
+
+type tok struct {
+	Text string
+	Line int
+}
+
+type textReader struct {
+	opts  ReadOptions
+	year  int
+	known map[string]bool
+	notes []Issue
+	name  string
+}
+
+func readText(name, text string, opts ReadOptions) (*Document, error) {
+	raw := strings.Split(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n"), "\n")
+	var lines []line
+	for i, l := range raw {
+		if c := tidy(l); c != "" {
+			lines = append(lines, line{Text: c, No: i + 1})
+		}
+	}
+	if len(lines) == 0 {
+		return nil, Issue{File: name, Message: "文件是空的（只有空白）"}
+	}
+	if len(lines) > opts.maxRows()*4 {
+		return nil, Issue{File: name, Message: fmt.Sprintf("文本太长（%d 行）", len(lines))}
+	}
+	tr := &textReader{opts: opts, year: opts.Year, known: map[string]bool{}, name: name}
+	if tr.year == 0 {
+		tr.year = 2024
+	}
+	for _, k := range opts.KnownOffices {
+		tr.known[fold(k)] = true
+	}
+	doc := &Document{File: name, Format: FormatText, Title: findTitle(lines)}
+	used := make([]bool, len(lines))
+	type placed struct {
+		t     *Table
+		first int
+	}
+	var tables []placed
+
+	// whitespace-separated column tables: a header line of header words
+	for i := 0; i < len(lines); i++ {
+		hdr := strings.Fields(lines[i].Text)
+		if !allHeaderWords(hdr) {
+			continue
+		}
+		t, n := tr.columnsTable(lines[i:], hdr)
+		if t == nil {
+			continue
+		}
+		t.Name = tr.sectionName(lines[:i], len(tables)+1)
+		for k := i; k < i+n; k++ {
+			used[k] = true
+		}
+		tables = append(tables, placed{t, lines[i].No})
+		i += n - 1
+	}
+
+	// one-cell-per-line and pipe tables
+	toks, pipe := tokenize(lines, used)
+	for i := 0; i < len(toks); {
+		run := tr.headerRunAt(toks, i)
+		if run == 0 {
+			i++
+			continue
+		}
+		t, end := tr.tokenTable(toks, i, run, pipe)
+		if t != nil {
+			var before []line
+			for _, x := range toks[:i] {
+				before = append(before, line{Text: x.Text, No: x.Line})
+			}
+			t.Name = tr.sectionName(before, len(tables)+1)
+			tables = append(tables, placed{t, toks[i].Line})
+			lastLine := toks[end-1].Line
+			for k, l := range lines {
+				if l.No >= toks[i].Line && l.No <= lastLine {
+					used[k] = true
+				}
+			}
+		}
+		i = max(end, i+1)
+	}
+
+	// numbered tasks with annotations, in the text no table took
+	var rest []line
+	for k, l := range lines {
+		if !used[k] {
+			rest = append(rest, line{Text: cleanCell(l.Text), No: l.No})
+		}
+	}
+	if nt := narrativeTable(rest, "正文", opts); nt != nil {
+		nt.Name = doc.Title
+		if nt.Name == "" {
+			nt.Name = "正文"
+		}
+		nt.Where = fmt.Sprintf("第%d–%d行", nt.Rows[0][2].Row, nt.Rows[len(nt.Rows)-1][2].Row)
+		tables = append(tables, placed{nt, nt.Rows[0][2].Row})
+	}
+	// document order
+	for i := 1; i < len(tables); i++ {
+		for j := i; j > 0 && tables[j].first < tables[j-1].first; j-- {
+			tables[j], tables[j-1] = tables[j-1], tables[j]
+		}
+	}
+	for _, p := range tables {
+		doc.Tables = append(doc.Tables, p.t)
+	}
+	doc.Notes = append(doc.Notes, tr.notes...)
+	return doc, nil
+}
+
+// sectionName names a table after the line before it when that line reads like a title.
+func (tr *textReader) sectionName(before []line, n int) string {
+	if len(before) > 0 {
+		s := before[len(before)-1].Text
+		if runeLen(s) <= 40 && regexp.MustCompile(`清单|表|要点|分工|方案|目录|任务`).MatchString(ToSimplified(s)) && !strings.ContainsAny(s, "。，,;；") {
+			return s
+		}
+	}
+	return fmt.Sprintf("表%d", n)
+}
+
+func allHeaderWords(ws []string) bool {
+	if len(ws) < 3 {
+		return false
+	}
+	for _, w := range ws {
+		if _, known := headerRole(w); !known {
+			return false
+		}
+	}
+	_, ok := headerScore(ws)
+	return ok
+}
+
+var (
+	numberTok   = regexp.MustCompile(`^\d{1,5}[.、]?$`)
+	sentenceP   = regexp.MustCompile(`[，。；：,;:！？!?]`)
+	reqOpener   = regexp.MustCompile(`^(考察点|考核点|要求|[①②③④⑤⑥⑦⑧⑨⑩]|\d+[.、．](\D|$))`)
+	markdownSep = regexp.MustCompile(`^[-:\s]+$`)
+)
+
+func sentenceLike(s string) bool {
+	return runeLen(s) > 25 || sentenceP.MatchString(s) || reqOpener.MatchString(s)
+}
+
+func (tr *textReader) isRule(s string) bool {
+	if runeLen(s) > 40 {
+		return false
+	}
+	return parseRule(s, tr.year).Kind != kindUnparsed
+}
+
+// isLabel is a hierarchy label: short, no sentence, no rule, no office.
+func (tr *textReader) isLabel(s string) bool {
+	return runeLen(s) <= 30 && !sentenceLike(s) && !tr.isRule(s) && officeStrength(s, tr.known) != surelyOffice
+}
+
+// officeLike decides whether the cell after a requirement is its office cell or the first
+// label of the next row, looking at the cell after it.
+func (tr *textReader) officeLike(u tok, next *tok, ruleAfter bool) bool {
+	switch officeStrength(u.Text, tr.known) {
+	case surelyOffice:
+		return true
+	case maybeOffice:
+		if next != nil && tr.isRule(next.Text) {
+			return true
+		}
+		return next == nil || !sentenceLike(next.Text)
+	}
+	if sentenceLike(u.Text) {
+		return false
+	}
+	return ruleAfter && next != nil && tr.isRule(next.Text)
+}
+
+// columnsTable reads a whitespace-separated table starting at its header line; it returns the
+// table and how many lines it took.
+func (tr *textReader) columnsTable(lines []line, hdr []string) (*Table, int) {
+	roles := rolesFromHeader([][]string{hdr})
+	var mid []int
+	for c, r := range roles {
+		if r == RoleLevel {
+			mid = append(mid, c)
+		}
+	}
+	if len(mid) == 0 {
+		for c, r := range roles {
+			if r == RoleTask || r == RoleRequirement {
+				mid = []int{c}
+				break
+			}
+		}
+	}
+	if len(mid) == 0 {
+		return nil, 0
+	}
+	left, right := mid[0], len(roles)-1-mid[len(mid)-1]
+	t := &Table{Where: fmt.Sprintf("第%d行起的表格", lines[0].No), Columns: &Columns{Roles: roles, HeaderRows: 1}}
+	head := make([]Cell, len(hdr))
+	for c, h := range hdr {
+		head[c] = Cell{Text: h, Row: lines[0].No}
+	}
+	t.Rows = append(t.Rows, head)
+	var prev []Cell
+	n := 1
+	for _, l := range lines[1:] {
+		f := strings.Fields(l.Text)
+		if allHeaderWords(f) {
+			if strings.Join(f, " ") == strings.Join(hdr, " ") {
+				n++
+				continue
+			}
+			break
+		}
+		if len(f) < left+right+1 || (roles[0] == RoleSeq && !numberTok.MatchString(f[0])) {
+			break
+		}
+		for x := range f {
+			f[x] = cleanCell(f[x])
+		}
+		row := make([]Cell, len(roles))
+		for c := 0; c < left; c++ {
+			row[c] = Cell{Text: f[c], Row: l.No}
+		}
+		for k := 0; k < right; k++ {
+			c := len(roles) - right + k
+			row[c] = Cell{Text: f[len(f)-right+k], Row: l.No}
+		}
+		labels := f[left : len(f)-right]
+		if len(mid) == 1 {
+			labels = []string{dropHanSpaces(strings.Join(labels, " "))}
+		}
+		if len(labels) > len(mid) {
+			tr.notes = append(tr.notes, Issue{File: tr.name, Row: l.No, Message: fmt.Sprintf("这一行的栏目比表头多（%d 个，表头 %d 级）：已把相邻的短栏目合并", len(labels), len(mid))})
+			labels = mergeLabels(labels, len(mid))
+		}
+		off := len(mid) - len(labels)
+		for k, c := range mid {
+			if k < off {
+				row[c] = Cell{Row: l.No, Merged: true}
+				if prev != nil {
+					row[c].Text = prev[c].Text
+				}
+				continue
+			}
+			row[c] = Cell{Text: labels[k-off], Row: l.No}
+		}
+		t.Rows = append(t.Rows, row)
+		prev = row
+		n++
+	}
+	if len(t.Rows) < 2 {
+		return nil, 0
+	}
+	return t, n
+}
+
+// mergeLabels joins adjacent labels, shortest pair first, until n remain: the flattening
+// split a cell that held a line break.
+func mergeLabels(ls []string, n int) []string {
+	ls = append([]string(nil), ls...)
+	for len(ls) > n && len(ls) > 1 {
+		best := 0
+		for i := 1; i < len(ls)-1; i++ {
+			if runeLen(ls[i])+runeLen(ls[i+1]) < runeLen(ls[best])+runeLen(ls[best+1]) {
+				best = i
+			}
+		}
+		ls[best] += ls[best+1]
+		ls = append(ls[:best+1], ls[best+2:]...)
+	}
+	return ls
+}
+
+// tokenize turns the lines no table took into cells: one per line, or, in pipe text, the
+// text between pipes (a cell's text may wrap: 基础信息公开⏎|).
+func tokenize(lines []line, used []bool) ([]tok, bool) {
+	withPipe, total := 0, 0
+	for k, l := range lines {
+		if used[k] {
+			continue
+		}
+		total++
+		if strings.Contains(l.Text, "|") {
+			withPipe++
+		}
+	}
+	pipe := withPipe >= 5 && withPipe*5 >= total
+	var toks []tok
+	if !pipe {
+		for k, l := range lines {
+			if !used[k] {
+				toks = append(toks, tok{cleanCell(l.Text), l.No})
+			}
+		}
+		return toks, false
+	}
+	var buf []string
+	bufLine := 0
+	flush := func() {
+		t := cleanCell(strings.Join(buf, "\n"))
+		if t != "" && !markdownSep.MatchString(t) {
+			toks = append(toks, tok{oneLine(t), bufLine})
+		}
+		buf, bufLine = nil, 0
+	}
+	for k, l := range lines {
+		if used[k] {
+			flush()
+			continue
+		}
+		if !strings.Contains(l.Text, "|") {
+			flush()
+			buf, bufLine = []string{l.Text}, l.No
+			continue
+		}
+		if len(buf) > 0 && !strings.HasPrefix(l.Text, "|") {
+			flush()
+		}
+		for i, p := range strings.Split(l.Text, "|") {
+			if i > 0 {
+				flush()
+			}
+			if p = strings.TrimSpace(p); p != "" {
+				if len(buf) == 0 {
+					bufLine = l.No
+				}
+				buf = append(buf, p)
+			}
+		}
+	}
+	flush()
+	return toks, true
+}
+
+// headerRunAt returns the length of a run of header cells starting at i (0 if none).
+func (tr *textReader) headerRunAt(toks []tok, i int) int {
+	j := i
+	var ws []string
+	for j < len(toks) && runeLen(toks[j].Text) <= 12 {
+		if _, known := headerRole(toks[j].Text); !known {
+			break
+		}
+		ws = append(ws, toks[j].Text)
+		j++
+	}
+	if len(ws) < 2 {
+		return 0
+	}
+	if _, ok := headerScore(ws); !ok {
+		return 0
+	}
+	return j - i
+}
+
+type trow struct {
+	seq    *tok
+	labels []tok
+	cells  map[int]tok
+}
+
+// tokenTable reads the rows of a flattened table whose header run of n cells starts at
+// toks[start]; it returns the table and the index of the first token after it.
+func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, int) {
+	hdr := make([]string, n)
+	for k := range hdr {
+		hdr[k] = toks[start+k].Text
+	}
+	roles := rolesFromHeader([][]string{hdr})
+	var levels []int
+	seqCol := -1
+	for c, r := range roles {
+		switch r {
+		case RoleLevel:
+			levels = append(levels, c)
+		case RoleSeq:
+			if seqCol < 0 {
+				seqCol = c
+			}
+		}
+	}
+	lastLevel := -1
+	if len(levels) > 0 {
+		lastLevel = levels[len(levels)-1]
+	}
+	var trailing []int
+	hasWhoWhen := false
+	for c := lastLevel + 1; c < len(roles); c++ {
+		switch roles[c] {
+		case RoleRequirement, RoleTask, RoleOffices, RoleLead, RoleCo, RoleDeadline, RoleFrequency:
+			trailing = append(trailing, c)
+			hasWhoWhen = hasWhoWhen || roles[c] != RoleRequirement && roles[c] != RoleTask
+		}
+	}
+	ruleAfter := func(from int) bool {
+		for _, c := range trailing {
+			if c > from && (roles[c] == RoleDeadline || roles[c] == RoleFrequency) {
+				return true
+			}
+		}
+		return false
+	}
+	var rows []trow
+	i := start + n
+	for i < len(toks) {
+		if i+n <= len(toks) && sameWords(toks[i:i+n], hdr) {
+			i += n // the header repeated at a page break
+			continue
+		}
+		if tr.headerRunAt(toks, i) > 0 {
+			break
+		}
+		r := trow{cells: map[int]tok{}}
+		j := i
+		if seqCol >= 0 && numberTok.MatchString(toks[j].Text) {
+			r.seq = &toks[j]
+			j++
+		}
+		for j < len(toks) && tr.isLabel(toks[j].Text) && tr.headerRunAt(toks, j) == 0 {
+			r.labels = append(r.labels, toks[j])
+			j++
+		}
+		matched := false
+		for _, c := range trailing {
+			if j >= len(toks) || tr.headerRunAt(toks, j) > 0 {
+				break
+			}
+			u := toks[j]
+			var next *tok
+			if j+1 < len(toks) {
+				next = &toks[j+1]
+			}
+			ok := false
+			switch roles[c] {
+			case RoleRequirement, RoleTask:
+				ok = !tr.isRule(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
+			case RoleOffices, RoleLead, RoleCo:
+				ok = !tr.isRule(u.Text) && tr.officeLike(u, next, ruleAfter(c))
+			case RoleDeadline, RoleFrequency:
+				ok = tr.isRule(u.Text)
+			}
+			if ok {
+				r.cells[c] = u
+				j++
+				matched = true
+			}
+		}
+		if !matched {
+			break
+		}
+		rows = append(rows, r)
+		i = j
+	}
+	end := i
+	cut := false
+	// A web page goes on after its table (文件下载, 相关推荐…). Past the last row that has a
+	// cell of its own in an office, deadline or frequency column, rows that merely continue the
+	// item above (a requirement under the same labels) are real; a row with labels of its own
+	// and nothing else is the page going on.
+	if hasWhoWhen {
+		last := -1
+		for k, r := range rows {
+			for c := range r.cells {
+				if roles[c] != RoleRequirement && roles[c] != RoleTask {
+					last = k
+				}
+			}
+		}
+		for k := last + 1; k < len(rows); k++ {
+			if len(rows[k].labels) > 0 {
+				first := rows[k].labels[0]
+				tr.notes = append(tr.notes, Issue{File: tr.name, Row: first.Line,
+					Message: fmt.Sprintf("表格在第%d行后结束：从“%s”起的内容没有责任科室或时限，不像任务，未导入", rowLine(rows[k-1]), shorten(first.Text, 20))})
+				// the tokens of the dropped rows are not part of the table
+				for e := start; e < len(toks); e++ {
+					if toks[e].Line >= first.Line {
+						end = e
+						break
+					}
+				}
+				rows = rows[:k]
+				cut = true
+				break
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return nil, start + n
+	}
+	if !cut && end < len(toks) && tr.headerRunAt(toks, end) == 0 {
+		tr.notes = append(tr.notes, Issue{File: tr.name, Row: toks[end].Line,
+			Message: fmt.Sprintf("第%d行起的文字（“%s”…）不是表格内容，未导入", toks[end].Line, shorten(toks[end].Text, 20))})
+	}
+
+	// labels split by a line break inside their cell (上级政策⏎解读, 监督⏎保障) come back together
+	if !pipe {
+		for k := range rows {
+			rows[k].labels = joinFragments(rows[k].labels)
+		}
+	}
+	depth := len(levels)
+	expand := len(levels) == 1
+	if expand {
+		for _, r := range rows {
+			depth = max(depth, len(r.labels))
+		}
+	}
+	for k := range rows {
+		if len(rows[k].labels) > depth {
+			texts := make([]string, len(rows[k].labels))
+			for x, l := range rows[k].labels {
+				texts[x] = l.Text
+			}
+			merged := mergeLabels(texts, depth)
+			line := rows[k].labels[0].Line
+			rows[k].labels = rows[k].labels[:0]
+			for _, m := range merged {
+				rows[k].labels = append(rows[k].labels, tok{m, line})
+			}
+		}
+	}
+
+	// the grid: the header with an expanded level column repeated, then the rows
+	var gridRoles []Role
+	var gridHdr []string
+	colOf := map[int]int{} // header column -> first grid column
+	for c, r := range roles {
+		colOf[c] = len(gridRoles)
+		k := 1
+		if expand && r == RoleLevel {
+			k = depth
+		}
+		for x := 0; x < k; x++ {
+			gridRoles = append(gridRoles, r)
+			gridHdr = append(gridHdr, hdr[c])
+		}
+	}
+	var levelCols []int
+	for c, r := range gridRoles {
+		if r == RoleLevel {
+			levelCols = append(levelCols, c)
+		}
+	}
+	t := &Table{Where: fmt.Sprintf("第%d–%d行", toks[start].Line, toks[end-1].Line), Columns: &Columns{Roles: gridRoles, HeaderRows: 1}}
+	head := make([]Cell, len(gridRoles))
+	for c := range head {
+		head[c] = Cell{Text: gridHdr[c], Row: toks[start].Line}
+	}
+	t.Rows = append(t.Rows, head)
+	var prev []Cell
+	for _, r := range rows {
+		at := rowLine(r)
+		row := make([]Cell, len(gridRoles))
+		for c := range row {
+			row[c] = Cell{Row: at}
+		}
+		if r.seq != nil && seqCol >= 0 {
+			row[colOf[seqCol]] = Cell{Text: strings.TrimRight(r.seq.Text, ".、"), Row: r.seq.Line}
+		}
+		off := len(levelCols) - len(r.labels)
+		for k, c := range levelCols {
+			if k < off {
+				row[c].Merged = true
+				if prev != nil {
+					row[c].Text = prev[c].Text
+				}
+				continue
+			}
+			l := r.labels[k-off]
+			row[c] = Cell{Text: l.Text, Row: l.Line}
+		}
+		for _, c := range trailing {
+			g := colOf[c]
+			if u, ok := r.cells[c]; ok {
+				row[g] = Cell{Text: u.Text, Row: u.Line}
+				continue
+			}
+			if roles[c] != RoleRequirement && roles[c] != RoleTask && prev != nil {
+				row[g] = Cell{Text: prev[g].Text, Row: at, Merged: true}
+			}
+		}
+		t.Rows = append(t.Rows, row)
+		prev = row
+	}
+	return t, end
+}
+
+func rowLine(r trow) int {
+	if r.seq != nil {
+		return r.seq.Line
+	}
+	if len(r.labels) > 0 {
+		return r.labels[0].Line
+	}
+	best := 0
+	for _, c := range r.cells {
+		if best == 0 || c.Line < best {
+			best = c.Line
+		}
+	}
+	return best
+}
+
+func sameWords(ts []tok, ws []string) bool {
+	if len(ts) != len(ws) {
+		return false
+	}
+	for i := range ts {
+		if fold(ts[i].Text) != fold(ws[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// joinFragments puts back together labels of at most two characters that a line break in
+// their cell split off: 监督⏎保障 is 监督保障, 上级政策⏎解读 is 上级政策解读.
+func joinFragments(ls []tok) []tok {
+	var out []tok
+	joined := map[int]bool{}
+	for k := 0; k < len(ls); k++ {
+		short := runeLen(ls[k].Text) <= 2
+		switch {
+		case short && k+1 < len(ls) && runeLen(ls[k+1].Text) <= 2:
+			out = append(out, tok{ls[k].Text + ls[k+1].Text, ls[k].Line})
+			joined[len(out)-1] = true
+			k++
+		case short && len(out) > 0 && !joined[len(out)-1]:
+			out[len(out)-1].Text += ls[k].Text
+			joined[len(out)-1] = true
+		default:
+			out = append(out, ls[k])
+		}
+	}
+	return out
+}

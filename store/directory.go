@@ -1,0 +1,323 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Unit is a department whose lists zwgk tracks.
+type Unit struct {
+	ID        int64           `json:"id"`
+	Name      string          `json:"name"`
+	Policy    json.RawMessage `json:"policy,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+// Office is an office (科室) of a unit, with the other spellings lists use for it.
+type Office struct {
+	ID      int64    `json:"id"`
+	UnitID  int64    `json:"unit_id"`
+	Name    string   `json:"name"`
+	Aliases []string `json:"aliases"`
+}
+
+// OfficeGroup is a group name of a unit (各相关科室) and the offices the admin assigned to it.
+type OfficeGroup struct {
+	Name      string  `json:"name"`
+	OfficeIDs []int64 `json:"office_ids"`
+}
+
+// Directory is everything the importer matches a list against.
+type Directory struct {
+	Unit    Unit          `json:"unit"`
+	Offices []Office      `json:"offices"`
+	Groups  []OfficeGroup `json:"groups"`
+}
+
+// ErrExists is returned, wrapped, when a name is already taken.
+var ErrExists = errors.New("already exists")
+
+func cleanName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("store: empty name")
+	}
+	return s, nil
+}
+
+// CreateUnit adds a unit; a taken name is ErrExists.
+func (s *Store) CreateUnit(ctx context.Context, name string) (Unit, error) {
+	name, err := cleanName(name)
+	if err != nil {
+		return Unit{}, err
+	}
+	var u Unit
+	err = s.Pool.QueryRow(ctx, `INSERT INTO units (name) VALUES ($1) RETURNING id, name, policy, created_at`, name).
+		Scan(&u.ID, &u.Name, &u.Policy, &u.CreatedAt)
+	if isUniqueViolation(err) {
+		return Unit{}, fmt.Errorf("store: unit %s: %w", name, ErrExists)
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("store: create unit %s: %w", name, err)
+	}
+	return u, nil
+}
+
+// EnsureUnit returns the unit of that name, creating it when it does not exist.
+func (s *Store) EnsureUnit(ctx context.Context, name string) (u Unit, created bool, err error) {
+	name, err = cleanName(name)
+	if err != nil {
+		return Unit{}, false, err
+	}
+	err = s.Pool.QueryRow(ctx, `
+		WITH ins AS (INSERT INTO units (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id, name, policy, created_at)
+		SELECT id, name, policy, created_at, true FROM ins
+		UNION ALL SELECT id, name, policy, created_at, false FROM units WHERE name = $1`, name).
+		Scan(&u.ID, &u.Name, &u.Policy, &u.CreatedAt, &created)
+	if err != nil {
+		return Unit{}, false, fmt.Errorf("store: unit %s: %w", name, err)
+	}
+	return u, created, nil
+}
+
+// UnitByName finds a unit by its exact name.
+func (s *Store) UnitByName(ctx context.Context, name string) (Unit, error) {
+	var u Unit
+	err := s.Pool.QueryRow(ctx, `SELECT id, name, policy, created_at FROM units WHERE name = $1`, strings.TrimSpace(name)).
+		Scan(&u.ID, &u.Name, &u.Policy, &u.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Unit{}, notFound("unit", name)
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("store: unit %s: %w", name, err)
+	}
+	return u, nil
+}
+
+// UnitByID finds a unit by id.
+func (s *Store) UnitByID(ctx context.Context, id int64) (Unit, error) {
+	var u Unit
+	err := s.Pool.QueryRow(ctx, `SELECT id, name, policy, created_at FROM units WHERE id = $1`, id).
+		Scan(&u.ID, &u.Name, &u.Policy, &u.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Unit{}, notFound("unit", id)
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("store: unit %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// ListUnits lists every unit by name.
+func (s *Store) ListUnits(ctx context.Context) ([]Unit, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, name, policy, created_at FROM units ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: units: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) {
+		var u Unit
+		return u, r.Scan(&u.ID, &u.Name, &u.Policy, &u.CreatedAt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: units: %w", err)
+	}
+	return out, nil
+}
+
+// CreateOffice adds an office to a unit. A name already used by an office of the unit, as its
+// name or an alias, is ErrExists.
+func (s *Store) CreateOffice(ctx context.Context, unitID int64, name string, aliases []string) (Office, error) {
+	var o Office
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		o, err = createOffice(ctx, tx, unitID, name, aliases)
+		return err
+	})
+	return o, err
+}
+
+func createOffice(ctx context.Context, tx pgx.Tx, unitID int64, name string, aliases []string) (Office, error) {
+	name, err := cleanName(name)
+	if err != nil {
+		return Office{}, err
+	}
+	aliases = tidyAliases(name, aliases)
+	var taken string
+	err = tx.QueryRow(ctx, `SELECT name FROM offices WHERE unit_id = $1 AND (name = ANY($2) OR aliases && $2) LIMIT 1`,
+		unitID, append([]string{name}, aliases...)).Scan(&taken)
+	if err == nil {
+		return Office{}, fmt.Errorf("store: office %s: name used by office %s: %w", name, taken, ErrExists)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return Office{}, fmt.Errorf("store: create office %s: %w", name, err)
+	}
+	o := Office{UnitID: unitID, Name: name, Aliases: aliases}
+	err = tx.QueryRow(ctx, `INSERT INTO offices (unit_id, name, aliases) VALUES ($1, $2, $3) RETURNING id`, unitID, name, aliases).Scan(&o.ID)
+	if isUniqueViolation(err) {
+		return Office{}, fmt.Errorf("store: office %s: %w", name, ErrExists)
+	}
+	if isForeignKeyViolation(err) {
+		return Office{}, notFound("unit", unitID)
+	}
+	if err != nil {
+		return Office{}, fmt.Errorf("store: create office %s: %w", name, err)
+	}
+	return o, nil
+}
+
+func tidyAliases(name string, aliases []string) []string {
+	out := []string{}
+	for _, a := range aliases {
+		a = strings.TrimSpace(a)
+		if a != "" && a != name && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Offices lists the offices of a unit by name.
+func (s *Store) Offices(ctx context.Context, unitID int64) ([]Office, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, unit_id, name, aliases FROM offices WHERE unit_id = $1 ORDER BY name`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("store: offices of unit %d: %w", unitID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Office, error) {
+		var o Office
+		return o, r.Scan(&o.ID, &o.UnitID, &o.Name, &o.Aliases)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: offices of unit %d: %w", unitID, err)
+	}
+	return out, nil
+}
+
+// FindOffice finds an office of a unit by its exact name or one of its aliases.
+func (s *Store) FindOffice(ctx context.Context, unitID int64, name string) (Office, error) {
+	name = strings.TrimSpace(name)
+	var o Office
+	err := s.Pool.QueryRow(ctx, `
+		SELECT id, unit_id, name, aliases FROM offices WHERE unit_id = $1 AND (name = $2 OR $2 = ANY(aliases))
+		ORDER BY name <> $2, id LIMIT 1`, unitID, name).Scan(&o.ID, &o.UnitID, &o.Name, &o.Aliases)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Office{}, notFound("office", name)
+	}
+	if err != nil {
+		return Office{}, fmt.Errorf("store: office %s: %w", name, err)
+	}
+	return o, nil
+}
+
+// AddOfficeAliases adds spellings to an office. An alias that is another office's name or
+// alias is ErrExists.
+func (s *Store) AddOfficeAliases(ctx context.Context, officeID int64, aliases ...string) (Office, error) {
+	var o Office
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT id, unit_id, name, aliases FROM offices WHERE id = $1 FOR UPDATE`, officeID).
+			Scan(&o.ID, &o.UnitID, &o.Name, &o.Aliases)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("office", officeID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: office %d: %w", officeID, err)
+		}
+		add := tidyAliases(o.Name, aliases)
+		var taken string
+		err = tx.QueryRow(ctx, `SELECT name FROM offices WHERE unit_id = $1 AND id <> $2 AND (name = ANY($3) OR aliases && $3) LIMIT 1`,
+			o.UnitID, o.ID, add).Scan(&taken)
+		if err == nil {
+			return fmt.Errorf("store: alias of %s: already used by office %s: %w", o.Name, taken, ErrExists)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("store: aliases of %s: %w", o.Name, err)
+		}
+		o.Aliases = tidyAliases(o.Name, append(o.Aliases, add...))
+		_, err = tx.Exec(ctx, `UPDATE offices SET aliases = $2 WHERE id = $1`, o.ID, o.Aliases)
+		if err != nil {
+			return fmt.Errorf("store: aliases of %s: %w", o.Name, err)
+		}
+		return nil
+	})
+	return o, err
+}
+
+// AddGroupMembers assigns offices to a group of a unit (creating the group); assigning an
+// office twice is a no-op. Every office must belong to the unit.
+func (s *Store) AddGroupMembers(ctx context.Context, unitID int64, group string, officeIDs ...int64) error {
+	group, err := cleanName(group)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, id := range officeIDs {
+			tag, err := tx.Exec(ctx, `
+				INSERT INTO office_groups (unit_id, name, office_id)
+				SELECT $1, $2, id FROM offices WHERE id = $3 AND unit_id = $1
+				ON CONFLICT DO NOTHING`, unitID, group, id)
+			if err != nil {
+				return fmt.Errorf("store: group %s: %w", group, err)
+			}
+			if tag.RowsAffected() == 0 {
+				var n int
+				if err := tx.QueryRow(ctx, `SELECT count(*) FROM offices WHERE id = $1 AND unit_id = $2`, id, unitID).Scan(&n); err != nil {
+					return fmt.Errorf("store: group %s: %w", group, err)
+				}
+				if n == 0 {
+					return fmt.Errorf("store: group %s: office %d of unit %d: %w", group, id, unitID, ErrNotFound)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// RemoveGroupMembers takes offices out of a group; a group left with none no longer exists.
+func (s *Store) RemoveGroupMembers(ctx context.Context, unitID int64, group string, officeIDs ...int64) error {
+	_, err := s.Pool.Exec(ctx, `DELETE FROM office_groups WHERE unit_id = $1 AND name = $2 AND office_id = ANY($3)`,
+		unitID, strings.TrimSpace(group), officeIDs)
+	if err != nil {
+		return fmt.Errorf("store: group %s: %w", group, err)
+	}
+	return nil
+}
+
+// Groups lists the groups of a unit with their offices.
+func (s *Store) Groups(ctx context.Context, unitID int64) ([]OfficeGroup, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT name, array_agg(office_id ORDER BY office_id) FROM office_groups WHERE unit_id = $1
+		GROUP BY name ORDER BY name`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("store: groups of unit %d: %w", unitID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OfficeGroup, error) {
+		var g OfficeGroup
+		return g, r.Scan(&g.Name, &g.OfficeIDs)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: groups of unit %d: %w", unitID, err)
+	}
+	return out, nil
+}
+
+// LoadDirectory reads a unit's offices and groups.
+func (s *Store) LoadDirectory(ctx context.Context, unitID int64) (*Directory, error) {
+	u, err := s.UnitByID(ctx, unitID)
+	if err != nil {
+		return nil, err
+	}
+	d := &Directory{Unit: u}
+	if d.Offices, err = s.Offices(ctx, unitID); err != nil {
+		return nil, err
+	}
+	if d.Groups, err = s.Groups(ctx, unitID); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
