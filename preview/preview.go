@@ -7,11 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -85,12 +88,16 @@ func (r *Recorder) Register(env *testsuite.TestWorkflowEnvironment) {
 	env.RegisterActivityWithOptions(r.Reassign, activity.RegisterOptions{Name: "Reassign"})
 }
 
+// quiet drops the test environment's debug chatter; a failing workflow still returns its error.
+var quiet = log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+
 // Item runs one item's workflow from `from` to `to` and returns its timeline in that range.
 func Item(def activities.ItemDefinition, from, to time.Time) ([]Entry, error) {
 	if !to.After(from) {
 		return nil, errors.New("preview: --to must be after --from")
 	}
 	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(quiet)
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(from)
 	env.SetWorkflowRunTimeout(to.Sub(from) + 24*time.Hour)

@@ -445,3 +445,17 @@ func (s *Store) ListRevisions(ctx context.Context, listID int64) ([]ListRevision
 	}
 	return out, nil
 }
+
+// ListByID reads a list by its id.
+func (s *Store) ListByID(ctx context.Context, id int64) (List, error) {
+	var l List
+	err := s.Pool.QueryRow(ctx, `SELECT id, unit_id, year, title, revision, updated_at FROM lists WHERE id = $1`, id).
+		Scan(&l.ID, &l.UnitID, &l.Year, &l.Title, &l.Revision, &l.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return l, notFound("list", id)
+	}
+	if err != nil {
+		return l, fmt.Errorf("store: list %d: %w", id, err)
+	}
+	return l, nil
+}
