@@ -89,17 +89,21 @@ func (a *Activities) NextNotice(ctx context.Context) (NextNotice, error) {
 	return NextNotice{At: at, OK: ok}, err
 }
 
-// The dispatcher's names are repeated here rather than imported, because workflows imports
-// this package.
+// How the dispatcher is addressed. They live here, not in workflows, because the activities
+// wake it and workflows imports this package.
 const (
-	dispatchWorkflowID   = "zwgk-dispatch"
-	dispatchWorkflowName = "DispatchWorkflow"
-	signalPoke           = "poke"
+	DispatchWorkflowName = "DispatchWorkflow"
+	SignalPoke           = "poke"
 )
 
+// DispatcherID is the workflow id of the one dispatcher of a task queue, so that several zwgk
+// installations (or test runs) can share a namespace.
+func DispatcherID(taskQueue string) string { return "zwgk-dispatch/" + taskQueue }
+
 func (a *Activities) pokeDispatcher(ctx context.Context) error {
-	_, err := a.Temporal.SignalWithStartWorkflow(ctx, dispatchWorkflowID, signalPoke, time.Now().UTC(),
-		client.StartWorkflowOptions{ID: dispatchWorkflowID, TaskQueue: a.TaskQueue}, dispatchWorkflowName, struct{}{})
+	id := DispatcherID(a.TaskQueue)
+	_, err := a.Temporal.SignalWithStartWorkflow(ctx, id, SignalPoke, time.Now().UTC(),
+		client.StartWorkflowOptions{ID: id, TaskQueue: a.TaskQueue}, DispatchWorkflowName, struct{}{})
 	if err != nil {
 		return fmt.Errorf("wake the dispatcher: %w", err)
 	}

@@ -157,7 +157,16 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return res, err // retried: sent messages replay from the log, the rest go out
+		// Retried: sent messages replay from the log and the rest go out. A provider that
+		// asked us to wait (rate limit, reconciliation pending) sets the next attempt's delay.
+		var wait time.Duration
+		for _, e := range errs {
+			wait = max(wait, notify.RetryAfter(e))
+		}
+		if wait > 0 {
+			return res, temporal.NewApplicationErrorWithOptions(err.Error(), "RetryAfter", temporal.ApplicationErrorOptions{NextRetryDelay: wait, Cause: err})
+		}
+		return res, err
 	}
 	if err := a.Store.SettleNotices(ctx, sent, "sent", ""); err != nil {
 		return res, err
@@ -195,7 +204,10 @@ func stale(n store.Notice) string {
 	case "cancelled", "skipped":
 		return "cycle " + n.CycleStatus
 	}
-	if (n.Kind == "overdue" || n.Kind == "escalation") && n.CycleStatus != "overdue" {
+	// The cycle's due point as stored now, not its status, decides whether an escalation still
+	// applies: the item workflow and the dispatcher wake at the same instant, and the item may
+	// not have recorded "overdue" yet; an extension moves the due point past the notice.
+	if (n.Kind == "overdue" || n.Kind == "escalation") && !n.CycleDue.Before(n.At) {
 		return "cycle not overdue"
 	}
 	return ""
@@ -206,6 +218,9 @@ func stale(n store.Notice) string {
 func (a *Activities) recipients(ctx context.Context, n store.Notice) ([]notify.Recipient, error) {
 	if office, ok := strings.CutPrefix(n.Target, "contact@"); ok {
 		id, err := strconv.ParseInt(office, 10, 64)
+		if err == nil && id <= 0 {
+			err = errors.New("no office")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("notice %d: target %q: %w", n.ID, n.Target, err)
 		}

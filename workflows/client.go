@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/zwgk/zwgk/activities"
 	"github.com/zwgk/zwgk/store"
 )
 
@@ -174,8 +175,9 @@ func isNotRunning(err error) bool {
 
 // EnsureDispatcher starts the dispatcher if it is not running and wakes it.
 func (c *Client) EnsureDispatcher(ctx context.Context) error {
-	_, err := c.Temporal.SignalWithStartWorkflow(ctx, DispatchWorkflowID, SignalPoke, nil,
-		client.StartWorkflowOptions{ID: DispatchWorkflowID, TaskQueue: c.TaskQueue}, DispatchWorkflowName, DispatchInput{})
+	id := activities.DispatcherID(c.TaskQueue)
+	_, err := c.Temporal.SignalWithStartWorkflow(ctx, id, SignalPoke, nil,
+		client.StartWorkflowOptions{ID: id, TaskQueue: c.TaskQueue}, DispatchWorkflowName, DispatchInput{})
 	if err != nil {
 		return fmt.Errorf("start the dispatcher: %w", err)
 	}

@@ -15,10 +15,9 @@ import (
 // workflows plan notices for send-window instants (09:00 on working days by default), so all of
 // a recipient's reminders for one window are pending together and go out as one message.
 const (
-	DispatchWorkflowName = "DispatchWorkflow"
-	DispatchWorkflowID   = "zwgk-dispatch"
+	DispatchWorkflowName = activities.DispatchWorkflowName
 	// SignalPoke wakes the dispatcher because a notice earlier than its wake-up was planned.
-	SignalPoke = "poke"
+	SignalPoke = activities.SignalPoke
 )
 
 // DispatchInput carries nothing across continue-as-new: the notices live in PostgreSQL.

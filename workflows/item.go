@@ -183,10 +183,26 @@ func ItemWorkflow(ctx workflow.Context, in ItemInput) error {
 			}
 			continue
 		}
-		if _, err := workflow.AwaitWithTimeout(ctx, wake.Sub(now), func() bool { return w.changed }); err != nil {
+		if err := w.sleep(ctx, wake.Sub(now)); err != nil {
 			return err
 		}
 	}
+}
+
+// sleep waits for the timer or a change, and cancels the timer when a change comes first.
+// (AwaitWithTimeout leaves its timer running unless an SDK flag is on, and a forgotten timer
+// would wake the workflow for nothing when it fires.)
+func (w *item) sleep(ctx workflow.Context, d time.Duration) error {
+	tctx, cancel := workflow.WithCancel(ctx)
+	timer := workflow.NewTimer(tctx, d)
+	if err := workflow.Await(ctx, func() bool { return w.changed || timer.IsReady() }); err != nil {
+		cancel()
+		return err
+	}
+	if !timer.IsReady() {
+		cancel()
+	}
+	return nil
 }
 
 func (w *item) lock(ctx workflow.Context) error { return w.mu.Lock(ctx) }

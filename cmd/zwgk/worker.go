@@ -12,6 +12,7 @@ import (
 
 	"github.com/zwgk/zwgk/activities"
 	"github.com/zwgk/zwgk/config"
+	"github.com/zwgk/zwgk/notify/channels"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/temporalclient"
 	"github.com/zwgk/zwgk/workflows"
@@ -68,10 +69,11 @@ type workerDeps struct {
 
 // runWorker runs until ctx ends.
 func runWorker(ctx context.Context, d workerDeps) error {
-	acts, err := newActivities(d)
+	acts, err := newActivities(ctx, d)
 	if err != nil {
 		return err
 	}
+	defer acts.Deliverer.Close()
 	w := worker.New(d.c, d.cfg.Temporal.TaskQueue, worker.Options{
 		MaxConcurrentActivityExecutionSize: d.maxConcurrent,
 	})
@@ -95,12 +97,20 @@ func runWorker(ctx context.Context, d workerDeps) error {
 	return nil
 }
 
-func newActivities(d workerDeps) (*activities.Activities, error) {
+func newActivities(ctx context.Context, d workerDeps) (*activities.Activities, error) {
+	parallel := 8
+	deliverer, err := channels.Deliverer(ctx, d.cfg, d.st, d.dev, parallel)
+	if err != nil {
+		return nil, err
+	}
+	deliverer.Logger = d.logger
 	return &activities.Activities{
-		Store:     d.st,
-		Temporal:  d.c,
-		TaskQueue: d.cfg.Temporal.TaskQueue,
-		Logger:    d.logger,
+		Store:        d.st,
+		Temporal:     d.c,
+		TaskQueue:    d.cfg.Temporal.TaskQueue,
+		Logger:       d.logger,
+		Deliverer:    deliverer,
+		SendParallel: parallel,
 	}, nil
 }
 

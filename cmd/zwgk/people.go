@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/zwgk/zwgk/notify/roster"
+	"github.com/zwgk/zwgk/store"
+)
+
+func init() {
+	register(&command{
+		name:    "people",
+		summary: "manage who receives reminders: people, their offices and units, office group robots",
+		usage: `add --name NAME [--email E] [--mobile M] [--channels email,sms] [--alerts] [--unit U --office O --role contact|head]
+       | list [--unit U] [--office O] [--q TEXT]
+       | import FILE.xlsx [--unit U] [--dry-run]
+       | attach --person ID|EMAIL|MOBILE --unit U [--office O] --role contact|head|leader|gkb|director [--level N] [--detach]
+       | remove --person ID|EMAIL|MOBILE
+       | robot add --unit U --office O --kind dingtalk|wecom --webhook URL [--secret SEC…] [--name N]
+       | robot list | robot remove ID
+Roles: contact (科室联系人, gets reminders), head (科室负责人, first escalation), leader (分管领导),
+gkb (政务公开办, also gets delivery-failure alerts) and director (办公室主任) supervise a unit at
+--level (escalation level, default 1). Channels are tried in order; the next one is used when one
+fails for good or its daily quota is used up. The import reads the columns 姓名 邮箱 手机 接收方式
+单位 科室 角色 级别 接收告警 备注; it commits all rows or none and names each bad cell.`,
+		run: runPeople,
+	})
+}
+
+func runPeople(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	sub := args[0]
+	if sub == "robot" {
+		return runRobot(ctx, e, args[1:])
+	}
+	fs := newFlags(e, "people "+sub)
+	var (
+		name     = fs.String("name", "", "the person's name")
+		emailA   = fs.String("email", "", "email address")
+		mobile   = fs.String("mobile", "", "mobile number")
+		chans    = fs.String("channels", "", "channels in order of preference: email, sms (default: those with an address)")
+		alerts   = fs.Bool("alerts", false, "receives alerts about failed deliveries")
+		note     = fs.String("note", "", "a note")
+		unitName = fs.String("unit", "", "unit (单位)")
+		office   = fs.String("office", "", "office (科室), by name or alias")
+		role     = fs.String("role", "", "contact, head, leader, gkb or director")
+		level    = fs.Int("level", 1, "escalation level of a supervisor")
+		person   = fs.String("person", "", "the person: id, email or mobile")
+		query    = fs.String("q", "", "filter by name, email or mobile")
+		dryRun   = fs.Bool("dry-run", false, "check the file and show what would change; write nothing")
+		detach   = fs.Bool("detach", false, "remove the attachment instead")
+	)
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "add", "list", "attach", "remove":
+		if len(pos) != 0 {
+			return errUsage
+		}
+	case "import":
+		if len(pos) != 1 {
+			return errUsage
+		}
+	default:
+		return errUsage
+	}
+	st, closeStore, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	switch sub {
+	case "add":
+		if *name == "" {
+			return errUsage
+		}
+		p := store.Person{Name: *name, Email: *emailA, Mobile: *mobile, Alerts: *alerts, Note: *note}
+		if *chans != "" {
+			p.Channels = strings.Split(*chans, ",")
+		}
+		id, err := st.AddPerson(ctx, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "added %s as person %d\n", *name, id)
+		if *role != "" || *office != "" {
+			return attach(ctx, e, st, id, *unitName, *office, *role, *level, false)
+		}
+		return nil
+	case "list":
+		f := store.PeopleFilter{Query: *query}
+		if *unitName != "" {
+			u, err := st.UnitByName(ctx, *unitName)
+			if err != nil {
+				return err
+			}
+			f.UnitID = u.ID
+			if *office != "" {
+				o, err := st.FindOffice(ctx, u.ID, *office)
+				if err != nil {
+					return err
+				}
+				f.OfficeID = o.ID
+			}
+		}
+		ps, err := st.People(ctx, f)
+		if err != nil {
+			return err
+		}
+		printPeople(e, ps)
+		return nil
+	case "attach", "remove":
+		p, err := findPerson(ctx, st, *person)
+		if err != nil {
+			return err
+		}
+		if sub == "remove" {
+			if err := st.DeletePerson(ctx, p.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "removed %s (person %d)\n", p.Name, p.ID)
+			return nil
+		}
+		return attach(ctx, e, st, p.ID, *unitName, *office, *role, *level, *detach)
+	case "import":
+		return importRoster(ctx, e, st, pos[0], *unitName, *dryRun)
+	}
+	return errUsage
+}
+
+func findPerson(ctx context.Context, st *store.Store, ref string) (store.Person, error) {
+	if ref == "" {
+		return store.Person{}, errUsage
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && len(ref) < 11 {
+		return st.Person(ctx, id)
+	}
+	return st.PersonByAddress(ctx, ref)
+}
+
+func attach(ctx context.Context, e *env, st *store.Store, personID int64, unitName, office, role string, level int, detach bool) error {
+	if unitName == "" || role == "" {
+		return errUsage
+	}
+	u, err := st.UnitByName(ctx, unitName)
+	if err != nil {
+		return err
+	}
+	switch role {
+	case store.RoleContact, store.RoleHead:
+		if office == "" {
+			return fmt.Errorf("role %s needs --office", role)
+		}
+		o, err := st.FindOffice(ctx, u.ID, office)
+		if err != nil {
+			return err
+		}
+		if detach {
+			err = st.DetachOfficePerson(ctx, o.ID, personID, role)
+		} else {
+			err = st.AttachOfficePerson(ctx, o.ID, personID, role)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "person %d %s %s of %s %s\n", personID, verb(detach), role, u.Name, o.Name)
+	case store.RoleLeader, store.RoleGKB, store.RoleDirector:
+		if detach {
+			err = st.DetachSupervisor(ctx, u.ID, personID, level)
+		} else {
+			err = st.AttachSupervisor(ctx, u.ID, personID, level, role)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "person %d %s %s of %s at level %d\n", personID, verb(detach), role, u.Name, level)
+	default:
+		return fmt.Errorf("role %q: want contact, head, leader, gkb or director", role)
+	}
+	return nil
+}
+
+func verb(detach bool) string {
+	if detach {
+		return "is no longer"
+	}
+	return "is"
+}
+
+var roleNames = map[string]string{store.RoleContact: "联系人", store.RoleHead: "负责人", store.RoleLeader: "分管领导",
+	store.RoleGKB: "政务公开办", store.RoleDirector: "办公室主任"}
+
+func printPeople(e *env, ps []store.Person) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\t姓名\t邮箱\t手机\t接收方式\t职责")
+	for _, p := range ps {
+		var roles []string
+		for _, o := range p.Offices {
+			roles = append(roles, o.Unit+"/"+o.Office+roleNames[o.Role])
+		}
+		for _, u := range p.Units {
+			roles = append(roles, fmt.Sprintf("%s%s(%d级)", u.Unit, roleNames[u.Role], u.Level))
+		}
+		if p.Alerts {
+			roles = append(roles, "接收告警")
+		}
+		if !p.Active {
+			roles = append(roles, "已停用")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, dash(p.Email), dash(p.Mobile),
+			strings.Join(p.Channels, ","), strings.Join(roles, "；"))
+	}
+	tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func importRoster(ctx context.Context, e *env, st *store.Store, path, unit string, dryRun bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", path, err)
+	}
+	defer f.Close()
+	rows, err := roster.ReadXLSX(f, path)
+	if err == nil {
+		var entries []store.RosterEntry
+		if entries, err = roster.Resolve(ctx, st, path, rows, unit); err == nil {
+			if dryRun {
+				fmt.Fprintf(e.stdout, "%s: %d rows are valid; nothing written (--dry-run)\n", path, len(entries))
+				return nil
+			}
+			res, err := st.ImportRoster(ctx, entries)
+			if err != nil {
+				return fmt.Errorf("import %s: %w", path, err)
+			}
+			fmt.Fprintf(e.stdout, "%s: %d people added, %d updated, %d roles attached\n", path, res.Created, res.Updated, res.Attached)
+			return nil
+		}
+	}
+	// every bad cell, one per line, then a summary that is the command's error
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		for _, one := range joined.Unwrap() {
+			fmt.Fprintln(e.stderr, one)
+		}
+		return fmt.Errorf("import %s: %d problems; nothing was imported", path, len(joined.Unwrap()))
+	}
+	return err
+}
+
+func runRobot(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	sub := args[0]
+	fs := newFlags(e, "people robot "+sub)
+	unitName := fs.String("unit", "", "unit (单位)")
+	office := fs.String("office", "", "office (科室) whose group chat the robot posts to")
+	kind := fs.String("kind", "", "dingtalk or wecom")
+	webhook := fs.String("webhook", "", "the robot's webhook URL")
+	secret := fs.String("secret", "", "DingTalk signing secret (SEC…), if the robot uses 加签")
+	name := fs.String("name", "", "a name, e.g. 办公室工作群")
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	st, closeStore, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	switch sub {
+	case "add":
+		if *unitName == "" || *office == "" || *kind == "" || *webhook == "" {
+			return errUsage
+		}
+		u, err := st.UnitByName(ctx, *unitName)
+		if err != nil {
+			return err
+		}
+		o, err := st.FindOffice(ctx, u.ID, *office)
+		if err != nil {
+			return err
+		}
+		id, err := st.AddRobot(ctx, store.Robot{OfficeID: o.ID, Kind: *kind, Name: *name, Webhook: *webhook, Secret: *secret})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "robot %d posts to the group of %s %s; try it: zwgk notify test --channel %s --to WEBHOOK\n", id, u.Name, o.Name, *kind)
+	case "list":
+		rs, err := st.Robots(ctx, 0)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\t单位\t科室\t类型\t名称\t加签")
+		for _, r := range rs {
+			signed := "否"
+			if r.Secret != "" {
+				signed = "是"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Unit, r.Office, r.Kind, dash(r.Name), signed)
+		}
+		tw.Flush()
+	case "remove":
+		if len(pos) != 1 {
+			return errUsage
+		}
+		id, err := strconv.ParseInt(pos[0], 10, 64)
+		if err != nil {
+			return errUsage
+		}
+		if err := st.DeleteRobot(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "removed robot %d\n", id)
+	default:
+		return errUsage
+	}
+	return nil
+}

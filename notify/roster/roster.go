@@ -1,0 +1,308 @@
+// Package roster reads the people roster an admin keeps in Excel: who receives messages, on
+// which channels, and which offices and units they answer for. `zwgk people import` and the
+// web upload use it. Headers are found by name (Simplified or English), in any order:
+//
+//	姓名 | 邮箱 | 手机 | 接收方式 | 单位 | 科室 | 角色 | 级别 | 接收告警 | 备注
+//
+// 角色 is 联系人 or 负责人 (of the 科室), 分管领导, 政务公开办 or 办公室主任 (supervisors of the
+// 单位 at 级别, default 1). 接收方式 lists 邮件/短信 in order of preference. A person on several
+// rows (several offices) is one person, matched by email or mobile.
+package roster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/zwgk/zwgk/store"
+)
+
+// MaxRows bounds a roster; a bigger file is a mistake (a list, not a roster).
+const MaxRows = 10000
+
+// Row is one roster row as read.
+type Row struct {
+	Row      int // 1-based row in the sheet
+	Name     string
+	Email    string
+	Mobile   string
+	Channels []string
+	Unit     string
+	Office   string
+	Role     string // contact, head, leader, gkb, director, or "" (no attachment)
+	Level    int
+	Alerts   bool
+	Note     string
+	cols     map[string]string // field → column letter
+}
+
+// Error is a problem at a cell.
+type Error struct {
+	File   string
+	Row    int
+	Column string // letter, e.g. C
+	Header string // the column's header, e.g. 手机
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("import %s row %d: %v", e.File, e.Row, e.Err)
+	}
+	return fmt.Sprintf("import %s row %d column %s (%s): %v", e.File, e.Row, e.Column, e.Header, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+var headers = []struct {
+	field string
+	names []string
+}{
+	{"name", []string{"姓名", "名字", "name"}},
+	{"email", []string{"邮箱", "电子邮箱", "电子邮件", "邮件地址", "email", "e-mail"}},
+	{"mobile", []string{"手机", "手机号", "手机号码", "移动电话", "mobile", "phone"}},
+	{"channels", []string{"接收方式", "通知方式", "渠道", "channels"}},
+	{"unit", []string{"单位", "责任单位", "unit"}},
+	{"office", []string{"科室", "股室", "处室", "office"}},
+	{"role", []string{"角色", "职责", "身份", "role"}},
+	{"level", []string{"级别", "督办级别", "level"}},
+	{"alerts", []string{"接收告警", "告警", "alerts"}},
+	{"note", []string{"备注", "note"}},
+}
+
+var headerText = map[string]string{"name": "姓名", "email": "邮箱", "mobile": "手机", "channels": "接收方式", "unit": "单位",
+	"office": "科室", "role": "角色", "level": "级别", "alerts": "接收告警", "note": "备注"}
+
+func normalizeHeader(s string) string {
+	s = strings.ToLower(strings.Join(strings.Fields(s), ""))
+	if i := strings.IndexAny(s, "（("); i > 0 {
+		s = s[:i] // 手机（必填）
+	}
+	return strings.Trim(s, "*＊")
+}
+
+// ReadXLSX reads the first sheet with a 姓名 header. It returns every row problem at once (as
+// errors joined), so that an admin fixes the file in one go.
+func ReadXLSX(r io.Reader, file string) ([]Row, error) {
+	f, err := excelize.OpenReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: not a readable .xlsx file: %w", file, err)
+	}
+	defer f.Close()
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			return nil, fmt.Errorf("import %s sheet %s: %w", file, sheet, err)
+		}
+		for h := 0; h < len(rows) && h < 10; h++ {
+			cols := map[string]int{}
+			for i, cell := range rows[h] {
+				n := normalizeHeader(cell)
+				for _, hd := range headers {
+					for _, name := range hd.names {
+						if n == name {
+							if _, dup := cols[hd.field]; !dup {
+								cols[hd.field] = i
+							}
+						}
+					}
+				}
+			}
+			if _, ok := cols["name"]; ok {
+				return parseRows(file, rows, h, cols)
+			}
+		}
+	}
+	return nil, fmt.Errorf("import %s: no header row with 姓名 in the first 10 rows of any sheet", file)
+}
+
+func parseRows(file string, rows [][]string, header int, cols map[string]int) ([]Row, error) {
+	if _, ok := cols["email"]; !ok {
+		if _, ok := cols["mobile"]; !ok {
+			return nil, fmt.Errorf("import %s row %d: no 邮箱 or 手机 column", file, header+1)
+		}
+	}
+	if len(rows)-header-1 > MaxRows {
+		return nil, fmt.Errorf("import %s: %d rows; a roster has at most %d", file, len(rows)-header-1, MaxRows)
+	}
+	letters := map[string]string{}
+	for field, i := range cols {
+		letters[field], _ = excelize.ColumnNumberToName(i + 1)
+	}
+	var out []Row
+	var errs []error
+	for i := header + 1; i < len(rows); i++ {
+		cell := func(field string) string {
+			c, ok := cols[field]
+			if !ok || c >= len(rows[i]) {
+				return ""
+			}
+			return strings.TrimSpace(rows[i][c])
+		}
+		bad := func(field string, format string, args ...any) {
+			errs = append(errs, &Error{File: file, Row: i + 1, Column: letters[field], Header: headerText[field], Err: fmt.Errorf(format, args...)})
+		}
+		empty := true
+		for field := range cols {
+			if cell(field) != "" {
+				empty = false
+			}
+		}
+		if empty {
+			continue
+		}
+		r := Row{Row: i + 1, Name: cell("name"), Email: cell("email"), Unit: cell("unit"), Office: cell("office"),
+			Note: cell("note"), cols: letters}
+		if r.Name == "" {
+			bad("name", "name is empty")
+		}
+		if r.Email != "" {
+			if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email {
+				bad("email", "%q is not an email address", r.Email)
+			}
+		}
+		if m := cell("mobile"); m != "" {
+			r.Mobile = strings.NewReplacer(" ", "", "-", "").Replace(m)
+			d := strings.TrimPrefix(strings.TrimPrefix(r.Mobile, "+86"), "+")
+			if strings.Trim(d, "0123456789") != "" || len(d) < 6 || len(d) > 16 || (strings.HasPrefix(r.Mobile, "1") && len(d) != 11) {
+				bad("mobile", "%q is not a mobile number", m)
+			}
+		}
+		if r.Email == "" && r.Mobile == "" {
+			bad("email", "%s has neither 邮箱 nor 手机", r.Name)
+		}
+		if c := cell("channels"); c != "" {
+			for _, part := range strings.FieldsFunc(c, func(r rune) bool { return strings.ContainsRune("、，,;；/ ", r) }) {
+				switch strings.ToLower(part) {
+				case "邮件", "邮箱", "电子邮件", "email":
+					r.Channels = append(r.Channels, "email")
+				case "短信", "手机", "sms":
+					r.Channels = append(r.Channels, "sms")
+				default:
+					bad("channels", "%q is not 邮件 or 短信", part)
+				}
+			}
+		}
+		switch role := cell("role"); role {
+		case "":
+		case "联系人", "contact":
+			r.Role = store.RoleContact
+		case "负责人", "科长", "股长", "head":
+			r.Role = store.RoleHead
+		case "分管领导", "leader":
+			r.Role = store.RoleLeader
+		case "政务公开办", "公开办", "gkb":
+			r.Role = store.RoleGKB
+		case "办公室主任", "director":
+			r.Role = store.RoleDirector
+		default:
+			bad("role", "%q: want 联系人, 负责人, 分管领导, 政务公开办 or 办公室主任", role)
+		}
+		if r.Role == "" && r.Office != "" {
+			r.Role = store.RoleContact
+		}
+		if lv := cell("level"); lv != "" {
+			n, err := strconv.Atoi(lv)
+			if err != nil || n < 1 || n > 9 {
+				bad("level", "%q: want 1 to 9", lv)
+			}
+			r.Level = n
+		}
+		switch a := strings.ToLower(cell("alerts")); a {
+		case "", "否", "n", "no", "false", "0":
+		case "是", "y", "yes", "true", "1", "√":
+			r.Alerts = true
+		default:
+			bad("alerts", "%q: want 是 or 否", a)
+		}
+		switch r.Role {
+		case store.RoleContact, store.RoleHead:
+			if r.Office == "" {
+				field := "office"
+				if letters["office"] == "" { // no 科室 column at all: point at the role
+					field = "role"
+				}
+				bad(field, "a %s needs a 科室", cell("role"))
+			}
+		case store.RoleLeader, store.RoleGKB, store.RoleDirector:
+			if r.Level == 0 {
+				r.Level = 1
+			}
+		}
+		out = append(out, r)
+	}
+	if len(errs) > 0 {
+		return out, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// Resolve matches units and offices against the directory (offices by name or alias) and
+// turns rows into store entries. defaultUnit applies to rows without a 单位. Every row that
+// names something unknown is reported.
+func Resolve(ctx context.Context, st *store.Store, file string, rows []Row, defaultUnit string) ([]store.RosterEntry, error) {
+	units := map[string]int64{}
+	var errs []error
+	unitID := func(r Row) (int64, bool) {
+		name := r.Unit
+		if name == "" {
+			name = defaultUnit
+		}
+		if name == "" {
+			errs = append(errs, &Error{File: file, Row: r.Row, Column: r.cols["unit"], Header: "单位", Err: errors.New("no 单位 (add the column or pass --unit)")})
+			return 0, false
+		}
+		if id, ok := units[name]; ok {
+			return id, id != 0
+		}
+		u, err := st.UnitByName(ctx, name)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				err = fmt.Errorf("unit %s does not exist (zwgk office units lists them)", name)
+			}
+			errs = append(errs, &Error{File: file, Row: r.Row, Column: r.cols["unit"], Header: "单位", Err: err})
+			units[name] = 0
+			return 0, false
+		}
+		units[name] = u.ID
+		return u.ID, true
+	}
+	var out []store.RosterEntry
+	for _, r := range rows {
+		e := store.RosterEntry{Row: r.Row, Person: store.Person{Name: r.Name, Email: r.Email, Mobile: r.Mobile,
+			Channels: r.Channels, Alerts: r.Alerts, Note: r.Note}}
+		switch r.Role {
+		case store.RoleContact, store.RoleHead:
+			u, ok := unitID(r)
+			if !ok {
+				continue
+			}
+			o, err := st.FindOffice(ctx, u, r.Office)
+			if err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					err = fmt.Errorf("office %s is not in the directory of its unit (zwgk office add)", r.Office)
+				}
+				errs = append(errs, &Error{File: file, Row: r.Row, Column: r.cols["office"], Header: "科室", Err: err})
+				continue
+			}
+			e.OfficeID, e.Role = o.ID, r.Role
+		case store.RoleLeader, store.RoleGKB, store.RoleDirector:
+			u, ok := unitID(r)
+			if !ok {
+				continue
+			}
+			e.UnitID, e.Level, e.SupRole = u, r.Level, r.Role
+		}
+		out = append(out, e)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
