@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/zwgk/zwgk/temporalclient"
+	"github.com/zwgk/zwgk/web"
+	"github.com/zwgk/zwgk/workflows"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		summary: "serve the web UI and JSON API (with /healthz and /readyz)",
+		usage: `
+Stateless: run as many replicas as the load needs behind a load balancer. It connects to
+Temporal lazily, so it starts (and /healthz answers) while Temporal is still coming up; /readyz
+answers 200 only once PostgreSQL and Temporal both do.`,
+		run: func(ctx context.Context, e *env, args []string) error {
+			if len(args) != 0 {
+				return errUsage
+			}
+			cfg, err := e.config()
+			if err != nil {
+				return err
+			}
+			if cfg.Secret == "" {
+				return errors.New("ZWGK_SECRET is not set: it signs sessions and the links in reminders (e.g. openssl rand -hex 32)")
+			}
+			logger := newLogger(e, cfg)
+			st, done, err := openStore(ctx, e)
+			if err != nil {
+				return err
+			}
+			defer done()
+			opts, err := temporalclient.Options(cfg.Temporal, logger)
+			if err != nil {
+				return err
+			}
+			tc, err := client.NewLazyClient(opts)
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			wc := &workflows.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue}
+			app, err := web.New(web.Options{
+				Store: st, Items: wc, Syncer: wc, Secret: []byte(cfg.Secret), BaseURL: cfg.BaseURL, Logger: logger,
+			})
+			if err != nil {
+				return err
+			}
+			return serveUntil(ctx, newHTTPServer(cfg.HTTPAddr, app, st, tc, logger), logger)
+		},
+	})
+}

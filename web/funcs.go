@@ -1,0 +1,219 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/workflows"
+)
+
+var statusLabels = map[string]string{
+	workflows.StatusWaiting:   "等待中",
+	workflows.StatusUpcoming:  "进行中",
+	workflows.StatusOverdue:   "已逾期",
+	workflows.StatusDone:      "已完成",
+	workflows.StatusPaused:    "已暂停",
+	workflows.StatusCancelled: "已取消",
+	workflows.StatusUnparsed:  "规则待确认",
+	store.StatusPending:       "未启动",
+	"open":                    "未完成",
+}
+
+var ruleKindLabels = map[string]string{
+	"deadline":  "限期完成",
+	"window":    "时间窗口",
+	"recurring": "定期更新",
+	"timely":    "及时公开",
+	"quota":     "定期定量",
+	"maxgap":    "最长间隔",
+	"ongoing":   "常态化",
+	"unparsed":  "未识别",
+}
+
+var roleLabels = map[string]string{
+	store.RoleAdmin:      "管理员",
+	store.RoleSupervisor: "督办领导",
+	store.RoleOffice:     "科室",
+}
+
+var eventLabels = map[string]string{
+	"completed":   "完成",
+	"complete":    "完成",
+	"reopened":    "撤销完成",
+	"reopen":      "撤销完成",
+	"extended":    "延期",
+	"extend":      "延期",
+	"reassigned":  "调整责任科室",
+	"reassign":    "调整责任科室",
+	"event":       "登记事项",
+	"paused":      "暂停",
+	"resumed":     "恢复",
+	"overdue":     "逾期",
+	"escalated":   "升级督办",
+	"reminded":    "提醒",
+	"cycle":       "新周期",
+	"started":     "开始跟踪",
+	"revised":     "清单修订",
+	"cancelled":   "取消",
+	"late":        "逾期完成",
+	"due":         "到期",
+	"cycleopened": "新周期",
+}
+
+func label(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+// levelLabel names an escalation level after the default ladder (schedule.DefaultPolicy):
+// 1 the office contact, 2 the office head, 3 the supervising leader and 政务公开办.
+func levelLabel(n int) string {
+	switch n {
+	case 0:
+		return "未升级"
+	case 1:
+		return "一级（科室联络员）"
+	case 2:
+		return "二级（科室负责人）"
+	case 3:
+		return "三级（分管领导）"
+	default:
+		return fmt.Sprintf("%d级", n)
+	}
+}
+
+var targetLabels = map[string]string{
+	"contact":    "科室联络员",
+	"head":       "科室负责人",
+	"supervisor": "分管领导和政务公开办",
+}
+
+func fmtDate(t any) string {
+	switch v := t.(type) {
+	case *time.Time:
+		if v == nil {
+			return "—"
+		}
+		return fmtDate(*v)
+	case time.Time:
+		if v.IsZero() {
+			return "—"
+		}
+		d := calendar.DateOf(v)
+		return d.String() + " " + d.WeekdayName()
+	case calendar.Date:
+		return v.String() + " " + v.WeekdayName()
+	}
+	return fmt.Sprint(t)
+}
+
+func fmtTime(t any) string {
+	switch v := t.(type) {
+	case *time.Time:
+		if v == nil {
+			return "—"
+		}
+		return fmtTime(*v)
+	case time.Time:
+		if v.IsZero() {
+			return "—"
+		}
+		return v.In(calendar.Shanghai).Format("2006-01-02 15:04")
+	}
+	return fmt.Sprint(t)
+}
+
+func leftLabel(l *left) string {
+	if l == nil {
+		return "无截止日期"
+	}
+	var s string
+	switch {
+	case l.Overdue && l.Days == 0:
+		s = "今日逾期"
+	case l.Overdue:
+		s = fmt.Sprintf("逾期 %d 个工作日", l.Days)
+	case l.Days == 0:
+		s = "今天到期"
+	default:
+		s = fmt.Sprintf("剩 %d 个工作日", l.Days)
+	}
+	if l.Provisional {
+		s += "（暂按周一至周五计算）"
+	}
+	return s
+}
+
+func percent(num, den int) string {
+	if den == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(num)/float64(den))
+}
+
+func officeNames(os []store.ItemOffice) string {
+	var b strings.Builder
+	for i, o := range os {
+		if i > 0 {
+			b.WriteString("、")
+		}
+		b.WriteString(o.Name)
+		if o.Role == "lead" && len(os) > 1 {
+			b.WriteString("（牵头）")
+		}
+	}
+	return b.String()
+}
+
+func excerpt(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n]) + "…"
+}
+
+func prettyJSON(v any) string {
+	var b []byte
+	switch x := v.(type) {
+	case json.RawMessage:
+		var tmp any
+		if json.Unmarshal(x, &tmp) != nil {
+			return string(x)
+		}
+		b, _ = json.MarshalIndent(tmp, "", "  ")
+	default:
+		b, _ = json.MarshalIndent(v, "", "  ")
+	}
+	return string(b)
+}
+
+var funcs = template.FuncMap{
+	"status":    func(s string) string { return label(statusLabels, s) },
+	"ruleKind":  func(s string) string { return label(ruleKindLabels, s) },
+	"role":      func(s string) string { return label(roleLabels, s) },
+	"eventKind": func(s string) string { return label(eventLabels, s) },
+	"level":     levelLabel,
+	"target":    func(s string) string { return label(targetLabels, s) },
+	"date":      fmtDate,
+	"time":      fmtTime,
+	"left":      leftLabel,
+	"percent":   percent,
+	"offices":   officeNames,
+	"excerpt":   excerpt,
+	"json":      prettyJSON,
+	"join":      strings.Join,
+	"add":       func(a, b int) int { return a + b },
+	"hasPrefix": strings.HasPrefix,
+	"list":      func(s ...string) []string { return s },
+	"statusList": func() []string {
+		return []string{"open", "overdue", "upcoming", "waiting", "done", "paused", "unparsed", "pending"}
+	},
+}

@@ -1,0 +1,322 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/workflows"
+)
+
+// The item commands: each reads a form (pages) or JSON (API), sends the update to the item's
+// workflow, records the change in the audit log and answers with the workflow's new state.
+
+func (s *Server) itemComplete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var c workflows.Completion
+	if rc.api {
+		if err := decodeJSON(r, &c); err != nil {
+			return err
+		}
+	} else {
+		c = workflows.Completion{Cycle: r.PostFormValue("cycle"), EvidenceURL: r.PostFormValue("evidence_url"), Note: r.PostFormValue("note")}
+	}
+	if err := checkCompletion(&c); err != nil {
+		return err
+	}
+	c.By = rc.login()
+	return s.command(w, r, rc, "item.complete", c, "已标记完成。", func(ctx context.Context, wf string) (workflows.State, error) {
+		return s.opt.Items.Complete(ctx, wf, c)
+	})
+}
+
+// checkCompletion requires evidence: the URL of the published page, which inspectors check.
+func checkCompletion(c *workflows.Completion) error {
+	c.EvidenceURL, c.Note, c.Cycle = strings.TrimSpace(c.EvidenceURL), strings.TrimSpace(c.Note), strings.TrimSpace(c.Cycle)
+	if c.EvidenceURL == "" {
+		return badRequest("请填写佐证链接（公开页面的网址）。")
+	}
+	u, err := url.Parse(c.EvidenceURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return badRequest("佐证链接应是以 http:// 或 https:// 开头的网址：%s", c.EvidenceURL)
+	}
+	if len([]rune(c.Note)) > 2000 {
+		return badRequest("说明最多 2000 字。")
+	}
+	return nil
+}
+
+// eventInput is the API body of a recorded event; At may be a date or an RFC 3339 instant.
+type eventInput struct {
+	At     string `json:"at"`
+	Title  string `json:"title"`
+	Office int64  `json:"office,omitempty"`
+}
+
+func (s *Server) itemEvent(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in eventInput
+	if rc.api {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	} else {
+		in.At, in.Title = r.PostFormValue("at"), r.PostFormValue("title")
+		if o := r.PostFormValue("office"); o != "" {
+			n, err := strconv.ParseInt(o, 10, 64)
+			if err != nil {
+				return badRequest("承办科室无效：%s", o)
+			}
+			in.Office = n
+		}
+	}
+	ev := workflows.Event{Title: strings.TrimSpace(in.Title), Office: in.Office, By: rc.login()}
+	if ev.Title == "" {
+		return badRequest("请填写事项名称，例如“印发《××实施办法》”。")
+	}
+	at, err := parseInstant(in.At, s.now())
+	if err != nil {
+		return err
+	}
+	if at.After(s.now().Add(time.Hour)) {
+		return badRequest("信息形成时间不能晚于现在：%s", fmtTime(at))
+	}
+	ev.At = at
+	if ev.Office != 0 {
+		unit, err := s.st.OfficeUnitOf(r.Context(), ev.Office)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && unit != rc.item.UnitID) {
+			return badRequest("承办科室 %d 不属于该事项的单位。", ev.Office)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return s.command(w, r, rc, "item.event", ev, "已登记，时限开始计算。", func(ctx context.Context, wf string) (workflows.State, error) {
+		return s.opt.Items.RecordEvent(ctx, wf, ev)
+	})
+}
+
+// parseInstant reads 2024-05-06, 2024-05-06T09:30 (an HTML datetime-local, Shanghai time) or
+// RFC 3339; empty means now.
+func parseInstant(v string, now time.Time) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return now, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04", v, calendar.Shanghai); err == nil {
+		return t, nil
+	}
+	if d, err := calendar.ParseDate(v); err == nil {
+		// A date alone: the information was formed that day; clocks in working days start the
+		// next day whatever the hour, so noon is as good as any.
+		return d.At(12, 0), nil
+	}
+	return time.Time{}, badRequest("时间格式应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM：%s", v)
+}
+
+func (s *Server) itemReopen(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var ro workflows.Reopen
+	if rc.api {
+		if err := decodeJSON(r, &ro); err != nil {
+			return err
+		}
+	} else {
+		ro = workflows.Reopen{Cycle: r.PostFormValue("cycle"), Reason: r.PostFormValue("reason")}
+	}
+	ro.Reason, ro.Cycle, ro.By = strings.TrimSpace(ro.Reason), strings.TrimSpace(ro.Cycle), rc.login()
+	if ro.Reason == "" {
+		return badRequest("请填写撤销原因。")
+	}
+	return s.command(w, r, rc, "item.reopen", ro, "已撤销完成标记。", func(ctx context.Context, wf string) (workflows.State, error) {
+		return s.opt.Items.Reopen(ctx, wf, ro)
+	})
+}
+
+func (s *Server) itemExtend(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var x workflows.Extension
+	if rc.api {
+		if err := decodeJSON(r, &x); err != nil {
+			return err
+		}
+	} else {
+		x = workflows.Extension{Cycle: r.PostFormValue("cycle"), Reason: r.PostFormValue("reason"), ApprovedBy: r.PostFormValue("approved_by")}
+		d, err := calendar.ParseDate(strings.TrimSpace(r.PostFormValue("due")))
+		if err != nil {
+			return badRequest("新的截止日期格式应为 YYYY-MM-DD。")
+		}
+		x.Due = d
+	}
+	x.Reason, x.Cycle, x.ApprovedBy = strings.TrimSpace(x.Reason), strings.TrimSpace(x.Cycle), strings.TrimSpace(x.ApprovedBy)
+	if x.Due.IsZero() {
+		return badRequest("请填写新的截止日期。")
+	}
+	if x.Due.Before(calendar.DateOf(s.now())) {
+		return badRequest("新的截止日期 %s 已经过去。", x.Due)
+	}
+	if x.Reason == "" {
+		return badRequest("请填写延期原因。")
+	}
+	if x.ApprovedBy == "" {
+		x.ApprovedBy = displayName(rc.user)
+	}
+	x.By = rc.login()
+	return s.command(w, r, rc, "item.extend", x, "已延期至 "+fmtDate(x.Due)+"。", func(ctx context.Context, wf string) (workflows.State, error) {
+		return s.opt.Items.Extend(ctx, wf, x)
+	})
+}
+
+func displayName(u *store.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Login
+}
+
+func (s *Server) actor(r *http.Request, rc *reqCtx) (workflows.Actor, error) {
+	var a workflows.Actor
+	if rc.api {
+		if r.ContentLength != 0 {
+			if err := decodeJSON(r, &a); err != nil {
+				return a, err
+			}
+		}
+	} else {
+		a.Reason = r.PostFormValue("reason")
+	}
+	a.Reason, a.By = strings.TrimSpace(a.Reason), rc.login()
+	return a, nil
+}
+
+func (s *Server) itemPause(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	a, err := s.actor(r, rc)
+	if err != nil {
+		return err
+	}
+	return s.command(w, r, rc, "item.pause", a, "已暂停：不再提醒和升级。", func(ctx context.Context, wf string) (workflows.State, error) {
+		return s.opt.Items.Pause(ctx, wf, a)
+	})
+}
+
+func (s *Server) itemResume(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	a, err := s.actor(r, rc)
+	if err != nil {
+		return err
+	}
+	return s.command(w, r, rc, "item.resume", a, "已恢复跟踪。", func(ctx context.Context, wf string) (workflows.State, error) {
+		return s.opt.Items.Resume(ctx, wf, a)
+	})
+}
+
+// reassignInput is the API body of a reassignment.
+type reassignInput struct {
+	Offices []workflows.OfficeRef `json:"offices"`
+	Reason  string                `json:"reason,omitempty"`
+}
+
+func (s *Server) itemReassign(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in reassignInput
+	if rc.api {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return badRequest("表单无效：%v", err)
+		}
+		in.Reason = r.PostForm.Get("reason")
+		lead := r.PostForm.Get("lead")
+		if lead != "" {
+			id, err := strconv.ParseInt(lead, 10, 64)
+			if err != nil {
+				return badRequest("牵头科室无效：%s", lead)
+			}
+			in.Offices = append(in.Offices, workflows.OfficeRef{ID: id, Role: "lead"})
+		}
+		for _, v := range r.PostForm["co"] {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return badRequest("配合科室无效：%s", v)
+			}
+			if lead != v {
+				in.Offices = append(in.Offices, workflows.OfficeRef{ID: id, Role: "co"})
+			}
+		}
+	}
+	if len(in.Offices) == 0 {
+		return badRequest("请至少选择一个责任科室。")
+	}
+	unitOffices, err := s.st.OfficesInScope(r.Context(), store.Scope{Units: []int64{rc.item.UnitID}})
+	if err != nil {
+		return err
+	}
+	var seen []int64
+	for i, o := range in.Offices {
+		if o.Role != "lead" && o.Role != "co" {
+			return badRequest("科室 %d 的角色应为 lead 或 co：%q", o.ID, o.Role)
+		}
+		if slices.Contains(seen, o.ID) {
+			return badRequest("科室 %d 重复。", o.ID)
+		}
+		seen = append(seen, o.ID)
+		j := slices.IndexFunc(unitOffices, func(u store.OfficeRow) bool { return u.ID == o.ID })
+		if j < 0 {
+			return badRequest("科室 %d 不属于该事项的单位。", o.ID)
+		}
+		in.Offices[i].Name = unitOffices[j].Name
+	}
+	re := workflows.Reassignment{Offices: in.Offices, Reason: strings.TrimSpace(in.Reason), By: rc.login()}
+	return s.command(w, r, rc, "item.reassign", re, "已调整责任科室。", func(ctx context.Context, wf string) (workflows.State, error) {
+		return s.opt.Items.Reassign(ctx, wf, re)
+	})
+}
+
+// command sends one update to the item's workflow and audits it. A workflow that rejects the
+// update (its validator said no: the cycle is already done, the item is paused…) gives the user
+// a 409 with the workflow's reason.
+func (s *Server) command(w http.ResponseWriter, r *http.Request, rc *reqCtx, action string, detail any, flash string,
+	send func(context.Context, string) (workflows.State, error)) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	state, err := send(ctx, rc.item.WorkflowID)
+	if err != nil {
+		return commandError(err)
+	}
+	a := rc.audit()
+	a.Action, a.ObjectType, a.ObjectID, a.Detail = action, "item", itoa(rc.item.ItemID), detail
+	if err := s.st.RecordAudit(r.Context(), a); err != nil {
+		return err
+	}
+	return s.done(w, r, rc, fmt.Sprintf("/items/%d", rc.item.ItemID), flash, state)
+}
+
+func commandError(err error) error {
+	if errors.Is(err, workflows.ErrRejected) {
+		// workflows.Client words it "NAME ID: rejected: REASON"; the user needs the reason.
+		msg := err.Error()
+		if i := strings.Index(msg, workflows.ErrRejected.Error()+": "); i >= 0 {
+			msg = msg[i+len(workflows.ErrRejected.Error())+2:]
+		}
+		return &httpError{status: http.StatusConflict, msg: "操作未被接受：" + msg}
+	}
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.Type() == "Rejected" {
+		return &httpError{status: http.StatusConflict, msg: "操作未被接受：" + ae.Message()}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &httpError{status: http.StatusGatewayTimeout, msg: "工作流暂时没有响应，请稍后刷新查看是否已生效。"}
+	}
+	return fmt.Errorf("item command: %w", err)
+}
+
+func fmtDateInput(t time.Time) string { return calendar.DateOf(t).String() }

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/zwgk/zwgk/store"
+)
+
+// itemLine is an item with its working days left, as lists show it.
+type itemLine struct {
+	store.ItemRow
+	Left *left `json:"working_days,omitempty"`
+}
+
+type itemsData struct {
+	Items     []itemLine        `json:"items"`
+	Offices   []store.OfficeRow `json:"-"`
+	Office    int64             `json:"-"`
+	Status    string            `json:"-"`
+	Query     string            `json:"-"`
+	Truncated bool              `json:"truncated"`
+}
+
+const itemsPageLimit = 500
+
+func (s *Server) listItems(r *http.Request, rc *reqCtx) (*itemsData, error) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	d := &itemsData{Office: rc.office, Status: q.Get("status"), Query: q.Get("q")}
+	if d.Status == "" && !rc.api {
+		d.Status = "open"
+	}
+	if _, ok := statusLabels[d.Status]; d.Status != "" && !ok {
+		return nil, badRequest("未知的状态：%s", d.Status)
+	}
+	unit, err := intParam(r, "unit")
+	if err != nil {
+		return nil, err
+	}
+	if unit != 0 {
+		ok, err := s.canUnit(ctx, rc, unit)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errForbidden
+		}
+	}
+	rows, err := s.st.Items(ctx, store.ItemFilter{Scope: rc.scope, Office: rc.office, Unit: unit, Status: d.Status, Query: d.Query, Limit: itemsPageLimit + 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) > itemsPageLimit {
+		rows, d.Truncated = rows[:itemsPageLimit], true
+	}
+	now := s.now()
+	d.Items = make([]itemLine, len(rows))
+	for i, it := range rows {
+		d.Items[i] = itemLine{ItemRow: it, Left: s.cal.left(ctx, now, it.DueAt)}
+	}
+	return d, nil
+}
+
+// itemsPage is "my items": the items of the user's offices (or units), soonest due first.
+func (s *Server) itemsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	d, err := s.listItems(r, rc)
+	if err != nil {
+		return err
+	}
+	if d.Offices, err = s.st.OfficesInScope(r.Context(), rc.scope); err != nil {
+		return err
+	}
+	title := "我的事项"
+	if rc.is(store.RoleAdmin) {
+		title = "全部事项"
+	}
+	return s.render(w, r, rc, http.StatusOK, "items", title, d)
+}
+
+func (s *Server) apiItems(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	d, err := s.listItems(r, rc)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+// apiOffices lists the offices the caller may see.
+func (s *Server) apiOffices(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	offices, err := s.st.OfficesInScope(r.Context(), rc.scope)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"offices": offices})
+}

@@ -1,0 +1,356 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/importer"
+	"github.com/zwgk/zwgk/store"
+)
+
+// Uploading a list: the admin picks the unit and year and uploads the file; the preview shows
+// the items as read (errors and warnings named by row and column) and the diff against the
+// stored list; confirming commits exactly the previewed file against the previewed revision.
+
+// maxUpload is a little above the importer's 20 MB limit, so that the importer, not the HTTP
+// layer, says the file is too large, with its own message.
+const maxUpload = 21 << 20
+
+type listsData struct {
+	Lists []store.ListSummary `json:"lists"`
+	Units []store.UnitRow     `json:"-"`
+	Year  int                 `json:"-"`
+}
+
+func (s *Server) listsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	lists, err := s.st.ListSummaries(r.Context())
+	if err != nil {
+		return err
+	}
+	units, err := s.st.UnitsInScope(r.Context(), store.Scope{All: true})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "lists", "清单导入", listsData{Lists: lists, Units: units, Year: calendar.DateOf(s.now()).Year})
+}
+
+// uploadOptions are the build options of an upload, kept with it for the confirmation.
+type uploadOptions struct {
+	CreateOffices bool   `json:"create_offices"`
+	DefaultRule   string `json:"default_rule,omitempty"`
+	Simplified    bool   `json:"simplified,omitempty"`
+}
+
+type previewData struct {
+	Token  string           `json:"token"`
+	OK     bool             `json:"ok"` // no errors: the token can be committed
+	Result *importer.Result `json:"result"`
+	Diff   *importer.Diff   `json:"diff,omitempty"`
+	// Groups that name no office yet, and the offices (existing and new) they may be given.
+	Groups  []string `json:"unassigned_groups,omitempty"`
+	Offices []string `json:"-"`
+	// What the page shows: the first items, and the counts.
+	Shown []importer.Item `json:"-"`
+}
+
+const previewItems = 300
+
+func (s *Server) listsPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &httpError{status: http.StatusRequestEntityTooLarge, msg: "文件超过 20 MB。"}
+		}
+		return badRequest("请用表单上传文件（multipart/form-data）：%v", err)
+	}
+	defer r.MultipartForm.RemoveAll()
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return badRequest("请选择清单文件（xlsx、docx、csv、html 或 txt）。")
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		return badRequest("读取上传的文件失败：%v", err)
+	}
+	year, err := strconv.Atoi(strings.TrimSpace(r.FormValue("year")))
+	if err != nil || year < 2000 || year > 2100 {
+		return badRequest("年度应为 2000–2100 之间的年份：%q", r.FormValue("year"))
+	}
+	opts := uploadOptions{CreateOffices: r.FormValue("create_offices") != "", DefaultRule: strings.TrimSpace(r.FormValue("default_rule")),
+		Simplified: r.FormValue("simplified") != ""}
+
+	var unit store.Unit
+	if name := strings.TrimSpace(r.FormValue("new_unit")); name != "" {
+		u, created, err := s.st.EnsureUnit(ctx, name)
+		if err != nil {
+			return badRequest("单位名称无效：%v", err)
+		}
+		if created {
+			a := rc.audit()
+			a.Action, a.ObjectType, a.ObjectID, a.Detail = "unit.create", "unit", itoa(u.ID), map[string]any{"name": name}
+			if err := s.st.RecordAudit(ctx, a); err != nil {
+				return err
+			}
+		}
+		unit = u
+	} else {
+		id, err := strconv.ParseInt(r.FormValue("unit"), 10, 64)
+		if err != nil {
+			return badRequest("请选择单位，或填写新单位名称。")
+		}
+		if unit, err = s.st.UnitByID(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return badRequest("单位 %d 不存在。", id)
+		} else if err != nil {
+			return err
+		}
+	}
+	res, diff, err := s.buildList(r, unit.ID, year, hdr.Filename, data, opts)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(opts)
+	if err != nil {
+		return err
+	}
+	// The upload is kept even when it has errors: the admin may fix the directory (create the
+	// offices, assign groups) on the preview page and preview the same file again.
+	token := randomToken(24)
+	base := -1
+	if diff != nil {
+		base = diff.BaseRevision
+	}
+	if err := s.st.SaveListUpload(ctx, store.ListUpload{Token: token, UserID: rc.user.ID, UnitID: unit.ID, Year: year,
+		FileName: hdr.Filename, Data: data, Options: raw, BaseRevision: base}); err != nil {
+		return err
+	}
+	return s.showPreview(w, r, rc, token, res, diff)
+}
+
+func (s *Server) showPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx, token string, res *importer.Result, diff *importer.Diff) error {
+	d := previewData{Token: token, Result: res, Diff: diff, OK: res.OK()}
+	d.Groups = unassignedGroups(res)
+	if len(d.Groups) > 0 || len(res.NewOffices) > 0 {
+		offices, err := s.st.Offices(r.Context(), res.UnitID)
+		if err != nil {
+			return err
+		}
+		for _, o := range offices {
+			d.Offices = append(d.Offices, o.Name)
+		}
+		d.Offices = append(d.Offices, res.NewOffices...)
+	}
+	if rc.api {
+		return writeJSON(w, http.StatusOK, d)
+	}
+	d.Shown = res.Items[:min(len(res.Items), previewItems)]
+	return s.render(w, r, rc, http.StatusOK, "lists_preview", "导入预览", d)
+}
+
+// unassignedGroups lists the groups of a result that name no office yet (各股室 before the
+// admin said which offices it means).
+func unassignedGroups(res *importer.Result) []string {
+	var out []string
+	for _, it := range res.Items {
+		for _, g := range it.Groups {
+			if len(g.Offices) == 0 && !g.PerEvent && !slices.Contains(out, g.Name) {
+				out = append(out, g.Name)
+			}
+		}
+	}
+	return out
+}
+
+// listsFix applies the directory fixes chosen on the preview page (create the list's new
+// offices; assign offices to its groups) and previews the kept upload again.
+func (s *Server) listsFix(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	var in struct {
+		Token  string              `json:"token"`
+		Create []string            `json:"create_offices"`
+		Groups map[string][]string `json:"groups"` // group name → office names
+	}
+	if rc.api {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return badRequest("表单无效：%v", err)
+		}
+		in.Token, in.Create, in.Groups = r.PostForm.Get("token"), r.PostForm["create"], map[string][]string{}
+		for k, v := range r.PostForm {
+			if g, ok := strings.CutPrefix(k, "group:"); ok {
+				in.Groups[g] = v
+			}
+		}
+	}
+	up, err := s.st.ListUploadByToken(ctx, in.Token)
+	if errors.Is(err, store.ErrNotFound) {
+		return &httpError{status: http.StatusGone, msg: "预览已过期（超过一天）或已导入，请重新上传。"}
+	}
+	if err != nil {
+		return err
+	}
+	var created []string
+	for _, name := range in.Create {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if _, err := s.st.CreateOffice(ctx, up.UnitID, name, nil); err != nil && !errors.Is(err, store.ErrExists) {
+			return badRequest("新建科室“%s”失败：%v", name, err)
+		}
+		created = append(created, name)
+	}
+	assigned := map[string][]string{}
+	for g, names := range in.Groups {
+		var ids []int64
+		for _, n := range names {
+			o, err := s.st.FindOffice(ctx, up.UnitID, n)
+			if errors.Is(err, store.ErrNotFound) {
+				return badRequest("分组“%s”：科室“%s”不在目录中，请先勾选新建它。", g, n)
+			}
+			if err != nil {
+				return err
+			}
+			ids = append(ids, o.ID)
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		if err := s.st.AddGroupMembers(ctx, up.UnitID, g, ids...); err != nil {
+			return badRequest("分组“%s”：%v", g, err)
+		}
+		assigned[g] = names
+	}
+	if len(created) > 0 || len(assigned) > 0 {
+		a := rc.audit()
+		a.Action, a.ObjectType, a.ObjectID = "directory.update", "unit", itoa(up.UnitID)
+		a.Detail = map[string]any{"created_offices": created, "groups": assigned, "for_file": up.FileName}
+		if err := s.st.RecordAudit(ctx, a); err != nil {
+			return err
+		}
+	}
+	var opts uploadOptions
+	if err := json.Unmarshal(up.Options, &opts); err != nil {
+		return fmt.Errorf("upload options: %w", err)
+	}
+	res, diff, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
+	if err != nil {
+		return err
+	}
+	if diff != nil && up.BaseRevision < 0 {
+		if err := s.st.SetListUploadBase(ctx, up.Token, diff.BaseRevision); err != nil {
+			return err
+		}
+	}
+	return s.showPreview(w, r, rc, up.Token, res, diff)
+}
+
+// buildList reads a file against the unit's directory and diffs it with the stored list.
+func (s *Server) buildList(r *http.Request, unitID int64, year int, name string, data []byte, opts uploadOptions) (*importer.Result, *importer.Diff, error) {
+	dir, err := s.st.LoadDirectory(r.Context(), unitID)
+	if err != nil {
+		return nil, nil, err
+	}
+	res := importer.Load(name, data, dir, importer.Options{Build: importer.BuildOptions{
+		Year: year, CreateOffices: opts.CreateOffices, DefaultRule: opts.DefaultRule, Simplified: opts.Simplified}})
+	if !res.OK() {
+		return res, nil, nil
+	}
+	diff, err := importer.DiffStored(r.Context(), s.st, res)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, diff, nil
+}
+
+type commitData struct {
+	Committed *importer.Committed `json:"committed"`
+	Warning   string              `json:"warning,omitempty"`
+	Unit      string              `json:"unit"`
+	Year      int                 `json:"year"`
+}
+
+func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	var in struct {
+		Token string `json:"token"`
+	}
+	if rc.api {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	} else {
+		in.Token = r.PostFormValue("token")
+	}
+	if in.Token == "" {
+		return badRequest("缺少预览令牌：请先上传并预览清单。")
+	}
+	up, err := s.st.ListUploadByToken(ctx, in.Token)
+	if errors.Is(err, store.ErrNotFound) {
+		return &httpError{status: http.StatusGone, msg: "预览已过期（超过一天）或已导入，请重新上传。"}
+	}
+	if err != nil {
+		return err
+	}
+	var opts uploadOptions
+	if err := json.Unmarshal(up.Options, &opts); err != nil {
+		return fmt.Errorf("upload options: %w", err)
+	}
+	res, _, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
+	if err != nil {
+		return err
+	}
+	if !res.OK() {
+		return badRequest("清单有 %d 个错误，未导入：请按预览页的提示处理后再确认。", len(res.Errors))
+	}
+	if up.BaseRevision < 0 {
+		return badRequest("请先预览通过后再确认导入。")
+	}
+	out, err := importer.Commit(ctx, s.st, res, importer.CommitOptions{ImportedBy: rc.login(), BaseRevision: up.BaseRevision}, s.opt.Syncer)
+	d := commitData{Committed: out, Unit: res.Unit, Year: res.Year}
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return &httpError{status: http.StatusConflict, msg: "预览之后清单已被更新，请重新上传预览。"}
+	case errors.Is(err, importer.ErrNotCommittable):
+		return badRequest("清单有错误，未导入：%v", err)
+	case err != nil && out == nil:
+		return err
+	case err != nil:
+		// Committed, but some workflows did not start; importing again (or Resync) retries.
+		s.log.Error("web: list committed but not synced", "file", up.FileName, "err", err)
+		d.Warning = "清单已导入，但部分事项的跟踪尚未启动，请稍后重新导入同一文件重试。"
+	case out != nil && !out.Synced && s.opt.Syncer == nil:
+		d.Warning = "清单已导入；本服务未连接工作流，事项将在工作流服务下次同步时开始跟踪。"
+	}
+	if err := s.st.DeleteListUpload(ctx, up.Token); err != nil {
+		return err
+	}
+	a := rc.audit()
+	a.Action, a.ObjectType, a.ObjectID = "list.import", "list", fmt.Sprint(out.Changes.ListID)
+	a.Detail = map[string]any{"file": up.FileName, "unit": res.Unit, "year": res.Year, "revision": out.Changes.Revision,
+		"added": len(out.Diff.Added), "changed": len(out.Diff.Changed), "removed": len(out.Diff.Removed)}
+	if err := s.st.RecordAudit(ctx, a); err != nil {
+		return err
+	}
+	if rc.api {
+		return writeJSON(w, http.StatusOK, d)
+	}
+	msg := fmt.Sprintf("已导入 %s %d 年清单第 %d 版：新增 %d 项，修改 %d 项，删除 %d 项。", res.Unit, res.Year, out.Changes.Revision,
+		len(out.Diff.Added), len(out.Diff.Changed), len(out.Diff.Removed))
+	if d.Warning != "" {
+		msg += d.Warning
+	}
+	return s.done(w, r, rc, "/admin/lists", msg, d)
+}

@@ -1,0 +1,200 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/zwgk/zwgk/store"
+)
+
+type usersData struct {
+	Users    []*store.User     `json:"users"`
+	Offices  []store.OfficeRow `json:"-"`
+	Units    []store.UnitRow   `json:"-"`
+	Password string            `json:"-"` // a generated password, shown once
+	Created  string            `json:"-"`
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	d, err := s.users(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "users", "用户管理", d)
+}
+
+func (s *Server) users(r *http.Request) (*usersData, error) {
+	var d usersData
+	var err error
+	if d.Users, err = s.st.Users(r.Context()); err != nil {
+		return nil, err
+	}
+	if d.Offices, err = s.st.OfficesInScope(r.Context(), store.Scope{All: true}); err != nil {
+		return nil, err
+	}
+	if d.Units, err = s.st.UnitsInScope(r.Context(), store.Scope{All: true}); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// userInput is the API body of a new user; Password empty generates one.
+type userInput struct {
+	Login    string  `json:"login"`
+	Name     string  `json:"name"`
+	Role     string  `json:"role"`
+	Password string  `json:"password,omitempty"`
+	Offices  []int64 `json:"offices,omitempty"`
+	Units    []int64 `json:"units,omitempty"`
+}
+
+func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in userInput
+	if rc.api {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return badRequest("表单无效：%v", err)
+		}
+		in = userInput{Login: r.PostForm.Get("login"), Name: r.PostForm.Get("name"), Role: r.PostForm.Get("role"), Password: r.PostForm.Get("password")}
+		for _, v := range r.PostForm["offices"] {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return badRequest("科室编号无效：%s", v)
+			}
+			in.Offices = append(in.Offices, n)
+		}
+		for _, v := range r.PostForm["units"] {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return badRequest("单位编号无效：%s", v)
+			}
+			in.Units = append(in.Units, n)
+		}
+	}
+	u, pw, err := CreateUser(r.Context(), s.st, in.Login, in.Name, in.Role, in.Password, in.Offices, in.Units, rc.audit())
+	if err != nil {
+		return err
+	}
+	if rc.api {
+		out := map[string]any{"user": u}
+		if in.Password == "" {
+			out["password"] = pw
+		}
+		return writeJSON(w, http.StatusCreated, out)
+	}
+	d, err := s.users(r)
+	if err != nil {
+		return err
+	}
+	d.Created = u.Login
+	if in.Password == "" {
+		d.Password = pw
+	}
+	return s.render(w, r, rc, http.StatusOK, "users", "用户管理", d)
+}
+
+func (s *Server) usersDisable(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	disable := true
+	if rc.api {
+		var in struct {
+			Disabled *bool `json:"disabled"`
+		}
+		if r.ContentLength != 0 {
+			if err := decodeJSON(r, &in); err != nil {
+				return err
+			}
+			if in.Disabled != nil {
+				disable = *in.Disabled
+			}
+		}
+	} else if r.PostFormValue("enable") != "" {
+		disable = false
+	}
+	if id == rc.user.ID && disable {
+		return badRequest("不能停用自己的账号。")
+	}
+	if err := s.st.SetUserDisabled(r.Context(), id, disable, rc.audit()); err != nil {
+		return err
+	}
+	msg := "账号已停用。"
+	if !disable {
+		msg = "账号已启用。"
+	}
+	return s.done(w, r, rc, "/admin/users", msg, map[string]any{"id": id, "disabled": disable})
+}
+
+// CreateUser validates and creates an account; an empty password is generated and returned.
+// It is shared by the admin page, the API and `zwgk user add`.
+func CreateUser(ctx context.Context, st *store.Store, login, name, role, password string, offices, units []int64, a store.Audit) (*store.User, string, error) {
+	login, name = strings.TrimSpace(login), strings.TrimSpace(name)
+	if !validLogin(login) {
+		return nil, "", badRequest("登录名应为 2–64 个字母、数字或 . _ @ -：%q", login)
+	}
+	switch role {
+	case store.RoleAdmin:
+		if len(offices) > 0 || len(units) > 0 {
+			return nil, "", badRequest("管理员不限范围，不需要指定科室或单位。")
+		}
+	case store.RoleSupervisor:
+		if len(units) == 0 {
+			return nil, "", badRequest("督办领导需要至少一个单位。")
+		}
+		if len(offices) > 0 {
+			return nil, "", badRequest("督办领导按单位授权，不指定科室。")
+		}
+	case store.RoleOffice:
+		if len(offices) == 0 {
+			return nil, "", badRequest("科室用户需要至少一个科室。")
+		}
+		if len(units) > 0 {
+			return nil, "", badRequest("科室用户按科室授权，不指定单位。")
+		}
+	default:
+		return nil, "", badRequest("角色应为 admin、supervisor 或 office：%q", role)
+	}
+	if password == "" {
+		password = GeneratePassword()
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, "", badRequest("%v", err)
+	}
+	u, err := st.CreateUser(ctx, store.NewUser{Login: login, Name: name, Role: role, PasswordHash: hash, Offices: offices, Units: units}, a)
+	if errors.Is(err, store.ErrLoginTaken) {
+		return nil, "", &httpError{status: http.StatusConflict, msg: "登录名已存在：" + login}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", badRequest("指定的科室或单位不存在。")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return u, password, nil
+}
+
+func validLogin(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._@-", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// GeneratePassword makes a random password that is easy to read aloud or type on a phone.
+func GeneratePassword() string {
+	return strings.NewReplacer("-", "x", "_", "y").Replace(randomToken(12))
+}

@@ -1,0 +1,129 @@
+package web
+
+import "github.com/zwgk/zwgk/store"
+
+// scopeKind says what a route's scope parameter names.
+type scopeKind int
+
+const (
+	scopeNone   scopeKind = iota
+	scopeItem             // an item id: office users need one of its offices, supervisors its unit
+	scopeOffice           // an office id: office users need that office, supervisors its unit
+	scopeUnit             // a unit id: supervisors need that unit, office users the unit of one of their offices
+)
+
+// Who may call a route.
+var (
+	public        = []string{} // anyone, signed in or not
+	anyone        = []string{store.RoleAdmin, store.RoleSupervisor, store.RoleOffice}
+	adminOnly     = []string{store.RoleAdmin}
+	supervisors   = []string{store.RoleAdmin, store.RoleSupervisor}
+	officeOrAdmin = []string{store.RoleAdmin, store.RoleOffice}
+)
+
+// route is one page or endpoint.
+type route struct {
+	method string
+	path   string // a net/http pattern without the method
+	roles  []string
+	scope  scopeKind
+	// param names the scope's path wildcard or query parameter; "id" when empty. An empty query
+	// parameter means "no filter" and is allowed.
+	param string
+	api   bool // JSON errors, 401 instead of a redirect to the login page
+	dev   bool // registered only in dev mode
+	// Every unsafe method checks a CSRF token unless the caller authenticated with a bearer
+	// token, which a browser never sends by itself.
+	handle handlerFunc
+}
+
+// routes is the whole app. Keep it one table: the middleware and the authorisation matrix test
+// read it.
+func (s *Server) routes() []route {
+	return []route{
+		// Sign-in and the home page.
+		{method: "GET", path: "/{$}", roles: anyone, handle: s.home},
+		{method: "GET", path: "/login", roles: public, handle: s.loginPage},
+		{method: "POST", path: "/login", roles: public, handle: s.loginSubmit},
+		{method: "POST", path: "/logout", roles: anyone, handle: s.logout},
+		{method: "GET", path: "/account", roles: anyone, handle: s.accountPage},
+		{method: "POST", path: "/account/password", roles: anyone, handle: s.accountPassword},
+		{method: "POST", path: "/account/tokens", roles: anyone, handle: s.accountTokenCreate},
+		{method: "POST", path: "/account/tokens/{id}/revoke", roles: anyone, handle: s.accountTokenRevoke},
+
+		// Items: the office's work.
+		{method: "GET", path: "/items", roles: anyone, scope: scopeOffice, param: "office", handle: s.itemsPage},
+		{method: "GET", path: "/items/{id}", roles: anyone, scope: scopeItem, handle: s.itemPage},
+		{method: "POST", path: "/items/{id}/complete", roles: officeOrAdmin, scope: scopeItem, handle: s.itemComplete},
+		{method: "POST", path: "/items/{id}/events", roles: officeOrAdmin, scope: scopeItem, handle: s.itemEvent},
+		{method: "POST", path: "/items/{id}/reopen", roles: anyone, scope: scopeItem, handle: s.itemReopen},
+		{method: "POST", path: "/items/{id}/extend", roles: supervisors, scope: scopeItem, handle: s.itemExtend},
+		{method: "POST", path: "/items/{id}/pause", roles: adminOnly, scope: scopeItem, handle: s.itemPause},
+		{method: "POST", path: "/items/{id}/resume", roles: adminOnly, scope: scopeItem, handle: s.itemResume},
+		{method: "POST", path: "/items/{id}/reassign", roles: adminOnly, scope: scopeItem, handle: s.itemReassign},
+
+		// Signed links from reminders: the token is the credential.
+		{method: "GET", path: "/l/{token}", roles: public, handle: s.linkPage},
+		{method: "POST", path: "/l/{token}", roles: public, handle: s.linkConfirm},
+
+		// iCalendar feeds: the secret URL is the credential; the page shows an office its URL.
+		{method: "GET", path: "/ical/{token}", roles: public, handle: s.icalFeed},
+		{method: "GET", path: "/offices/{id}/calendar", roles: anyone, scope: scopeOffice, handle: s.icalPage},
+		{method: "POST", path: "/offices/{id}/calendar/rotate", roles: anyone, scope: scopeOffice, handle: s.icalRotate},
+
+		// Supervisors.
+		{method: "GET", path: "/dashboard", roles: supervisors, scope: scopeOffice, param: "office", handle: s.dashboardPage},
+		{method: "GET", path: "/offices/{id}/duban.xlsx", roles: supervisors, scope: scopeOffice, handle: s.dubanExport},
+
+		// Admins.
+		{method: "GET", path: "/admin/lists", roles: adminOnly, handle: s.listsPage},
+		{method: "POST", path: "/admin/lists/preview", roles: adminOnly, handle: s.listsPreview},
+		{method: "POST", path: "/admin/lists/fix", roles: adminOnly, handle: s.listsFix},
+		{method: "POST", path: "/admin/lists/commit", roles: adminOnly, handle: s.listsCommit},
+		{method: "GET", path: "/admin/directory", roles: adminOnly, handle: s.directoryPage},
+		{method: "GET", path: "/admin/calendar", roles: adminOnly, handle: s.calendarPage},
+		{method: "POST", path: "/admin/calendar", roles: adminOnly, handle: s.calendarLoad},
+		{method: "GET", path: "/admin/policy", roles: adminOnly, handle: s.policyPage},
+		{method: "POST", path: "/admin/units/{id}/policy", roles: adminOnly, scope: scopeUnit, handle: s.policySave},
+		{method: "GET", path: "/admin/deliveries", roles: adminOnly, handle: s.deliveriesPage},
+		{method: "GET", path: "/admin/outbox", roles: adminOnly, dev: true, handle: s.outboxPage},
+		{method: "GET", path: "/admin/users", roles: adminOnly, handle: s.usersPage},
+		{method: "POST", path: "/admin/users", roles: adminOnly, handle: s.usersCreate},
+		{method: "POST", path: "/admin/users/{id}/disable", roles: adminOnly, handle: s.usersDisable},
+		{method: "GET", path: "/admin/audit", roles: adminOnly, handle: s.auditPage},
+
+		// The JSON API: the same operations for scripts (bearer tokens) and the pages' users.
+		{method: "GET", path: "/api/me", roles: anyone, api: true, handle: s.apiMe},
+		{method: "GET", path: "/api/items", roles: anyone, scope: scopeOffice, param: "office", api: true, handle: s.apiItems},
+		{method: "GET", path: "/api/items/{id}", roles: anyone, scope: scopeItem, api: true, handle: s.apiItem},
+		{method: "POST", path: "/api/items/{id}/complete", roles: officeOrAdmin, scope: scopeItem, api: true, handle: s.itemComplete},
+		{method: "POST", path: "/api/items/{id}/events", roles: officeOrAdmin, scope: scopeItem, api: true, handle: s.itemEvent},
+		{method: "POST", path: "/api/items/{id}/reopen", roles: anyone, scope: scopeItem, api: true, handle: s.itemReopen},
+		{method: "POST", path: "/api/items/{id}/extend", roles: supervisors, scope: scopeItem, api: true, handle: s.itemExtend},
+		{method: "POST", path: "/api/items/{id}/pause", roles: adminOnly, scope: scopeItem, api: true, handle: s.itemPause},
+		{method: "POST", path: "/api/items/{id}/resume", roles: adminOnly, scope: scopeItem, api: true, handle: s.itemResume},
+		{method: "POST", path: "/api/items/{id}/reassign", roles: adminOnly, scope: scopeItem, api: true, handle: s.itemReassign},
+		{method: "GET", path: "/api/offices", roles: anyone, api: true, handle: s.apiOffices},
+		{method: "GET", path: "/api/offices/{id}/calendar", roles: anyone, scope: scopeOffice, api: true, handle: s.icalPage},
+		{method: "POST", path: "/api/offices/{id}/calendar/rotate", roles: anyone, scope: scopeOffice, api: true, handle: s.icalRotate},
+		{method: "GET", path: "/api/dashboard", roles: supervisors, scope: scopeOffice, param: "office", api: true, handle: s.dashboardPage},
+		{method: "GET", path: "/api/offices/{id}/duban.xlsx", roles: supervisors, scope: scopeOffice, api: true, handle: s.dubanExport},
+		{method: "POST", path: "/api/lists/preview", roles: adminOnly, api: true, handle: s.listsPreview},
+		{method: "POST", path: "/api/lists/fix", roles: adminOnly, api: true, handle: s.listsFix},
+		{method: "POST", path: "/api/lists/commit", roles: adminOnly, api: true, handle: s.listsCommit},
+		{method: "GET", path: "/api/directory", roles: adminOnly, api: true, handle: s.directoryPage},
+		{method: "GET", path: "/api/calendar", roles: adminOnly, api: true, handle: s.calendarPage},
+		{method: "POST", path: "/api/calendar", roles: adminOnly, api: true, handle: s.calendarLoad},
+		{method: "GET", path: "/api/policy", roles: adminOnly, api: true, handle: s.policyPage},
+		{method: "PUT", path: "/api/units/{id}/policy", roles: adminOnly, scope: scopeUnit, api: true, handle: s.policySave},
+		{method: "GET", path: "/api/deliveries", roles: adminOnly, api: true, handle: s.deliveriesPage},
+		{method: "GET", path: "/api/outbox", roles: adminOnly, dev: true, api: true, handle: s.outboxPage},
+		{method: "GET", path: "/api/users", roles: adminOnly, api: true, handle: s.usersPage},
+		{method: "POST", path: "/api/users", roles: adminOnly, api: true, handle: s.usersCreate},
+		{method: "POST", path: "/api/users/{id}/disable", roles: adminOnly, api: true, handle: s.usersDisable},
+		{method: "GET", path: "/api/audit", roles: adminOnly, api: true, handle: s.auditPage},
+		{method: "GET", path: "/api/tokens", roles: anyone, api: true, handle: s.accountPage},
+		{method: "POST", path: "/api/tokens", roles: anyone, api: true, handle: s.accountTokenCreate},
+		{method: "POST", path: "/api/tokens/{id}/revoke", roles: anyone, api: true, handle: s.accountTokenRevoke},
+	}
+}

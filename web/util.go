@@ -1,0 +1,51 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// maxJSONBody bounds API request bodies other than list uploads.
+const maxJSONBody = 1 << 20
+
+// decodeJSON reads an API request body into v, refusing unknown fields so that a typo in a
+// script is an error rather than a silently ignored setting.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return badRequest("请求体为空：需要 JSON")
+		}
+		return badRequest("JSON 无效：%v", err)
+	}
+	return nil
+}
+
+// intParam reads an optional positive integer query parameter.
+func intParam(r *http.Request, name string) (int64, error) {
+	v := strings.TrimSpace(r.URL.Query().Get(name))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, badRequest("参数 %s 不是有效的数字：%s", name, v)
+	}
+	return n, nil
+}
+
+// pathID reads the {id} wildcard.
+func pathID(r *http.Request, name string) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, badRequest("编号无效：%s", r.PathValue(name))
+	}
+	return n, nil
+}
