@@ -91,7 +91,8 @@ func (i *countingInbound) ExecuteUpdate(ctx workflow.Context, in *interceptor.Up
 
 type countingOutbound struct {
 	interceptor.WorkflowOutboundInterceptorBase
-	w *countingWorker
+	w        *countingWorker
+	versions map[string]bool
 }
 
 func (o *countingOutbound) NewTimer(ctx workflow.Context, d time.Duration) workflow.Future {
@@ -105,6 +106,19 @@ func (o *countingOutbound) NewTimer(ctx workflow.Context, d time.Duration) workf
 		}
 	})
 	return f
+}
+
+// GetVersion records a marker the first time a run meets a change, and the SDK upserts the
+// TemporalChangeVersion search attribute with it.
+func (o *countingOutbound) GetVersion(ctx workflow.Context, changeID string, minV, maxV workflow.Version) workflow.Version {
+	if o.versions == nil {
+		o.versions = map[string]bool{}
+	}
+	if !o.versions[changeID] {
+		o.versions[changeID] = true
+		o.w.add(ctx, func(c *counts) { c.markers++; c.upserts++ })
+	}
+	return o.Next.GetVersion(ctx, changeID, minV, maxV)
 }
 
 func (o *countingOutbound) ExecuteLocalActivity(ctx workflow.Context, name string, args ...any) workflow.Future {

@@ -230,6 +230,7 @@ func TestRealServerReminderEscalationRestart(t *testing.T) {
 		t.Errorf("the head got %d messages: level 2 comes an hour after due", n)
 	}
 	saveHistory(t, s.c, item.WorkflowID, "hour-clock-restart")
+	saveHistory(t, s.c, activities.DispatcherID(s.tq), "dispatcher")
 }
 
 // The history length the benchmark derives from commands equals what the real server records.

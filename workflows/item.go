@@ -189,10 +189,18 @@ func ItemWorkflow(ctx workflow.Context, in ItemInput) error {
 	}
 }
 
-// sleep waits for the timer or a change, and cancels the timer when a change comes first.
-// (AwaitWithTimeout leaves its timer running unless an SDK flag is on, and a forgotten timer
-// would wake the workflow for nothing when it fires.)
+// changeCancelSleepTimer versions the sleep: from version 1 a timer that a message beats is
+// cancelled. Runs started before sleep with AwaitWithTimeout, which leaves its timer running
+// unless an SDK flag is on, so a forgotten timer wakes them for nothing when it fires; they
+// keep doing so until they end, because their histories hold those timers.
+const changeCancelSleepTimer = "cancel-sleep-timer"
+
+// sleep waits for the timer or a change.
 func (w *item) sleep(ctx workflow.Context, d time.Duration) error {
+	if workflow.GetVersion(ctx, changeCancelSleepTimer, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		_, err := workflow.AwaitWithTimeout(ctx, d, func() bool { return w.changed })
+		return err
+	}
 	tctx, cancel := workflow.WithCancel(ctx)
 	timer := workflow.NewTimer(tctx, d)
 	if err := workflow.Await(ctx, func() bool { return w.changed || timer.IsReady() }); err != nil {
