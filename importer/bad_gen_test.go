@@ -179,7 +179,7 @@ func badCorpus(t testing.TB) []badFile {
 			[]string{"3", "机构简介", "办公室、宣传科", "4月底"})),
 			[]string{"rows 2,4", "column C（责任科室）", "未知科室“宣传科”"}},
 		{"ambiguous-office.csv", []byte("工作任务,责任科室,完成时限\n本部门预算,财政局,6月底\n"), []string{"row 2", "科室“财政局”可能是 张店区财政局、淄川区财政局 中的任何一个"}},
-		{"impossible-date.xlsx", xlsxOf(t, ok([]string{"1", "部门文件", "办公室", "2月30日前"})), []string{"row 2", "column D（完成时限）", "日期不存在：“2月30日”"}},
+		{"impossible-date.xlsx", xlsxOf(t, ok([]string{"1", "部门文件", "办公室", "2月30日前"})), []string{"row 2", "column D（完成时限）", "日期不存在：2月30日"}},
 		{"impossible-date.csv", []byte("工作任务,责任科室,完成时限\n部门文件,办公室,2024年4月31日\n"), []string{"row 2", "column 3（完成时限）", "日期不存在"}},
 		{"duplicate.xlsx", xlsxOf(t, ok([]string{"1", "部门文件", "办公室", "6月底"}, []string{"2", "部门文件", "财务室", "4月底"})), []string{"rows 2,3", "重复的事项“部门文件”"}},
 		{"duplicate.html", []byte(fmt.Sprintf(tableHTML, `<tr><td>部门文件</td><td>办公室</td><td>6月底</td></tr><tr><td>部门文件</td><td>办公室</td><td>6月底</td></tr>`)), []string{"第1个表格", "rows 2,3", "重复的事项"}},

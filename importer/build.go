@@ -588,25 +588,6 @@ func Key(section string, path []string, title string) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-var impossibleDate = regexp.MustCompile(`(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]`)
-
-// badDate finds a month and day that do not exist (2月30日, 4月31日). The schedule parser
-// rejects such a cell as unparsed; the importer makes it an error, as it must be fixed.
-func badDate(s string, year int) string {
-	for _, m := range impossibleDate.FindAllStringSubmatch(s, -1) {
-		y := year
-		if m[1] != "" {
-			y, _ = strconv.Atoi(m[1])
-		}
-		mo, _ := strconv.Atoi(m[2])
-		d, _ := strconv.Atoi(m[3])
-		if mo < 1 || mo > 12 || d < 1 || d > time.Date(y, time.Month(mo)+1, 0, 12, 0, 0, 0, time.UTC).Day() {
-			return m[0]
-		}
-	}
-	return ""
-}
-
 var yearInTitle = regexp.MustCompile(`(20\d\d)\s*年`)
 
 func (b *builder) checkYear() {

@@ -274,8 +274,10 @@ func (b *builder) rule(it *Item, r raw) {
 		if c.text == "" {
 			continue
 		}
-		if d := badDate(c.text, year); d != "" {
-			b.errorf(r.t, r.row, c.col, "日期不存在：“%s”", d)
+		// A date that does not exist (2月30日) is a typo to fix in the list, not a rule to set
+		// by hand later: refuse the import with the parser's reason.
+		if p := b.parseRule(oneLine(c.text)); p.Kind == kindUnparsed && strings.HasPrefix(p.Reason, schedule.ReasonNoSuchDate) {
+			b.errorf(r.t, r.row, c.col, "%s", p.Reason)
 		}
 	}
 	var cell cellRef

@@ -33,10 +33,21 @@ var ErrUnparsed = errors.New("rule not understood")
 //     end of the due day;
 //   - window: one cycle from the start of From to the end of Due;
 //   - recurring and quota: one cycle per period of the year, due at the end of the period's last
-//     day; a quota cycle requires Count completions;
+//     day, or at the rule's DueIn point; a quota cycle requires Count completions. A cycle keeps
+//     its period's key and starts at its period's start whatever its due point: with
+//     每月10日前 the cycle 2024-03 runs from March 1 to the end of March 10; with
+//     每季度结束后10个工作日内 the cycle 2024-Q4 runs from October 1, 2024 to the end of
+//     January 15, 2025 (the tenth working day after December 31), so the last cycles of a year
+//     may be due in the next one and overlap the next period's cycle;
 //   - ongoing: check-ins, one per Period (quarterly when unset), due like recurring cycles;
 //   - timely and maxgap: no calendar cycles (nil, nil): their clocks start at events and at
 //     updates; see EventCycle and GapCycle.
+//
+// A dated wording with 每年 is a deadline of the list year, not a recurring rule: the list of
+// year Y carries that year's instance. So 每年1月31日前 (the department's annual report of
+// Y-1, 条例 第四十九条) read for list year Y is one cycle keyed "Y-01-31", from Y-01-01 to the
+// end of Y-01-31; 次年1月31日前 (the report of Y itself) is one cycle keyed "Y+1-01-31", from
+// Y-01-01 to the end of (Y+1)-01-31.
 //
 // Weekly cycles are the ISO 8601 weeks of ISO year `year` (2024-W01 … 2024-W52), Monday 00:00 to
 // Sunday 23:59:59. Every week thus belongs to exactly one list year and is never cut in two; the
@@ -60,28 +71,31 @@ func Cycles(r Rule, year int, cal *calendar.Calendar) ([]Cycle, error) {
 		c := Cycle{Key: r.From.String() + ".." + r.Due.String(), Start: r.From.Start(), Due: r.Due.End(), Required: 1}
 		c.Provisional = !cal.Known(r.From.Year) || !cal.Known(r.Due.Year)
 		return []Cycle{c}, nil
-	case KindRecurring, KindOngoing:
+	case KindRecurring:
+		return periods(r.Period, year, 1, r.DueIn, cal)
+	case KindOngoing:
 		p := r.Period
 		if p == "" {
 			p = DefaultCheckIn
 		}
-		return periods(p, year, 1, cal)
+		return periods(p, year, 1, nil, cal)
 	case KindQuota:
-		return periods(r.Period, year, r.Count, cal)
+		return periods(r.Period, year, r.Count, r.DueIn, cal)
 	case KindTimely, KindMaxGap:
 		return nil, nil
 	}
 	return nil, fmt.Errorf("schedule: cycles of kind %q: %w", r.Kind, ErrUnparsed)
 }
 
-// periods cuts the year into cycles of period p.
-func periods(p Period, year, required int, cal *calendar.Calendar) ([]Cycle, error) {
+// periods cuts the year into cycles of period p, due at the period's end or at point pt.
+func periods(p Period, year, required int, pt *PeriodPoint, cal *calendar.Calendar) ([]Cycle, error) {
 	if year < 1900 || year > 2200 {
 		return nil, fmt.Errorf("schedule: list year %d out of range", year)
 	}
 	mk := func(key string, from, to calendar.Date) Cycle {
-		return Cycle{Key: key, Start: from.Start(), Due: to.End(), Required: required,
-			Provisional: !cal.Known(from.Year) || !cal.Known(to.Year)}
+		due, prov := pt.due(from, to, cal)
+		return Cycle{Key: key, Start: from.Start(), Due: due, Required: required,
+			Provisional: prov || !cal.Known(from.Year) || !cal.Known(calendar.DateOf(due).Year)}
 	}
 	var out []Cycle
 	switch p {
@@ -115,6 +129,20 @@ func periods(p Period, year, required int, cal *calendar.Calendar) ([]Cycle, err
 		return nil, fmt.Errorf("schedule: unknown period %q", p)
 	}
 	return out, nil
+}
+
+// due is the due instant of the period from..to at point pt (the end of the period when pt is
+// nil); provisional reports a working-day count that reached a year with no schedule.
+func (pt *PeriodPoint) due(from, to calendar.Date, cal *calendar.Calendar) (time.Time, bool) {
+	switch {
+	case pt == nil:
+		return to.End(), false
+	case pt.After != nil:
+		return spanAfter(*pt.After, to.Start(), cal)
+	}
+	first := calendar.D(from.Year, from.Month+time.Month(max(pt.Month, 1)-1), 1)
+	last := calendar.D(first.Year, first.Month+1, 0)
+	return calendar.D(first.Year, first.Month, min(pt.Day, last.Day)).End(), false
 }
 
 // EventDue is the deadline of a timely rule's clock started by an event (the moment the
@@ -226,6 +254,37 @@ func (r Rule) Validate() error {
 		return fmt.Errorf("schedule: %q: %w", r.Text, ErrUnparsed)
 	default:
 		return fmt.Errorf("schedule: unknown rule kind %q", r.Kind)
+	}
+	if r.DueIn != nil {
+		if r.Kind != KindRecurring && r.Kind != KindQuota {
+			return bad("due_in is for recurring and quota rules only")
+		}
+		if err := r.DueIn.validate(r.Period); err != nil {
+			return bad("due_in: %v", err)
+		}
+	}
+	return nil
+}
+
+// monthsIn is the number of months of a period; weeks have none.
+var monthsIn = map[Period]int{Month: 1, Quarter: 3, HalfYear: 6, Year: 12}
+
+func (pt *PeriodPoint) validate(p Period) error {
+	if pt.After != nil {
+		if pt.Day != 0 || pt.Month != 0 {
+			return errors.New("either a day of the period or a time after it, not both")
+		}
+		return validSpan(pt.After, WorkingDays, CalendarDays)
+	}
+	if pt.Day < 1 || pt.Day > 31 {
+		return fmt.Errorf("day %d: want 1–31", pt.Day)
+	}
+	n := monthsIn[p]
+	if n == 0 {
+		return fmt.Errorf("a %s period has no day of the month", p)
+	}
+	if pt.Month < 0 || pt.Month > n {
+		return fmt.Errorf("month %d of a %s period: want 1–%d", pt.Month, p, n)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package schedule
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -197,5 +199,180 @@ func TestRuleValidate(t *testing.T) {
 		if err := r.Validate(); err == nil {
 			t.Errorf("Validate(%+v) = nil", r)
 		}
+	}
+}
+
+// Cycles of rules due at a point of their period: each keeps its period's key and start, and
+// falls due on the day of the period or the time after its end, across the year end if need be.
+func TestCyclesDuePoints(t *testing.T) {
+	type due struct {
+		key string
+		at  time.Time
+	}
+	cases := []struct {
+		text string
+		year int
+		n    int
+		want []due // some cycles, by key
+		prov []string
+	}{
+		{"每月10日前", 2024, 12, []due{
+			{"2024-01", sh(2024, 1, 10, 23, 59, 59)},
+			{"2024-02", sh(2024, 2, 10, 23, 59, 59)}, // in 春节: the day as written; Plan reminds before it
+			{"2024-12", sh(2024, 12, 10, 23, 59, 59)},
+		}, nil},
+		{"每月31日前", 2024, 12, []due{
+			{"2024-02", sh(2024, 2, 29, 23, 59, 59)}, // clamped to the month's end
+			{"2024-04", sh(2024, 4, 30, 23, 59, 59)},
+			{"2024-05", sh(2024, 5, 31, 23, 59, 59)},
+		}, nil},
+		{"每季度首月15日前", 2024, 4, []due{
+			{"2024-Q1", sh(2024, 1, 15, 23, 59, 59)},
+			{"2024-Q2", sh(2024, 4, 15, 23, 59, 59)},
+			{"2024-Q3", sh(2024, 7, 15, 23, 59, 59)},
+			{"2024-Q4", sh(2024, 10, 15, 23, 59, 59)},
+		}, nil},
+		{"每季度末月20日前", 2024, 4, []due{
+			{"2024-Q1", sh(2024, 3, 20, 23, 59, 59)},
+			{"2024-Q4", sh(2024, 12, 20, 23, 59, 59)},
+		}, nil},
+		{"每半年末月20日前", 2024, 2, []due{
+			{"2024-H1", sh(2024, 6, 20, 23, 59, 59)},
+			{"2024-H2", sh(2024, 12, 20, 23, 59, 59)},
+		}, nil},
+		{"每季度结束后10个工作日内", 2024, 4, []due{
+			// 4/1–4/3, Sunday 4/7 (worked: 国办发明电〔2023〕7号), 4/8–4/12, 4/15; 清明 4/4–4/6
+			{"2024-Q1", sh(2024, 4, 15, 23, 59, 59)},
+			{"2024-Q2", sh(2024, 7, 12, 23, 59, 59)},
+			// 国庆 10/1–10/7; Saturday 10/12 worked: 10/8–10/12, 10/14–10/18
+			{"2024-Q3", sh(2024, 10, 18, 23, 59, 59)},
+			// into the next year: 元旦 1/1, then 1/2–1/3, 1/6–1/10, 1/13–1/15
+			{"2024-Q4", sh(2025, 1, 15, 23, 59, 59)},
+		}, nil},
+		// 2027 has no schedule: Monday–Friday, 1/1 counted (a Friday), so provisional
+		{"每季度结束后10个工作日内", 2026, 4, []due{
+			{"2026-Q4", sh(2027, 1, 14, 23, 59, 59)},
+		}, []string{"2026-Q4"}},
+		// 20 working days after 2024: Sunday 1/26 worked, 春节 1/28–2/4
+		{"每年度结束后20个工作日内", 2024, 1, []due{{"2024", sh(2025, 2, 5, 23, 59, 59)}}, nil},
+		{"每月结束后5日内", 2024, 12, []due{
+			{"2024-01", sh(2024, 2, 5, 23, 59, 59)},
+			{"2024-12", sh(2025, 1, 5, 23, 59, 59)},
+		}, nil},
+		{"每周结束后2个工作日内", 2024, 52, []due{
+			{"2024-W01", sh(2024, 1, 9, 23, 59, 59)},
+			{"2024-W52", sh(2024, 12, 31, 23, 59, 59)},
+		}, nil},
+		// 每年 with a date: one deadline of the list year (the 年报 of 2023, 条例 第四十九条)
+		{"每年1月31日前", 2024, 1, []due{{"2024-01-31", sh(2024, 1, 31, 23, 59, 59)}}, nil},
+		{"次年1月31日前", 2024, 1, []due{{"2025-01-31", sh(2025, 1, 31, 23, 59, 59)}}, nil},
+	}
+	for _, c := range cases {
+		r := Parse(c.text, c.year)
+		cs, err := Cycles(r, c.year, cal)
+		if err != nil {
+			t.Errorf("Cycles(%s): %v", c.text, err)
+			continue
+		}
+		plain := r
+		plain.DueIn = nil
+		ends, _ := Cycles(plain, c.year, cal)
+		if len(cs) != c.n || len(ends) != c.n {
+			t.Errorf("%s %d: %d cycles, want %d", c.text, c.year, len(cs), c.n)
+			continue
+		}
+		byKey := map[string]Cycle{}
+		for i, cy := range cs {
+			byKey[cy.Key] = cy
+			// the period's key and start stay; only the due point moves
+			if cy.Key != ends[i].Key || !cy.Start.Equal(ends[i].Start) || cy.Required != 1 {
+				t.Errorf("%s: cycle %d = %+v, want key %s from %s", c.text, i, cy, ends[i].Key, ends[i].Start)
+			}
+			if !cy.Due.After(cy.Start) {
+				t.Errorf("%s: %s due %s before its start %s", c.text, cy.Key, cy.Due, cy.Start)
+			}
+			if cy.Provisional != slices.Contains(c.prov, cy.Key) {
+				t.Errorf("%s: %s provisional %v", c.text, cy.Key, cy.Provisional)
+			}
+		}
+		for _, w := range c.want {
+			if got, ok := byKey[w.key]; !ok || !got.Due.Equal(w.at) {
+				t.Errorf("%s %d: %s due %s, want %s", c.text, c.year, w.key, got.Due, w.at)
+			}
+		}
+	}
+
+	// The plan of a cycle due in the next year: reminders count back across 元旦 and escalation
+	// follows the moved due day.
+	cs := mustCycles(t, "每季度结束后10个工作日内", 2024)
+	ps, err := Plan(DefaultPolicy(), cs[3], cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range ps {
+		got = append(got, fmt.Sprintf("%s%d %s", p.Kind, p.Offset, p.At.Format("2006-01-02 15:04")))
+	}
+	want := []string{
+		"reminder10 2024-12-31 09:00", "reminder5 2025-01-08 09:00", "reminder2 2025-01-13 09:00",
+		"reminder0 2025-01-15 09:00", "due0 2025-01-15 23:59", "escalation1 2025-01-16 09:00",
+		"escalation3 2025-01-20 09:00", "escalation5 2025-01-22 09:00",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("plan of 2024-Q4:\n got %v\nwant %v", got, want)
+	}
+}
+
+// DOMAIN.md lists the 2024 make-up days without Sunday 2024-04-07; the official data has it, and
+// the first-quarter due day above depends on it. 国办发明电〔2023〕7号: 清明节 4月4日至6日放假调休，
+// 共3天。4月7日（星期日）上班.
+func TestSunday20240407IsWorked(t *testing.T) {
+	if !cal.IsWorkingDay(calendar.D(2024, 4, 7)) {
+		t.Error("2024-04-07 (Sunday after 清明) is a make-up working day")
+	}
+	if cal.IsWorkingDay(calendar.D(2024, 4, 6)) || cal.IsWorkingDay(calendar.D(2024, 4, 4)) {
+		t.Error("2024-04-04..06 are the 清明 holiday")
+	}
+	if d, _ := cal.AddWorkingDays(calendar.D(2024, 4, 3), 1); d != calendar.D(2024, 4, 7) {
+		t.Errorf("the working day after 2024-04-03 is %s, want 2024-04-07", d)
+	}
+}
+
+func TestValidateDuePoints(t *testing.T) {
+	good := []Rule{
+		{Kind: KindRecurring, Period: Month, DueIn: &PeriodPoint{Day: 10}},
+		{Kind: KindRecurring, Period: Year, DueIn: &PeriodPoint{Month: 3, Day: 31}},
+		{Kind: KindQuota, Period: Quarter, Count: 2, DueIn: &PeriodPoint{Month: 3, Day: 20}},
+		{Kind: KindRecurring, Period: Week, DueIn: &PeriodPoint{After: &Span{N: 2, Unit: WorkingDays}}},
+		{Kind: KindRecurring, Period: HalfYear, DueIn: &PeriodPoint{After: &Span{N: 30, Unit: CalendarDays}}},
+	}
+	for _, r := range good {
+		if err := r.Validate(); err != nil {
+			t.Errorf("Validate(%+v): %v", r, err)
+		}
+	}
+	bad := []Rule{
+		{Kind: KindRecurring, Period: Week, DueIn: &PeriodPoint{Day: 3}},
+		{Kind: KindRecurring, Period: Month, DueIn: &PeriodPoint{Month: 2, Day: 10}},
+		{Kind: KindRecurring, Period: Quarter, DueIn: &PeriodPoint{Month: 4, Day: 10}},
+		{Kind: KindRecurring, Period: Month, DueIn: &PeriodPoint{Day: 0}},
+		{Kind: KindRecurring, Period: Month, DueIn: &PeriodPoint{Day: 32}},
+		{Kind: KindRecurring, Period: Month, DueIn: &PeriodPoint{Day: 5, After: &Span{N: 5, Unit: WorkingDays}}},
+		{Kind: KindRecurring, Period: Month, DueIn: &PeriodPoint{After: &Span{N: 5, Unit: Hours}}},
+		{Kind: KindRecurring, Period: Month, DueIn: &PeriodPoint{After: &Span{N: 0, Unit: WorkingDays}}},
+		{Kind: KindOngoing, Period: Quarter, DueIn: &PeriodPoint{Day: 10}},
+		{Kind: KindTimely, Clock: &Span{N: 5, Unit: WorkingDays}, DueIn: &PeriodPoint{Day: 10}},
+	}
+	for _, r := range bad {
+		if err := r.Validate(); err == nil {
+			t.Errorf("Validate(%+v) = nil", r)
+		} else if _, err := Cycles(r, 2024, cal); err == nil {
+			t.Errorf("Cycles(%+v) accepted an invalid rule", r)
+		}
+	}
+	// A hand-written annual point: the year's cycle is due on March 31.
+	cs, err := Cycles(good[1], 2024, cal)
+	if err != nil || len(cs) != 1 || cs[0].Key != "2024" || !cs[0].Due.Equal(sh(2024, 3, 31, 23, 59, 59)) {
+		t.Errorf("Cycles(year due 3/31) = %+v, %v", cs, err)
 	}
 }

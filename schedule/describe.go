@@ -19,8 +19,14 @@ func (r Rule) String() string {
 			return fmt.Sprintf("%s 至 %s 期间完成", r.From, r.Due)
 		}
 	case KindRecurring:
+		if r.DueIn != nil {
+			return fmt.Sprintf("每%s一次（%s到期）", periodName[r.Period], r.DueIn.describe(r.Period))
+		}
 		return fmt.Sprintf("每%s一次（%s末到期）", periodName[r.Period], periodName[r.Period])
 	case KindQuota:
+		if r.DueIn != nil {
+			return fmt.Sprintf("每%s至少 %d 次（%s到期）", periodName[r.Period], r.Count, r.DueIn.describe(r.Period))
+		}
 		return fmt.Sprintf("每%s至少 %d 次", periodName[r.Period], r.Count)
 	case KindTimely:
 		if r.Clock != nil {
@@ -43,4 +49,16 @@ func (r Rule) String() string {
 		return fmt.Sprintf("未能识别：%q", r.Text)
 	}
 	return fmt.Sprintf("不完整的%s规则", r.Kind)
+}
+
+// describe says where in (or after) a period of p the point lies: "当月10日", "季度第1个月15日",
+// "季度结束后 10 个工作日内".
+func (pt *PeriodPoint) describe(p Period) string {
+	if pt.After != nil {
+		return fmt.Sprintf("%s结束后 %d %s内", periodName[p], pt.After.N, unitName[pt.After.Unit])
+	}
+	if p == Month {
+		return fmt.Sprintf("当月%d日", pt.Day)
+	}
+	return fmt.Sprintf("%s第%d个月%d日", periodName[p], max(pt.Month, 1), pt.Day)
 }

@@ -24,14 +24,20 @@ func (n normalized) origRange(i, j int) (int, int) {
 
 // normalize prepares text for the patterns:
 //   - pinyin left by a broken converter after a character is dropped: 現(xiàn)在 → 現在;
-//   - whitespace is dropped (Chinese does not separate words; cells wrap anywhere);
+//   - whitespace between two Chinese characters is dropped, within a line (anywhere in a
+//     cell): Chinese does not separate words, and pasted cells wrap anywhere (每月 更新,
+//     及时 更新); so is whitespace next to one digit (2024 年 6 月底); other whitespace stays
+//     as one space;
 //   - full-width ASCII becomes ASCII (２周 → 2周, （ → (), dashes and tildes become '-';
 //   - Traditional characters of the rule vocabulary become Simplified (及時 → 及时).
 //
 // The conversion covers the characters of the wordings the parser knows and common neighbours
 // only. A general converter (OpenCC) would be overkill: the parser recognises a closed
 // vocabulary, and whatever falls outside it is reported as unparsed anyway.
-func normalize(text string) normalized {
+//
+// In a cell (cell true) a line break is a wrap like any other whitespace; in a long text it
+// may end a paragraph or a flattened table cell, so wordings do not read across it.
+func normalize(text string, cell bool) normalized {
 	var b strings.Builder
 	b.Grow(len(text))
 	n := normalized{start: make([]int, 0, len(text)), end: make([]int, 0, len(text))}
@@ -46,20 +52,26 @@ func normalize(text string) normalized {
 		}
 		prevHan = unicode.Is(unicode.Han, r)
 		if isSpace(r) {
-			// A run of whitespace separates words (cells of a flattened table row, 及时更新 and
-			// the office after it), so it stays as one space that no pattern crosses; next to a
-			// digit it is dropped, so that 2024 年 6 月底 still reads as a date.
-			j := i
+			// Whitespace between two Chinese characters is a paste or wrap artefact
+			// (每月 更新): dropped, so wordings read across it. Next to one digit it is dropped
+			// too, so that 2024 年 6 月底 still reads as a date; between two digits (5 24小时内)
+			// it keeps the numbers apart. Any other run, and outside a cell one holding a line
+			// break, stays as one space that no pattern crosses.
+			j, lineBreak := i, false
 			for j < len(text) {
 				r2, s2 := utf8.DecodeRuneInString(text[j:])
 				if !isSpace(r2) {
 					break
 				}
+				lineBreak = lineBreak || r2 == '\n' || r2 == '\r' || r2 == '\u2028' || r2 == '\u2029'
 				j += s2
 			}
 			next, _ := utf8.DecodeRuneInString(text[j:])
+			next = foldWidth(next)
 			last, _ := utf8.DecodeLastRuneInString(b.String())
-			if b.Len() > 0 && j < len(text) && !isASCIIDigit(last) && !isASCIIDigit(foldWidth(next)) && last != ' ' {
+			dLast, dNext := isASCIIDigit(last), isASCIIDigit(next)
+			drop := dLast != dNext || (cell || !lineBreak) && unicode.Is(unicode.Han, last) && unicode.Is(unicode.Han, next)
+			if b.Len() > 0 && j < len(text) && !drop && last != ' ' {
 				b.WriteByte(' ')
 				n.start = append(n.start, i)
 				n.end = append(n.end, j)

@@ -22,21 +22,32 @@ const DefaultCheckIn = Quarter
 
 // Parse reads the wording of a deadline or frequency cell (完成时限, 更新频率) of a list of the given
 // year, Simplified or Traditional: 4月底, 3月31日前, 年底前, 上半年, 8月至12月, 每月更新, 季度更新,
-// 及时更新, 5个工作日内, 48小时内, 每周更新不少于2次, 每年不少于1次, 至少2周内更新一次, 10天更新,
-// 持续推进, 常态化…
+// 及时更新, 5个工作日内, 48小时内, 每周更新不少于2次, 每年不少于1次, 年度内至少参加1次,
+// 至少2周内更新一次, 10天更新, 持续推进, 常态化, and recurring rules due at a point of their period:
+// 每月10日前, 每季度首月15日前, 每季度结束后10个工作日内…
 //
 // The whole cell must be understood: besides the rule wording it may only hold filler such as
 // 完成, 更新, 公开, 前 and punctuation. Anything else, two different rules in one cell (5小时内…
 // 24小时内), or a date wording with year <= 0 gives Kind unparsed with the cell in Text and the
-// problem in Reason; Parse never guesses. An ongoing word next to a precise rule (常态化，每季度更新)
-// yields the precise rule. 按月或季度 yields the longer period: it is what the item requires.
+// problem in Reason; Parse never guesses. A date that does not exist (2月30日, 4月31日, 13月,
+// 2月29日 in a common year) gives the Reason ReasonNoSuchDate + "：" + the date as written. An
+// ongoing word next to a precise rule (常态化，每季度更新) yields the precise rule, and so does a
+// plain recurring rule next to one of the same period with a due point (每月更新，每月10日前).
+// 按月或季度 yields the longer period: it is what the item requires.
+//
+// Whitespace between two Chinese characters is dropped (每月 更新, 及时 更新: pasted text wraps
+// anywhere); whitespace next to one digit is dropped (2024 年 6 月底), between two digits it
+// separates numbers (5 24小时内 is not 524 hours).
 //
 // Text of a parsed rule is the cell, trimmed. Parse is pure and cheap enough to call per cell.
 func Parse(text string, year int) Rule {
 	orig := strings.TrimSpace(text)
-	n := normalize(text)
+	n := normalize(text, true)
 	if n.s == "" {
 		return Rule{Kind: KindUnparsed, Text: orig, Reason: "空白"}
+	}
+	if bad := impossibleDates(n, text, year); len(bad) > 0 {
+		return Rule{Kind: KindUnparsed, Text: orig, Reason: ReasonNoSuchDate + "：" + strings.Join(bad, "、")}
 	}
 	ms := scan(n, text, year, true)
 	if len(ms) == 0 {
@@ -60,7 +71,11 @@ func Parse(text string, year int) Rule {
 	}
 	r := specific[0].Rule
 	for _, m := range specific[1:] {
-		if !sameRule(r, m.Rule) {
+		switch {
+		case sameRule(r, m.Rule), refines(m.Rule, r):
+		case refines(r, m.Rule):
+			r = m.Rule
+		default:
 			words := make([]string, len(specific))
 			for i, s := range specific {
 				words[i] = s.Text
@@ -70,6 +85,52 @@ func Parse(text string, year int) Rule {
 	}
 	r.Text = orig
 	return r
+}
+
+// ReasonNoSuchDate starts the Reason of a cell whose date does not exist: "日期不存在：2月30日".
+// The importer refuses such a list: unlike other unparsed wording it is a typo to fix at the
+// source, not a rule to set by hand.
+const ReasonNoSuchDate = "日期不存在"
+
+// dateLike is a month (13月, 3月份) or a day of one (2月30日, 每月32日) with its optional year.
+var dateLike = re(`YEAR(?:(?P<m>NUM)|(?P<every>每个?|按))月份?(?:(?P<d>NUM)(?:日|号))?`)
+
+// impossibleDates returns, as written in orig, the dates in n that no calendar has: a month
+// outside 1–12, a day the month never has, 2月29日 in a year that is not a leap year (the list's
+// year, or the year written before it). Without a list year 2月29日 is left alone.
+func impossibleDates(n normalized, orig string, year int) []string {
+	if !strings.Contains(n.s, "月") {
+		return nil
+	}
+	var out []string
+	for _, loc := range dateLike.FindAllStringSubmatchIndex(n.s, -1) {
+		c := mctx{year: year, names: dateLike.SubexpNames(), s: n.s, loc: loc}
+		ms, ds := c.g("m"), c.g("d")
+		if ms == "" && ds == "" {
+			continue // 每月
+		}
+		s, e := n.origRange(loc[0], loc[1])
+		text := orig[s:e]
+		m, d := 1, 1
+		var ok bool
+		if ms != "" {
+			if m, ok = number(ms); !ok || m < 1 || m > 12 {
+				out = append(out, text)
+				continue
+			}
+		}
+		if ds == "" {
+			continue
+		}
+		if d, ok = number(ds); !ok || d < 1 || d > lastDay(2024, m).Day { // 2024: February has 29 days
+			out = append(out, text)
+			continue
+		}
+		if y, known := c.listYear(); m == 2 && d == 29 && known && lastDay(y, 2).Day == 28 {
+			out = append(out, fmt.Sprintf("%s（%d年不是闰年）", text, y))
+		}
+	}
+	return out
 }
 
 // Match is rule wording found inside a longer text.
@@ -105,7 +166,7 @@ func Find(text string, year int) (r Rule, matched string, ok bool) {
 
 // FindAll returns every rule wording in text, in order, without overlaps.
 func FindAll(text string, year int) []Match {
-	return scan(normalize(text), text, year, false)
+	return scan(normalize(text, false), text, year, false)
 }
 
 // scan finds the matches of every pattern, keeps at each position the longest, and drops those
@@ -177,13 +238,21 @@ func leftover(n normalized, ms []Match) string {
 
 // sameRule compares what two rules mean, ignoring their wording.
 func sameRule(a, b Rule) bool {
-	a.Text, b.Text = "", ""
 	return a.Kind == b.Kind && eqDate(a.Due, b.Due) && eqDate(a.From, b.From) && a.Period == b.Period &&
-		a.Count == b.Count && eqSpan(a.Clock, b.Clock) && eqSpan(a.MaxGap, b.MaxGap)
+		a.Count == b.Count && eqSpan(a.Clock, b.Clock) && eqSpan(a.MaxGap, b.MaxGap) && eqPoint(a.DueIn, b.DueIn)
+}
+
+// refines reports that precise says when plain is due: 每月10日前 refines 每月更新.
+func refines(plain, precise Rule) bool {
+	return plain.Kind == KindRecurring && plain.DueIn == nil && precise.Kind == KindRecurring &&
+		precise.DueIn != nil && plain.Period == precise.Period
 }
 
 func eqDate(a, b *calendar.Date) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 func eqSpan(a, b *Span) bool          { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+func eqPoint(a, b *PeriodPoint) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Month == b.Month && a.Day == b.Day && eqSpan(a.After, b.After))
+}
 
 // mctx is one regexp match being turned into a rule.
 type mctx struct {
@@ -335,13 +404,14 @@ const (
 	verb   = `更新|公开|发布|报送|上报|备案|梳理|调度|通报|维护|检查|核查|开展|召开|举办|统计|汇总|报告|调整|清理`
 	gap    = `[^-,.;:!?() 、，。；：！？0-9]{0,10}?`
 	gap20  = `[^-,.;:!?() 、，。；：！？0-9]{0,20}?`
+	gap4   = `[^-,.;:!?() 、，。；：！？0-9]{0,4}?` // a verb between 至少 and the count: 至少参加1次
 	yearP  = `(?:(?P<y>[0-9]{4})年度?|每年度?|(?P<next>次年|翌年|第二年|下一?年))?`
 	atMost = `(?:不少于|不低于|不得少于|至少|最少)`
 	times  = `(?:次|篇|条|期|回|场|批)`
 )
 
 func re(s string) *regexp.Regexp {
-	s = strings.NewReplacer("NUM", num, "PER", per, "VERB", verb, "GAP20", gap20, "GAP", gap, "YEAR", yearP, "ATLEAST", atMost, "TIMES", times).Replace(s)
+	s = strings.NewReplacer("NUM", num, "PER", per, "VERB", verb, "GAP20", gap20, "GAP4", gap4, "GAP", gap, "YEAR", yearP, "ATLEAST", atMost, "TIMES", times).Replace(s)
 	return regexp.MustCompile(s)
 }
 
@@ -377,6 +447,52 @@ var patterns = []pattern{
 		}
 		due, ok := date(y, m, d)
 		return dateRule(KindDeadline, due), ok
+	}},
+	// a day of every month: 每月10日前, 每月5号之前, 每月15日内; bare 每月10日 in a cell
+	{[]string{"日|号", "每|按"}, re(`(?:每个?|按)月份?的?(?P<d>NUM)(?:日|号)(?P<suf>前|之前|以前|止|为止|内|之内|以内)?`), func(c *mctx) (Rule, bool) {
+		d, ok := c.num("d", 1, 31)
+		if !ok || (c.g("suf") == "" && !c.cell) {
+			return Rule{}, false
+		}
+		return Rule{Kind: KindRecurring, Period: Month, DueIn: &PeriodPoint{Day: d}}, true
+	}},
+	// a day of a month of every quarter or half year: 每季度首月15日前, 每季度第一个月10日前,
+	// 每半年末月20日前
+	{[]string{"日|号", "每|按|各"}, re(`(?:每个?|按|各)(?P<p>季度|季|半年度|半年)的?(?:(?P<first>首月|头一?个?月)|(?P<last>末月|最后一个?月)|第(?P<m>NUM)个?月)份?的?(?P<d>NUM)(?:日|号)(?P<suf>前|之前|以前|止|为止|内|之内|以内)?`), func(c *mctx) (Rule, bool) {
+		p := period(c.g("p"))
+		d, ok := c.num("d", 1, 31)
+		if !ok || (c.g("suf") == "" && !c.cell) {
+			return Rule{}, false
+		}
+		m := 1
+		switch {
+		case c.g("last") != "":
+			m = monthsIn[p]
+		case c.g("m") != "":
+			if m, ok = c.num("m", 1, monthsIn[p]); !ok {
+				return Rule{}, false
+			}
+		}
+		return Rule{Kind: KindRecurring, Period: p, DueIn: &PeriodPoint{Month: m, Day: d}}, true
+	}},
+	// after the end of every period: 每季度结束后10个工作日内, 每月结束后5日内, 季末后15天内
+	{[]string{"后", "日|天"}, re(`(?P<every>每个?|按|各)?(?P<p>PER)(?P<end>结束|终了|届满|期满|末|底)?(?:后|之后|以后)(?P<n>NUM)个?(?P<u>工作日|自然日|日历日|天|日)(?:内|之内|以内)?`), func(c *mctx) (Rule, bool) {
+		n, ok := c.num("n", 1, 1000)
+		if !ok {
+			return Rule{}, false
+		}
+		if c.g("every") == "" {
+			// 季度结束后 reads as every quarter; 上季度结束后, 第一季度末后, 2024年底后 name one.
+			if c.g("end") == "" || strings.ContainsRune("上下本今去明次该当前首第半", c.before) ||
+				isDigit(c.before) || isCnDigit(c.before) {
+				return Rule{}, false
+			}
+		}
+		after := &Span{N: n, Unit: CalendarDays}
+		if c.g("u") == "工作日" {
+			after.Unit = WorkingDays
+		}
+		return Rule{Kind: KindRecurring, Period: period(c.g("p")), DueIn: &PeriodPoint{After: after}}, true
 	}},
 	// end of the year: 年底前, 2024年底前, 每年年底前; bare 年底 / 年末 in a cell
 	{[]string{"底|末|终"}, re(`(?:(?P<y>[0-9]{4})|每年?|今年?|本年?)?年度?(?:底|末|终)(?P<suf>前|之前|以前)?`), func(c *mctx) (Rule, bool) {
@@ -434,15 +550,20 @@ var patterns = []pattern{
 		}
 		return Rule{Kind: KindRecurring, Period: period(c.g("p"))}, true
 	}},
-	// quota: 每周更新不少于2次, 每年通过多形式征集公众意见不少于1次, 每季度开展开放日活动不少于1次
-	{[]string{"不少于|不低于|不得少于|至少|最少", "每|按"}, re(`(?:每个?|按)(?P<p>PER)GAP20ATLEAST(?:VERB)?(?P<n>NUM)TIMES`), func(c *mctx) (Rule, bool) {
+	// quota: 每周更新不少于2次, 每年通过多形式征集公众意见不少于1次, 每季度开展开放日活动不少于1次,
+	// 每半年至少组织1次
+	{[]string{"不少于|不低于|不得少于|至少|最少", "每|按"}, re(`(?:每个?|按)(?P<p>PER)GAP20ATLEASTGAP4(?P<n>NUM)TIMES`), func(c *mctx) (Rule, bool) {
 		n, ok := c.num("n", 1, 1000)
 		return Rule{Kind: KindQuota, Period: period(c.g("p")), Count: n}, ok
 	}},
-	// quota over the year: 年度内至少参加1次, 全年不少于4次
-	{[]string{"不少于|不低于|不得少于|至少|最少", "年"}, re(`(?:年度内|年内|全年|本年度内|本年度|本年内)GAP20ATLEAST(?:VERB)?(?P<n>NUM)TIMES`), func(c *mctx) (Rule, bool) {
+	// quota over the list's year without 每: 年度内至少参加1次, 全年不少于4次, 年内至少开展1次
+	{[]string{"不少于|不低于|不得少于|至少|最少", "年"}, re(`(?:本年度内|本年度|本年内|今年内|今年|一年内|年度内|年内|全年|年度)GAP20ATLEASTGAP4(?P<n>NUM)TIMES`), func(c *mctx) (Rule, bool) {
 		n, ok := c.num("n", 1, 1000)
-		return Rule{Kind: KindQuota, Period: Year, Count: n}, ok
+		// 上年度, 半年内, 2023年度: another year or another period
+		if !ok || strings.ContainsRune("上下去前明次半", c.before) || isDigit(c.before) || isCnDigit(c.before) {
+			return Rule{}, false
+		}
+		return Rule{Kind: KindQuota, Period: Year, Count: n}, true
 	}},
 	// plain count: 每周更新2次, 每月1次, 每季度发布3篇以上
 	{[]string{"每|按", "次|篇|条|期|回|场|批"}, re(`(?:每个?|按)(?P<p>PER)(?:VERB)?(?P<n>NUM)TIMES(?P<more>以上|及以上)?`), func(c *mctx) (Rule, bool) {

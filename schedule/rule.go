@@ -63,6 +63,21 @@ type Span struct {
 	Unit Unit `json:"unit"`
 }
 
+// PeriodPoint is where a recurring cycle falls due relative to its period. Exactly one of Day
+// and After is set.
+type PeriodPoint struct {
+	// Month and Day name a day of the period: the Day-th day of the period's Month-th month
+	// (1 = its first month; 0 is read as 1). 每月10日前 is {day 10}, 每季度首月15日前 is
+	// {month 1, day 15}. A day past the month's end means the month's last day (每月31日前 is
+	// due on April 30 in April). Weekly periods have no day points.
+	Month int `json:"month,omitempty"`
+	Day   int `json:"day,omitempty"`
+	// After is a time after the period's last day, that day not counted, in working or
+	// calendar days: 每季度结束后10个工作日内 is {after: 10 workday}. It may run into the next
+	// year: the fourth quarter of 2024 is then due on 2025-01-15.
+	After *Span `json:"after,omitempty"`
+}
+
 // Rule is what an item's deadline or frequency wording means. Only the fields of its Kind are set.
 type Rule struct {
 	Kind Kind `json:"kind"`
@@ -74,6 +89,10 @@ type Rule struct {
 
 	Period Period `json:"period,omitempty"` // recurring, quota; check-in period of ongoing
 	Count  int    `json:"count,omitempty"`  // quota: completions required per period
+	// DueIn, for recurring and quota rules, moves the due point of every cycle from the last
+	// day of its period to a day inside the period (每月10日前, 每季度首月15日前) or to a time
+	// after the period's end (每季度结束后10个工作日内). Nil: due at the period's end.
+	DueIn *PeriodPoint `json:"due_in,omitempty"`
 
 	Clock  *Span `json:"clock,omitempty"`   // timely: time allowed after each event
 	MaxGap *Span `json:"max_gap,omitempty"` // maxgap: longest allowed time between updates

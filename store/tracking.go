@@ -159,10 +159,13 @@ type NoticePlan struct {
 	Urgent bool
 }
 
-// CyclePlan replaces the pending notices of one cycle.
+// CyclePlan plans notices of one cycle. A full plan (Replace) drops the cycle's pending notices
+// it does not contain; otherwise its notices are added to those already planned ("still
+// overdue" repeats planned one at a time).
 type CyclePlan struct {
 	CycleKey string
 	Due      time.Time
+	Replace  bool
 	Notices  []NoticePlan
 }
 
@@ -245,13 +248,15 @@ func (s *Store) SyncItem(ctx context.Context, in ItemSync) (wakeDispatcher time.
 		}
 		var earliest time.Time
 		for _, p := range in.Plans {
-			// Pending notices of the cycle that the new plan does not contain are dropped; the
-			// ones it contains are inserted or, if pending, retimed.
-			if _, err := tx.Exec(ctx, `
-				UPDATE notices SET status = 'dropped', reason = 'replanned'
-				WHERE workflow_id = $1 AND cycle_key = $2 AND status = 'pending' AND seq < $3`,
-				in.WorkflowID, p.CycleKey, in.Seq); err != nil {
-				return fmt.Errorf("store: item %d plan %s: %w", in.ItemID, p.CycleKey, err)
+			// A full plan drops the cycle's pending notices it does not contain; the ones it
+			// contains are inserted or, if pending, retimed.
+			if p.Replace {
+				if _, err := tx.Exec(ctx, `
+					UPDATE notices SET status = 'dropped', reason = 'replanned'
+					WHERE workflow_id = $1 AND cycle_key = $2 AND status = 'pending' AND seq < $3`,
+					in.WorkflowID, p.CycleKey, in.Seq); err != nil {
+					return fmt.Errorf("store: item %d plan %s: %w", in.ItemID, p.CycleKey, err)
+				}
 			}
 			for _, n := range p.Notices {
 				var at time.Time

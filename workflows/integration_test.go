@@ -136,6 +136,27 @@ func (s *stack) importList(csv string, year int) store.ListChanges {
 	return out.Changes
 }
 
+// dumpNotices logs the notices of an item and the deliveries, to diagnose a missing message.
+func (s *stack) dumpNotices(itemID int64) {
+	rows, err := s.st.Pool.Query(s.ctx, `SELECT id, cycle_key, kind, level, target, at, status, reason, coalesce(dispatch_key, '') FROM notices WHERE item_id = $1 ORDER BY at`, itemID)
+	if err != nil {
+		s.t.Log(err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var cycle, kind, target, status, reason, key string
+		var level int
+		var at time.Time
+		rows.Scan(&id, &cycle, &kind, &level, &target, &at, &status, &reason, &key)
+		s.t.Logf("notice %d %s %s L%d %s at %s: %s %s %s", id, cycle, kind, level, target, at.Format(time.TimeOnly), status, reason, key)
+	}
+	var wake *time.Time
+	s.st.Pool.QueryRow(s.ctx, `SELECT wake_at FROM dispatch_wake`).Scan(&wake)
+	s.t.Logf("dispatcher wake %v, now %s", wake, time.Now().Format(time.TimeOnly))
+}
+
 func (s *stack) state(itemID int64) (status string, level int) {
 	s.st.Pool.QueryRow(s.ctx, `SELECT status, escalation_level FROM item_state WHERE item_id = $1`, itemID).Scan(&status, &level)
 	return status, level
@@ -206,7 +227,15 @@ func TestRealServerReminderEscalationRestart(t *testing.T) {
 		st, lvl := s.state(item.ID)
 		return st == workflows.StatusOverdue && lvl >= 1
 	})
-	s.eventually("the overdue email", 30*time.Second, func() bool { return len(s.mailTo("contact@example.gov.cn")) >= 2 })
+	s.eventually("the overdue email", 30*time.Second, func() bool {
+		if len(s.mailTo("contact@example.gov.cn")) >= 2 {
+			return true
+		}
+		if time.Since(due) > 25*time.Second {
+			s.dumpNotices(item.ID)
+		}
+		return false
+	})
 
 	done, err := s.wc.Complete(s.ctx, item.WorkflowID, workflows.Completion{EvidenceURL: "https://www.example.gov.cn/hygq/1.html", By: "张联络"})
 	if err != nil {

@@ -599,7 +599,7 @@ func (w *item) event(kind, cycleKey, actor string, detail map[string]any) {
 // then one notice per escalation level to its target, all at send-window instants computed by
 // the schedule package. Hour clocks are urgent and escalate by the hour.
 func (w *item) plan(c *cycle) store.CyclePlan {
-	p := store.CyclePlan{CycleKey: c.Key, Due: c.Due}
+	p := store.CyclePlan{CycleKey: c.Key, Due: c.Due, Replace: true}
 	contact := "contact"
 	if c.Office != 0 {
 		contact = fmt.Sprintf("contact@%d", c.Office)

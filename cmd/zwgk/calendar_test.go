@@ -132,7 +132,7 @@ func TestRuleParseCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"due": "2024-04-30"`) {
 		t.Errorf("rule parse 4月底: %s", out)
 	}
-	out, errOut, code = cli(t, nil, "rule", "parse", "每月10日前")
+	out, errOut, code = cli(t, nil, "rule", "parse", "尽快") // 每月10日前 is a rule since due points (schedule.PeriodPoint)
 	if code != 1 || !strings.Contains(out, `"kind": "unparsed"`) || !strings.Contains(errOut, "未能识别") {
 		t.Errorf("unparsed: %q %q %d", out, errOut, code)
 	}
