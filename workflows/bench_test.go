@@ -1,10 +1,16 @@
 package workflows_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/temporal"
@@ -12,7 +18,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/importer"
 	"github.com/zwgk/zwgk/schedule"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/testenv"
 	"github.com/zwgk/zwgk/workflows"
 )
 
@@ -221,4 +230,126 @@ func BenchmarkItemYear(b *testing.B) {
 			b.ReportMetric(float64(c.fired+c.updates+1), "wakes/item-year")
 		})
 	}
+}
+
+func bare(ctx workflow.Context) error { return nil }
+
+// BenchmarkStartFromImport measures how fast an import starts its item workflows against how
+// fast the same in-process server accepts bare starts of an empty workflow, with the same
+// concurrency and start options, in the same run. No worker polls during either phase, so both
+// measure the start path alone. The 10,000 starts of each kind run in alternating rounds of
+// 1,000, so that the server's growing database and other load on the machine weigh on both
+// alike.
+//
+//	go test -run '^$' -bench StartFromImport -benchtime 1x ./workflows
+func BenchmarkStartFromImport(b *testing.B) {
+	const n, round = 10000, 1000
+	ctx := context.Background()
+	st := testenv.Store(b)
+	c := testenv.Temporal(b)
+	for range b.N {
+		tq := testenv.TaskQueue(b)
+		wc := &workflows.Client{Temporal: c, TaskQueue: tq}
+
+		unit, err := st.CreateUnit(ctx, "基准测试局"+tq[len(tq)-6:])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.CreateOffice(ctx, unit.ID, "办公室", nil); err != nil {
+			b.Fatal(err)
+		}
+		var csv strings.Builder
+		csv.WriteString("序号,工作任务,责任科室,完成时限\n")
+		for i := range n {
+			fmt.Fprintf(&csv, "%d,第%d项公开任务,办公室,%d月底\n", i+1, i+1, i%12+1)
+		}
+		dir, err := st.LoadDirectory(ctx, unit.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		res := importer.Load("万项清单.csv", []byte(csv.String()), dir, importer.Options{Build: importer.BuildOptions{Year: 2030}})
+		if !res.OK() {
+			b.Fatalf("import: %v", res.Errors[0])
+		}
+		committed, err := importer.Commit(ctx, st, res, importer.CommitOptions{BaseRevision: -1}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		importTook := time.Since(start)
+		added := committed.Changes.Added
+		if len(added) != n {
+			b.Fatalf("%d items added", len(added))
+		}
+
+		bareRefs := make([]store.ItemRef, n)
+		for i := range bareRefs {
+			bareRefs[i] = store.ItemRef{ID: int64(i + 1), WorkflowID: fmt.Sprintf("bare/%s/%d", tq, i)}
+		}
+		startBare := func(refs []store.ItemRef) error {
+			return eachParallel(ctx, wc.Parallel, refs, func(ctx context.Context, ref store.ItemRef) error {
+				_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+					ID: ref.WorkflowID, TaskQueue: tq,
+					WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+					WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+				}, bare)
+				return err
+			})
+		}
+		startItems := func(refs []store.ItemRef) error {
+			ch := committed.Changes
+			ch.Added, ch.Changed, ch.Removed = refs, nil, nil
+			return wc.Sync(ctx, ch)
+		}
+		var bareTook, itemTook time.Duration
+		timed := func(d *time.Duration, f func([]store.ItemRef) error, refs []store.ItemRef) {
+			t0 := time.Now()
+			if err := f(refs); err != nil {
+				b.Fatal(err)
+			}
+			*d += time.Since(t0)
+		}
+		for r := 0; r*round < n; r++ {
+			lo, hi := r*round, min((r+1)*round, n)
+			if r%2 == 0 {
+				timed(&bareTook, startBare, bareRefs[lo:hi])
+				timed(&itemTook, startItems, added[lo:hi])
+			} else {
+				timed(&itemTook, startItems, added[lo:hi])
+				timed(&bareTook, startBare, bareRefs[lo:hi])
+			}
+		}
+		bareRate := n / bareTook.Seconds()
+		itemRate := n / itemTook.Seconds()
+		b.ReportMetric(bareRate, "bare-starts/s")
+		b.ReportMetric(itemRate, "item-starts/s")
+		b.ReportMetric(100*itemRate/bareRate, "%-of-bare")
+		b.ReportMetric(importTook.Seconds(), "import-commit-s")
+	}
+}
+
+func eachParallel(ctx context.Context, parallel int, refs []store.ItemRef, fn func(context.Context, store.ItemRef) error) error {
+	if parallel <= 0 {
+		parallel = 32
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, parallel)
+	)
+	for _, r := range refs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := fn(ctx, r); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
