@@ -31,7 +31,7 @@ type Setting struct {
 var Settings = []Setting{
 	{Name: "ZWGK_CONFIG", Help: "optional file of KEY=VALUE lines with any of these settings; the environment wins"},
 	{Name: "ZWGK_DATABASE_URL", Help: "PostgreSQL URL; `zwgk dev` picks or starts a server when unset"},
-	{Name: "ZWGK_DATA_DIR", Default: "./zwgk-data", Help: "state of `zwgk dev`: the embedded Temporal database, a private PostgreSQL, the dev outbox"},
+	{Name: "ZWGK_DATA_DIR", Default: "./zwgk-data", Help: "state of `zwgk dev`: the embedded Temporal database, a private PostgreSQL cluster when needed, the generated secret"},
 	{Name: "ZWGK_HTTP_ADDR", Default: "127.0.0.1:8080", Help: "address of the web UI and JSON API"},
 	{Name: "ZWGK_BASE_URL", Help: "public URL of the web UI, used in links inside messages (default http://ZWGK_HTTP_ADDR)"},
 	{Name: "ZWGK_SECRET", Secret: true, Help: "key for signed links and session cookies; `zwgk dev` generates one in the data directory"},
@@ -68,7 +68,6 @@ var Settings = []Setting{
 	{Name: "ZWGK_SMS_DAILY_LIMIT", Help: "SMS a day per number (default: the provider's, aliyun 50 per template, tencent 10; http unlimited)"},
 	{Name: "ZWGK_LINK_TTL", Default: "720h", Help: "lifetime of the signed view/complete links in messages"},
 	{Name: "ZWGK_NOTIFY_ALERT_EVERY", Default: "1h", Help: "least time between two alerts to admins about failed deliveries"},
-	{Name: "ZWGK_TIMEZONE", Default: "Asia/Shanghai", Help: "zone of deadlines and send windows"},
 	{Name: "ZWGK_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
 }
 
@@ -84,7 +83,6 @@ type Config struct {
 	Temporal Temporal
 	SMTP     SMTP
 
-	Timezone string
 	LogLevel string
 
 	raw map[string]string
@@ -153,7 +151,6 @@ func Load(getenv func(string) string, configFile string) (*Config, error) {
 		HTTPAddr:    raw["ZWGK_HTTP_ADDR"],
 		BaseURL:     strings.TrimRight(raw["ZWGK_BASE_URL"], "/"),
 		Secret:      raw["ZWGK_SECRET"],
-		Timezone:    raw["ZWGK_TIMEZONE"],
 		LogLevel:    raw["ZWGK_LOG_LEVEL"],
 		Temporal: Temporal{
 			Address:       raw["ZWGK_TEMPORAL_ADDRESS"],
@@ -194,9 +191,6 @@ func Load(getenv func(string) string, configFile string) (*Config, error) {
 	}
 	if (c.Temporal.TLSCert == "") != (c.Temporal.TLSKey == "") {
 		return nil, fmt.Errorf("config ZWGK_TEMPORAL_TLS_CERT and ZWGK_TEMPORAL_TLS_KEY: set both or neither")
-	}
-	if _, err := time.LoadLocation(c.Timezone); err != nil {
-		return nil, fmt.Errorf("config ZWGK_TIMEZONE: %w", err)
 	}
 	return c, nil
 }

@@ -49,8 +49,17 @@ type Recorder struct {
 	syncs []store.ItemSync
 }
 
+// SetDef replaces the definition LoadItem serves, as a list revision or a policy change does.
+func (r *Recorder) SetDef(d activities.ItemDefinition) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Def = d
+}
+
 // LoadItem returns the definition.
 func (r *Recorder) LoadItem(_ context.Context, itemID int64) (activities.ItemDefinition, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if itemID != r.Def.ItemID {
 		return activities.ItemDefinition{}, fmt.Errorf("preview: item %d: %w", itemID, store.ErrNotFound)
 	}

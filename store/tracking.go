@@ -493,3 +493,41 @@ func (s *Store) ItemsToReconcile(ctx context.Context) ([]ItemRef, error) {
 	}
 	return out, nil
 }
+
+// ActiveItemsOfUnit lists the active items of a unit's lists, to tell their workflows that the
+// unit's policy changed.
+func (s *Store) ActiveItemsOfUnit(ctx context.Context, unitID int64) ([]ItemRef, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT i.id, i.workflow_id FROM items i JOIN lists l ON l.id = i.list_id
+		WHERE l.unit_id = $1 AND i.status = 'active' ORDER BY i.id`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("store: items of unit %d: %w", unitID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ItemRef, error) {
+		var it ItemRef
+		return it, r.Scan(&it.ID, &it.WorkflowID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: items of unit %d: %w", unitID, err)
+	}
+	return out, nil
+}
+
+// SetItemPolicy replaces an item's own policy override (JSON of schedule.Policy, validated by
+// the caller); nil removes it, so the unit's policy applies.
+func (s *Store) SetItemPolicy(ctx context.Context, itemID int64, policy json.RawMessage) (ItemRef, error) {
+	var p any
+	if len(policy) > 0 {
+		p = policy
+	}
+	var ref ItemRef
+	err := s.Pool.QueryRow(ctx, `UPDATE items SET policy = $2, updated_at = now() WHERE id = $1 RETURNING id, workflow_id`, itemID, p).
+		Scan(&ref.ID, &ref.WorkflowID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ref, notFound("item", itemID)
+	}
+	if err != nil {
+		return ref, fmt.Errorf("store: item %d policy: %w", itemID, err)
+	}
+	return ref, nil
+}

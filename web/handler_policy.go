@@ -110,6 +110,17 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		return err
 	}
 	msg := "策略已保存；之后的提醒和升级按新策略执行。"
+	// Running item workflows hold the policy they loaded; tell them to reload it.
+	if s.opt.Syncer != nil {
+		refs, err := s.st.ActiveItemsOfUnit(r.Context(), rc.unit)
+		if err != nil {
+			return err
+		}
+		if err := s.opt.Syncer.Sync(r.Context(), store.ListChanges{UnitID: rc.unit, Changed: refs}); err != nil {
+			s.log.Error("policy: reload item workflows", "unit", rc.unit, "err", err)
+			msg = "策略已保存，但部分事项尚未载入新策略（工作流暂时无法访问），请稍后重新保存。"
+		}
+	}
 	if policy == nil {
 		msg = "已恢复默认策略。"
 	}

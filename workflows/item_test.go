@@ -578,3 +578,36 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 		t.Errorf("sequence restarted: %d after %d", r2.rec.Syncs()[0].Seq, next.Carry.Seq)
 	}
 }
+
+// A changed policy (or a revised list) reaches a running item through the revise update: it
+// reloads its definition and replans the open cycle's notices.
+func TestRevisePicksUpPolicy(t *testing.T) {
+	d := itemDef(t, "6月底", 2024)
+	r := newRun(t, d, at(2024, 5, 6, 9, 0))
+	r.at(at(2024, 6, 3, 9, 0), func() {
+		nd := d
+		nd.Policy.Reminders = []int{3}
+		r.rec.SetDef(nd)
+	})
+	r.update(at(2024, 6, 3, 9, 1), workflows.UpdateRevise, workflows.Actor{By: "admin", Reason: "policy changed"}, "")
+	r.update(at(2024, 6, 27, 9, 0), workflows.UpdateComplete, workflows.Completion{EvidenceURL: evidence, By: "a"}, "")
+	r.mustFinish()
+	var last store.CyclePlan
+	for _, s := range r.rec.Syncs() {
+		for _, p := range s.Plans {
+			if p.Replace {
+				last = p
+			}
+		}
+	}
+	var kinds []string
+	for _, n := range last.Notices {
+		kinds = append(kinds, n.Kind+"-"+strconv.Itoa(n.Offset))
+	}
+	if !slices.Contains(kinds, "reminder-3") || slices.Contains(kinds, "reminder-10") {
+		t.Errorf("the replan after the revision has %v", kinds)
+	}
+	if !slices.Contains(r.eventKinds(), "revised") {
+		t.Errorf("events %v", r.eventKinds())
+	}
+}

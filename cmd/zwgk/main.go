@@ -16,6 +16,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	// Deadlines are Asia/Shanghai wall-clock times; embedding the zone database keeps them right
+	// in images without /usr/share/zoneinfo (the runtime image is distroless).
+	_ "time/tzdata"
 
 	"github.com/zwgk/zwgk/config"
 )
