@@ -611,3 +611,45 @@ func TestRevisePicksUpPolicy(t *testing.T) {
 		t.Errorf("events %v", r.eventKinds())
 	}
 }
+
+// 8月至12月: a window's reminders never come before it opens; done inside it, nothing escalates.
+func TestWindow(t *testing.T) {
+	d := itemDef(t, "8月至12月", 2024)
+	if d.Rule.Kind != schedule.KindWindow {
+		t.Fatalf("rule %+v", d.Rule)
+	}
+	r := newRun(t, d, at(2024, 3, 1, 9, 0))
+	var before store.ItemStateRow
+	r.at(at(2024, 7, 15, 9, 0), func() { before = r.lastState() })
+	r.update(at(2024, 11, 20, 9, 0), workflows.UpdateComplete, workflows.Completion{EvidenceURL: evidence, By: "a"}, "")
+	r.mustFinish()
+	for key, c := range r.cycles() {
+		if !c.Start.Equal(calendar.D(2024, 8, 1).Start()) || !c.Due.Equal(calendar.D(2024, 12, 31).End()) || c.Status != "done" {
+			t.Errorf("cycle %s: %+v", key, c)
+		}
+		for name, when := range r.plan(key) {
+			if when.Before(c.Start) {
+				t.Errorf("%s at %s, before the window opens", name, when)
+			}
+		}
+	}
+	if before.Status != workflows.StatusUpcoming {
+		t.Errorf("before the window: %+v", before)
+	}
+}
+
+// 常态化: ongoing work is checked in quarterly; a missed check-in escalates like any cycle.
+func TestOngoingCheckIns(t *testing.T) {
+	d := itemDef(t, "常态化", 2024)
+	if d.Rule.Kind != schedule.KindOngoing {
+		t.Fatalf("rule %+v", d.Rule)
+	}
+	r := newRun(t, d, at(2024, 1, 2, 9, 0))
+	r.update(at(2024, 3, 20, 9, 0), workflows.UpdateComplete, workflows.Completion{EvidenceURL: evidence, By: "a"}, "")
+	r.cancelAt(at(2024, 7, 15, 0, 0))
+	r.exec(workflows.ItemInput{})
+	cs := r.cycles()
+	if cs["2024-Q1"].Status != "done" || cs["2024-Q2"].Status != "overdue" || cs["2024-Q2"].Level == 0 {
+		t.Errorf("check-ins: Q1 %+v, Q2 %+v", cs["2024-Q1"], cs["2024-Q2"])
+	}
+}
