@@ -83,6 +83,20 @@ func (a *Activities) Reassign(ctx context.Context, itemID int64, offices []store
 	return d.Offices, nil
 }
 
+// StaleDispatches lists dispatches left unfinished by a lost dispatcher run, for the current
+// run (whose keys start with prefix) to finish under their original keys.
+func (a *Activities) StaleDispatches(ctx context.Context, prefix string) ([]DispatchRequest, error) {
+	ds, err := a.Store.StaleDispatches(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DispatchRequest, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, DispatchRequest{Key: d.Key, Cutoff: d.Cutoff})
+	}
+	return out, nil
+}
+
 // NextNotice gives the dispatcher its next wake-up.
 func (a *Activities) NextNotice(ctx context.Context) (NextNotice, error) {
 	at, ok, err := a.Store.NextNoticeAt(ctx)

@@ -336,7 +336,7 @@ func (s *Store) ClaimNotices(ctx context.Context, key string, cutoff time.Time) 
 	var n int
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
-			UPDATE notices SET status = 'claimed', dispatch_key = $1
+			UPDATE notices SET status = 'claimed', dispatch_key = $1, dispatch_cutoff = $2
 			WHERE status = 'pending' AND at <= $2`, key, cutoff); err != nil {
 			return err
 		}
@@ -346,6 +346,34 @@ func (s *Store) ClaimNotices(ctx context.Context, key string, cutoff time.Time) 
 		return 0, fmt.Errorf("store: claim notices %s: %w", key, err)
 	}
 	return n, nil
+}
+
+// StaleDispatch is a dispatch whose notices are still claimed by a dispatcher run other than
+// the current one: a run that was terminated or whose Temporal database was lost.
+type StaleDispatch struct {
+	Key    string
+	Cutoff time.Time
+}
+
+// StaleDispatches lists the dispatches holding claimed notices whose key does not start with
+// prefix (the current run's). A run finishes its dispatch before it continues as new, so any
+// such claim belongs to a run that will never finish it.
+func (s *Store) StaleDispatches(ctx context.Context, prefix string) ([]StaleDispatch, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT dispatch_key, min(dispatch_cutoff) FROM notices
+		WHERE status = 'claimed' AND NOT starts_with(dispatch_key, $1)
+		GROUP BY dispatch_key ORDER BY 2, 1`, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("store: stale dispatches: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StaleDispatch, error) {
+		var d StaleDispatch
+		return d, r.Scan(&d.Key, &d.Cutoff)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: stale dispatches: %w", err)
+	}
+	return out, nil
 }
 
 // Notice is a claimed notice with what a message about it needs.

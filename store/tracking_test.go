@@ -125,6 +125,20 @@ func TestSyncItem(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A dispatcher run that died holding claims is found by the next run, with its window.
+	if n, err := st.ClaimNotices(ctx, "runA/3", due.Add(34*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("claim: %d, %v", n, err)
+	}
+	lost, err := st.StaleDispatches(ctx, "runB/")
+	if err != nil || len(lost) != 1 || lost[0].Key != "runA/3" || !lost[0].Cutoff.Equal(due.Add(34*time.Hour)) {
+		t.Errorf("stale dispatches seen by another run: %+v, %v", lost, err)
+	}
+	if own, _ := st.StaleDispatches(ctx, "runA/"); len(own) != 0 {
+		t.Errorf("a run's own dispatch is not stale: %+v", own)
+	}
+	claimed, _ = st.ClaimedNotices(ctx, "runA/3")
+	st.SettleNotices(ctx, []int64{claimed[0].ID}, "dropped", "test")
+
 	// A full replan (an extension) drops pending notices it does not contain, never sent ones.
 	replan := store.ItemSync{WorkflowID: ref.WorkflowID, ItemID: ref.ID, Seq: 3,
 		State: store.ItemStateRow{Status: "upcoming"},

@@ -44,6 +44,23 @@ func DispatchWorkflow(ctx workflow.Context, in DispatchInput) error {
 	}
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
 	actx := workflow.WithActivityOptions(ctx, dispatchOptions)
+	runID := workflow.GetInfo(ctx).WorkflowExecution.RunID
+
+	// Finish what a lost run (terminated, or its Temporal database lost) left claimed, under its
+	// keys and windows, so that messages it may already have sent are not sent again.
+	var stale []activities.DispatchRequest
+	if workflow.GetVersion(ctx, "finish-stale-dispatches", workflow.DefaultVersion, 1) >= 1 {
+		if err := workflow.ExecuteLocalActivity(lctx, acts.StaleDispatches, runID+"/").Get(lctx, &stale); err != nil {
+			return err
+		}
+	}
+	for _, req := range stale {
+		var res activities.DispatchResult
+		if err := workflow.ExecuteActivity(actx, acts.Dispatch, req).Get(actx, &res); err != nil {
+			return err
+		}
+	}
+
 	for round := 0; ; round++ {
 		for pokes.ReceiveAsync(nil) {
 		}
@@ -54,7 +71,7 @@ func DispatchWorkflow(ctx workflow.Context, in DispatchInput) error {
 		now := workflow.Now(ctx)
 		if next.OK && !next.At.After(now) {
 			req := activities.DispatchRequest{
-				Key:    fmt.Sprintf("%s/%d", workflow.GetInfo(ctx).WorkflowExecution.RunID, round),
+				Key:    fmt.Sprintf("%s/%d", runID, round),
 				Cutoff: now,
 			}
 			var res activities.DispatchResult

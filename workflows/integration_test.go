@@ -346,3 +346,50 @@ func saveHistory(t *testing.T, c client.Client, id, name string) {
 	}
 	t.Logf("wrote %s (%d events)", path, len(events))
 }
+
+// A dispatcher run that was lost (terminated, or its Temporal database gone) leaves notices
+// claimed; the next run sends them under the lost dispatch's window, so nothing stays stuck.
+func TestDispatcherFinishesLostClaims(t *testing.T) {
+	s := newStack(t)
+	year := calendar.DateOf(time.Now()).Year + 1
+	ch := s.importList("序号,工作任务,责任科室,完成时限\n1,部门预算公开,办公室,6月底\n", year)
+	item := ch.Added[0]
+	s.eventually("the item to start", 20*time.Second, func() bool { st, _ := s.state(item.ID); return st != "" })
+	due := calendar.D(year, 6, 30).End()
+	window := time.Now().Add(-time.Minute).Truncate(time.Second)
+	if _, err := s.st.SyncItem(s.ctx, store.ItemSync{WorkflowID: item.WorkflowID, ItemID: item.ID, Seq: 1000,
+		State: store.ItemStateRow{Status: "upcoming"},
+		Plans: []store.CyclePlan{{CycleKey: "lost", Due: due, Notices: []store.NoticePlan{{Kind: "reminder", Offset: 99, Target: "contact", At: window}}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.st.ClaimNotices(s.ctx, "lost-run/7", window); err != nil || n == 0 {
+		t.Fatalf("claim: %d %v", n, err)
+	}
+	before := len(s.mailTo("contact@example.gov.cn"))
+	if err := s.wc.EnsureDispatcher(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The running dispatcher does not look for lost claims; a new run does.
+	if err := s.c.TerminateWorkflow(s.ctx, activities.DispatcherID(s.tq), "", "test: a fresh run"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.wc.EnsureDispatcher(s.ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.eventually("the lost claim to be sent", 30*time.Second, func() bool {
+		var n int
+		s.st.Pool.QueryRow(s.ctx, `SELECT count(*) FROM notices WHERE dispatch_key = 'lost-run/7' AND status = 'claimed'`).Scan(&n)
+		return n == 0
+	})
+	var key string
+	if err := s.st.Pool.QueryRow(s.ctx, `SELECT key FROM deliveries ORDER BY id DESC LIMIT 1`).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(key, window.UTC().Format("20060102T150405Z")) {
+		t.Errorf("the lost dispatch was sent under key %s, not its own window %s", key, window.UTC())
+	}
+	if got := len(s.mailTo("contact@example.gov.cn")); got != before+1 {
+		t.Errorf("%d messages for the lost claim, want 1", got-before)
+	}
+}

@@ -77,6 +77,9 @@ CREATE TABLE notices (
     seq          bigint NOT NULL,
     status       text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'claimed', 'sent', 'dropped')),
     dispatch_key text,
+    -- the send window of the dispatch that claimed it: a dispatch taken over after its
+    -- dispatcher was lost reuses it, so its messages keep their idempotency keys
+    dispatch_cutoff timestamptz,
     reason       text NOT NULL DEFAULT '',
     sent_at      timestamptz,
     created_at   timestamptz NOT NULL DEFAULT now(),
