@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -47,7 +48,9 @@ var (
 	created   []string
 	tserver   *temporaltest.TestServer
 	tclient   client.Client
-	prefix    = "zwgk_t_" + sanitize(filepath.Base(os.Args[0])) + "_" + randHex(4)
+	// The PID in the name lets a later run drop what a killed one left behind.
+	prefix    = "zwgk_t_" + sanitize(filepath.Base(os.Args[0])) + "_p" + strconv.Itoa(os.Getpid()) + "_" + randHex(4)
+	pidInName = regexp.MustCompile(`^zwgk_t_.*_p([0-9]+)_[0-9a-f]{8}`)
 	nameClean = regexp.MustCompile(`[^a-z0-9_]+`)
 )
 
@@ -128,6 +131,7 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	if template != "" {
 		return template, nil
 	}
+	dropOrphans(ctx)
 	name := prefix + "_tmpl"
 	if err := admin(ctx, func(c *pgx.Conn) error {
 		_, err := c.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
@@ -145,6 +149,43 @@ func ensureTemplate(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return name, nil
+}
+
+// dropOrphans drops the test databases of test processes on this machine that are gone (killed,
+// or children that exited without cleaning up).
+func dropOrphans(ctx context.Context) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		return // no /proc: liveness unknown, leave everything alone
+	}
+	var orphans []string
+	_ = admin(ctx, func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'zwgk\_t\_%'`)
+		if err != nil {
+			return err
+		}
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			m := pidInName.FindStringSubmatch(n)
+			if m == nil {
+				continue
+			}
+			if pid, _ := strconv.Atoi(m[1]); pid > 0 && !alive(pid) {
+				orphans = append(orphans, n)
+			}
+		}
+		return nil
+	})
+	if len(orphans) > 0 {
+		_ = dropAll(orphans)
+	}
+}
+
+func alive(pid int) bool {
+	_, err := os.Stat("/proc/" + strconv.Itoa(pid))
+	return err == nil || !os.IsNotExist(err)
 }
 
 func admin(ctx context.Context, fn func(*pgx.Conn) error) error {

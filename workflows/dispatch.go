@@ -46,23 +46,23 @@ func DispatchWorkflow(ctx workflow.Context, in DispatchInput) error {
 	actx := workflow.WithActivityOptions(ctx, dispatchOptions)
 	runID := workflow.GetInfo(ctx).WorkflowExecution.RunID
 
-	// Finish what a lost run (terminated, or its Temporal database lost) left claimed, under its
-	// keys and windows, so that messages it may already have sent are not sent again.
-	var stale []activities.DispatchRequest
-	if workflow.GetVersion(ctx, "finish-stale-dispatches", workflow.DefaultVersion, 1) >= 1 {
-		if err := workflow.ExecuteLocalActivity(lctx, acts.StaleDispatches, runID+"/").Get(lctx, &stale); err != nil {
-			return err
-		}
-	}
-	for _, req := range stale {
-		var res activities.DispatchResult
-		if err := workflow.ExecuteActivity(actx, acts.Dispatch, req).Get(actx, &res); err != nil {
-			return err
-		}
-	}
-
 	for round := 0; ; round++ {
 		for pokes.ReceiveAsync(nil) {
+		}
+		// Finish what a lost run (terminated, or its Temporal database lost) left claimed,
+		// under its keys and windows, so that messages it may already have sent are not sent
+		// again. This run's own dispatches are always finished before the next round.
+		if workflow.GetVersion(ctx, "finish-stale-dispatches", workflow.DefaultVersion, 1) >= 1 {
+			var stale []activities.DispatchRequest
+			if err := workflow.ExecuteLocalActivity(lctx, acts.StaleDispatches, runID+"/").Get(lctx, &stale); err != nil {
+				return err
+			}
+			for _, req := range stale {
+				var res activities.DispatchResult
+				if err := workflow.ExecuteActivity(actx, acts.Dispatch, req).Get(actx, &res); err != nil {
+					return err
+				}
+			}
 		}
 		var next activities.NextNotice
 		if err := workflow.ExecuteLocalActivity(lctx, acts.NextNotice).Get(lctx, &next); err != nil {
