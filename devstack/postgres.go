@@ -82,7 +82,10 @@ func ChoosePostgres(ctx context.Context, o PostgresOptions) (*Postgres, error) {
 		}
 		return &Postgres{URL: u, Source: "the PostgreSQL server at " + hostOf(local)}, nil
 	} else {
-		o.Logger.Info("no PostgreSQL on the local port; looking for installed binaries", "tried", hostOf(local), "err", err)
+		// Not answering and refusing our login (a Debian server asks for a password over TCP)
+		// both lead to a private server; the reason is logged for whoever expected the local one.
+		o.Logger.Info("cannot use the local PostgreSQL server; starting a private one from the installed binaries (set ZWGK_DATABASE_URL to use a server of yours)",
+			"tried", hostOf(local), "err", err)
 	}
 	bin, err := findBinaries(o.BinDirs, o.SkipPATH)
 	if err != nil {

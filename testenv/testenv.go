@@ -83,17 +83,7 @@ func DatabaseURL(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
-	name := prefix + "_" + randHex(4)
-	if err := admin(ctx, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tmpl}.Sanitize())
-		return err
-	}); err != nil {
-		t.Fatalf("testenv: create database: %v", err)
-	}
-	mu.Lock()
-	created = append(created, name)
-	mu.Unlock()
-	return withDatabase(AdminURL(), name)
+	return createDatabase(ctx, t, tmpl)
 }
 
 // EmptyDatabaseURL creates a database without zwgk's schema, for tests of the migrations.
@@ -101,9 +91,19 @@ func EmptyDatabaseURL(t testing.TB) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	name := prefix + "_e" + randHex(4)
+	return createDatabase(ctx, t, "")
+}
+
+// createDatabase makes a database, a copy of template when one is named, to be dropped by Main.
+func createDatabase(ctx context.Context, t testing.TB, template string) string {
+	t.Helper()
+	name := prefix + "_" + randHex(4)
+	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if template != "" {
+		sql += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
+	}
 	if err := admin(ctx, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+		_, err := c.Exec(ctx, sql)
 		return err
 	}); err != nil {
 		t.Fatalf("testenv: create database: %v", err)
