@@ -9,14 +9,20 @@ import (
 	"go.temporal.io/server/common/log/tag"
 )
 
-// quietLogger drops the errors an embedded single-node server logs when a long poll ends
-// while it writes ("context canceled"): they are routine on a laptop's SQLite and would bury
-// the errors that matter in `zwgk dev`'s output.
+// quietLogger drops the errors an embedded single-node server logs routinely: a long poll that
+// ends while it writes ("context canceled"), and services that find the membership ring empty
+// while the process starts or stops ("Not enough hosts"). They would bury the errors that
+// matter in `zwgk dev`'s output.
 type quietLogger struct{ log.Logger }
 
 func (q quietLogger) Error(msg string, tags ...tag.Tag) {
 	for _, t := range tags {
-		if err, ok := t.Value().(error); ok && (errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "context canceled")) {
+		err, ok := t.Value().(error)
+		if !ok {
+			continue
+		}
+		if errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "context canceled") ||
+			strings.Contains(err.Error(), "Not enough hosts to serve the request") {
 			return
 		}
 	}
