@@ -27,6 +27,26 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 	if a.Deliverer == nil {
 		return res, temporal.NewNonRetryableApplicationError("no notification channels configured", "Config", nil)
 	}
+	// Heartbeat on a ticker as well as after each delivery: claiming a large window and one
+	// slow SMTP conversation must not look like a dead worker to Temporal.
+	if activity.IsActivity(ctx) {
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			t := time.NewTicker(10 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					activity.RecordHeartbeat(ctx, "alive")
+				}
+			}
+		}()
+	}
 	if _, err := a.Store.ClaimNotices(ctx, req.Key, req.Cutoff); err != nil {
 		return res, err
 	}

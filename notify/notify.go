@@ -39,9 +39,13 @@
 //   - Email: SMTP cannot be asked. The message is sent again with the same Message-ID
 //     (<handle@sender-domain>) and the same content (stored payload, link nonces derived from
 //     the key; only the Date header differs), which mail clients and archives collapse into
-//     one message. The window in which this happens is from the server's "250" to the commit
-//     of the outcome, one database round trip (about a millisecond on a local network); a
-//     worker killed outside it causes no second message.
+//     one message. The window in which this happens opens at the client's final dot, not at
+//     the server's "250": a server that has the whole message keeps it even when the client
+//     is gone before the answer (RFC 1047). It spans the server's own work on the message
+//     (queueing, content filters: milliseconds to seconds) and one database round trip; a
+//     worker killed before the final dot or after the commit causes no second message. So a
+//     worker killed mid-burst repeats at most the conversations it had in flight (see the
+//     crash test in cmd/zwgk).
 //   - DingTalk / WeCom robots: no de-duplication handle exists, so a resend after a death in
 //     that window is a visible duplicate. The HTTP SMS gateway gets the handle as .Key and as an
 //     Idempotency-Key header, for gateways that de-duplicate.
