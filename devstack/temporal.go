@@ -5,11 +5,13 @@ package devstack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -91,13 +93,9 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	} else if err := portFree(port); err != nil {
 		return nil, fmt.Errorf("temporal: port %d is taken (another zwgk dev or Temporal running?); set ZWGK_TEMPORAL_PORT: %w", port, err)
 	}
-	ports := make([]int, 0, 8)
-	for range 8 {
-		p, err := freePort()
-		if err != nil {
-			return nil, err
-		}
-		ports = append(ports, p)
+	ports, err := servicePorts(o, port)
+	if err != nil {
+		return nil, err
 	}
 	const ip = "127.0.0.1"
 	hostPort := net.JoinHostPort(ip, strconv.Itoa(port))
@@ -203,6 +201,46 @@ func (t *Temporal) Client(ctx context.Context) (client.Client, error) {
 // Stop shuts the server down; it flushes SQLite so the next start resumes.
 func (t *Temporal) Stop() error {
 	return t.server.Stop()
+}
+
+// servicePorts picks the ports of the services other than the frontend. A persistent server
+// keeps them in its data directory and reuses them: the membership ring is stored in SQLite,
+// and a restart on new ports would leave the old members in it until they expire, with "Not
+// enough hosts to serve the request" for the best part of a minute.
+func servicePorts(o TemporalOptions, frontend int) ([]int, error) {
+	const n = 8
+	path := filepath.Join(o.DataDir, "temporal-ports.json")
+	if !o.Ephemeral {
+		var saved []int
+		if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &saved) == nil && len(saved) == n {
+			free := true
+			for _, p := range saved {
+				if p == frontend || portFree(p) != nil {
+					free = false
+				}
+			}
+			if free {
+				return saved, nil
+			}
+		}
+	}
+	ports := make([]int, 0, n)
+	for len(ports) < n {
+		p, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		if p != frontend && !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	if !o.Ephemeral {
+		b, _ := json.Marshal(ports)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, fmt.Errorf("temporal: %w", err)
+		}
+	}
+	return ports, nil
 }
 
 func freePort() (int, error) {

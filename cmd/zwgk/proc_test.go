@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -25,39 +26,45 @@ type workerProc struct {
 }
 
 // startWorker starts a worker process on the burst's database, task queue and SMTP server
-// and waits until it polls. The test's cleanup stops it (SIGTERM, then SIGKILL) and, when the
-// test failed, logs the end of its output.
+// and waits until it polls.
 func (b *burst) startWorker(name string) *workerProc {
-	t := b.t
+	b.t.Helper()
+	return startProc(b.t, name, b.logDir, []string{"worker", "--reconcile=false"}, map[string]string{
+		"ZWGK_DATABASE_URL": b.dbURL, "ZWGK_DATA_DIR": filepath.Join(b.logDir, name+"-data"),
+		"ZWGK_TEMPORAL_ADDRESS": b.hostPort, "ZWGK_TEMPORAL_NAMESPACE": b.ns, "ZWGK_TEMPORAL_TASK_QUEUE": b.tq,
+		"ZWGK_SMTP_HOST": b.smtp.Host, "ZWGK_SMTP_PORT": fmt.Sprint(b.smtp.Port), "ZWGK_SMTP_TLS": "none",
+		"ZWGK_SMTP_FROM": "政务公开办 <gk@example.gov.cn>", "ZWGK_SECRET": "crash-test-secret-0123456789abcdef",
+		"ZWGK_BASE_URL": "https://gk.example.gov.cn", "ZWGK_LOG_LEVEL": "info",
+	}, "worker polling")
+}
+
+// startProc runs zwgk with args in a process of its own, with only the given ZWGK_ settings,
+// and waits until its output contains ready. The test's cleanup stops it (SIGTERM, then
+// SIGKILL) and, when the test failed, logs the end of its output.
+func startProc(t *testing.T, name, logDir string, args []string, settings map[string]string, ready string) *workerProc {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	args, _ := json.Marshal([]string{"worker", "--reconcile=false"})
+	argv, _ := json.Marshal(args)
 	cmd := exec.Command(exe)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "ZWGK_") { // a developer's own settings must not leak in
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	for k, v := range map[string]string{
-		runMainEnv: "1", runMainArgsEnv: string(args),
-		"ZWGK_DATABASE_URL": b.dbURL, "ZWGK_DATA_DIR": filepath.Join(b.logDir, name+"-data"),
-		"ZWGK_TEMPORAL_ADDRESS": b.hostPort, "ZWGK_TEMPORAL_NAMESPACE": b.ns, "ZWGK_TEMPORAL_TASK_QUEUE": b.tq,
-		"ZWGK_SMTP_HOST": b.smtp.Host, "ZWGK_SMTP_PORT": fmt.Sprint(b.smtp.Port), "ZWGK_SMTP_TLS": "none",
-		"ZWGK_SMTP_FROM": "政务公开办 <gk@example.gov.cn>", "ZWGK_SECRET": "crash-test-secret-0123456789abcdef",
-		"ZWGK_BASE_URL": "https://gk.example.gov.cn", "ZWGK_LOG_LEVEL": "info",
-	} {
+	cmd.Env = append(cmd.Env, runMainEnv+"=1", runMainArgsEnv+"="+string(argv))
+	for k, v := range settings {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	p := &workerProc{name: name, cmd: cmd, logPath: filepath.Join(b.logDir, name+".log"), exited: make(chan struct{})}
+	p := &workerProc{name: name, cmd: cmd, logPath: filepath.Join(logDir, name+".log"), exited: make(chan struct{})}
 	f, err := os.Create(p.logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ready := make(chan struct{})
-	out := &watchWriter{w: f, needle: []byte("worker polling"), found: ready}
+	found := make(chan struct{})
+	out := &watchWriter{w: f, needle: []byte(ready), found: found}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		f.Close()
@@ -75,12 +82,12 @@ func (b *burst) startWorker(name string) *workerProc {
 	})
 	t.Cleanup(p.stop)
 	select {
-	case <-ready:
+	case <-found:
 		p.readyAt = time.Now()
 	case <-p.exited:
 		t.Fatalf("%s exited at start-up: %v\n%s", name, p.err, tail(p.logPath, 40))
-	case <-time.After(time.Minute):
-		t.Fatalf("%s did not poll within a minute\n%s", name, tail(p.logPath, 40))
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s was not ready within two minutes\n%s", name, tail(p.logPath, 40))
 	}
 	return p
 }
