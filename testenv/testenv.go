@@ -43,11 +43,11 @@ func AdminURL() string {
 }
 
 var (
-	mu        sync.Mutex
-	template  string // name of this binary's migrated template database
-	created   []string
-	tserver   *temporaltest.TestServer
-	tclient   client.Client
+	mu       sync.Mutex
+	template string // name of this binary's migrated template database
+	created  []string
+	tserver  *temporaltest.TestServer
+	tclient  client.Client
 	// The PID in the name lets a later run drop what a killed one left behind.
 	prefix    = "zwgk_t_" + sanitize(filepath.Base(os.Args[0])) + "_p" + strconv.Itoa(os.Getpid()) + "_" + randHex(4)
 	pidInName = regexp.MustCompile(`^zwgk_t_.*_p([0-9]+)_[0-9a-f]{8}`)
