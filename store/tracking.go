@@ -502,13 +502,14 @@ func (s *Store) ItemProgressOf(ctx context.Context, itemID int64) (ItemProgress,
 	return p, nil
 }
 
-// ItemsToReconcile lists the active items whose workflow may not be running: never recorded,
-// or last seen in a state that is not final.
-func (s *Store) ItemsToReconcile(ctx context.Context) ([]ItemRef, error) {
+// ItemsToReconcile lists the active items whose workflow may not be running: those that never
+// recorded a state (a failed start) and, with all, also those last seen in a state that is not
+// final (after Temporal's database was lost).
+func (s *Store) ItemsToReconcile(ctx context.Context, all bool) ([]ItemRef, error) {
 	rows, err := s.Pool.Query(ctx, `
 		SELECT i.id, i.workflow_id FROM items i LEFT JOIN item_state st ON st.item_id = i.id
-		WHERE i.status = 'active' AND (st.item_id IS NULL OR st.status NOT IN ('done', 'cancelled'))
-		ORDER BY i.id`)
+		WHERE i.status = 'active' AND (st.item_id IS NULL OR ($1 AND st.status NOT IN ('done', 'cancelled')))
+		ORDER BY i.id`, all)
 	if err != nil {
 		return nil, fmt.Errorf("store: items to reconcile: %w", err)
 	}

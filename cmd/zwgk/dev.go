@@ -104,7 +104,7 @@ func runDev(ctx context.Context, e *env, args []string) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := runWorker(ctx, workerDeps{cfg: cfg, st: st, c: tc, logger: logger, reconcile: true, dev: true, ready: ready}); err != nil {
+		if err := runWorker(ctx, workerDeps{cfg: cfg, st: st, c: tc, logger: logger, reconcile: "all", dev: true, ready: ready}); err != nil {
 			errc <- fmt.Errorf("worker: %w", err)
 			cancel()
 		}

@@ -29,7 +29,7 @@ type workerProc struct {
 // and waits until it polls.
 func (b *burst) startWorker(name string) *workerProc {
 	b.t.Helper()
-	return startProc(b.t, name, b.logDir, []string{"worker", "--reconcile=false"}, map[string]string{
+	return startProc(b.t, name, b.logDir, []string{"worker", "--reconcile=none"}, map[string]string{
 		"ZWGK_DATABASE_URL": b.dbURL, "ZWGK_DATA_DIR": filepath.Join(b.logDir, name+"-data"),
 		"ZWGK_TEMPORAL_ADDRESS": b.hostPort, "ZWGK_TEMPORAL_NAMESPACE": b.ns, "ZWGK_TEMPORAL_TASK_QUEUE": b.tq,
 		"ZWGK_SMTP_HOST": b.smtp.Host, "ZWGK_SMTP_PORT": fmt.Sprint(b.smtp.Port), "ZWGK_SMTP_TLS": "none",

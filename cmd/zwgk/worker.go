@@ -22,16 +22,23 @@ func init() {
 	register(&command{
 		name:    "worker",
 		summary: "run the Temporal worker: item workflows, the dispatcher and their activities",
-		usage: `[--reconcile=true] [--max-concurrent N]
-Run any number of replicas against one Temporal namespace and task queue. With --reconcile the
-worker starts, at start-up, the workflow of every active item that has none running (after a
-failed import start or a restored database); one replica doing it is enough.`,
+		usage: `[--reconcile=missing|all|none] [--max-concurrent N]
+Run any number of replicas against one Temporal namespace and task queue. At start-up the worker
+makes sure the dispatcher runs and, with --reconcile=missing (the default), starts the workflow
+of every active item that never recorded any state (an import whose starts failed). After a
+Temporal database was lost or restored, run one worker with --reconcile=all: it starts every
+active item not known to be finished, and a started workflow resumes from what PostgreSQL
+recorded. Starts are idempotent, so replicas doing it at once is harmless.`,
 		run: func(ctx context.Context, e *env, args []string) error {
 			fs := newFlags(e, "worker")
-			reconcile := fs.Bool("reconcile", true, "start missing item workflows at start-up")
+			reconcile := fs.String("reconcile", "missing", "missing, all or none: which item workflows to start at start-up")
 			maxConc := fs.Int("max-concurrent", 0, "maximum concurrent activities (0: SDK default)")
 			if err := fs.Parse(args); err != nil {
 				return err
+			}
+			mode, ok := map[string]string{"missing": "missing", "true": "missing", "all": "all", "none": "none", "false": "none"}[*reconcile]
+			if !ok {
+				return errUsage
 			}
 			cfg, err := e.config()
 			if err != nil {
@@ -51,7 +58,7 @@ failed import start or a restored database); one replica doing it is enough.`,
 			if err := temporalclient.EnsureSearchAttributes(ctx, c, cfg.Temporal.Namespace); err != nil {
 				logger.Warn("search attributes not registered; add them in the Temporal UI or Cloud console", "err", err)
 			}
-			return runWorker(ctx, workerDeps{cfg: cfg, st: st, c: c, logger: logger, reconcile: *reconcile, maxConcurrent: *maxConc})
+			return runWorker(ctx, workerDeps{cfg: cfg, st: st, c: c, logger: logger, reconcile: mode, maxConcurrent: *maxConc})
 		},
 	})
 }
@@ -61,7 +68,7 @@ type workerDeps struct {
 	st            *store.Store
 	c             client.Client
 	logger        *slog.Logger
-	reconcile     bool
+	reconcile     string // missing, all or none
 	maxConcurrent int
 	dev           bool
 	ready         chan<- struct{} // closed once the worker polls
@@ -86,7 +93,7 @@ func runWorker(ctx context.Context, d workerDeps) error {
 		close(d.ready)
 	}
 	d.logger.Info("worker polling", "namespace", d.cfg.Temporal.Namespace, "task_queue", d.cfg.Temporal.TaskQueue)
-	if d.reconcile {
+	if d.reconcile != "none" {
 		go func() {
 			if err := reconcile(ctx, d); err != nil && !errors.Is(err, context.Canceled) {
 				d.logger.Error("reconcile", "err", err)
@@ -114,11 +121,11 @@ func newActivities(ctx context.Context, d workerDeps) (*activities.Activities, e
 	}, nil
 }
 
-// reconcile starts the workflows of active items that have none running, and the dispatcher.
+// reconcile starts the dispatcher and the workflows of the items the mode names.
 func reconcile(ctx context.Context, d workerDeps) error {
 	wc := &workflows.Client{Temporal: d.c, TaskQueue: d.cfg.Temporal.TaskQueue}
 	start := time.Now()
-	refs, err := d.st.ItemsToReconcile(ctx)
+	refs, err := d.st.ItemsToReconcile(ctx, d.reconcile == "all")
 	if err != nil {
 		return err
 	}
@@ -128,6 +135,6 @@ func reconcile(ctx context.Context, d workerDeps) error {
 	if err := wc.EnsureDispatcher(ctx); err != nil {
 		return err
 	}
-	d.logger.Info("reconciled item workflows", "items", len(refs), "took", time.Since(start).Round(time.Millisecond))
+	d.logger.Info("reconciled item workflows", "mode", d.reconcile, "items", len(refs), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
