@@ -75,6 +75,13 @@ func normalizePerson(p *Person) error {
 	p.Name = strings.TrimSpace(p.Name)
 	p.Email = strings.TrimSpace(p.Email)
 	p.Mobile = strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(p.Mobile))
+	// One mainland number, one person: +86 13800138000 from a roster and 13800138000 typed on
+	// the web must match.
+	for _, cc := range []string{"+86", "0086"} {
+		if rest, ok := strings.CutPrefix(p.Mobile, cc); ok && len(rest) == 11 && rest[0] == '1' {
+			p.Mobile = rest
+		}
+	}
 	if p.Name == "" {
 		return errors.New("name is empty")
 	}

@@ -73,6 +73,7 @@ func TestPagesInBrowser(t *testing.T) {
 		b.Screenshot(p.shot)
 	}
 	b.Must(strings.Contains(b.Text("#audit"), "item.complete"), "the audit log lacks the completion")
+	f.walkDirectory(t, b)
 	b.Logout()
 
 	// A signed link from a reminder, opened on a phone without signing in.
