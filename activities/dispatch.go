@@ -70,7 +70,6 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 		addressed []notify.Addressed
 		urgent    []notify.Addressed
 		people    = map[string]notify.Recipient{}
-		offices   = map[int64][]string{}
 		resolved  = map[string][]notify.Recipient{}
 	)
 	for _, n := range notices {
@@ -96,18 +95,7 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 			dropped["no recipient"] = append(dropped["no recipient"], n.ID)
 			continue
 		}
-		names, ok := offices[n.ItemID]
-		if !ok {
-			def, err := a.Store.ItemForWorkflow(ctx, n.ItemID)
-			if err != nil {
-				return res, err
-			}
-			for _, o := range def.Offices {
-				names = append(names, o.Name)
-			}
-			offices[n.ItemID] = names
-		}
-		e := entry(n, names, cal, req.Cutoff)
+		e := entry(n, cal, req.Cutoff)
 		for _, r := range rs {
 			people[r.Key] = r
 			ad := notify.Addressed{Recipient: r.Key, Entry: e}
@@ -250,10 +238,10 @@ func (a *Activities) recipients(ctx context.Context, n store.Notice) ([]notify.R
 }
 
 // entry is what a message says about one notice, with working days counted at the window.
-func entry(n store.Notice, offices []string, cal *calendar.Calendar, at time.Time) notify.Entry {
+func entry(n store.Notice, cal *calendar.Calendar, at time.Time) notify.Entry {
 	e := notify.Entry{
 		ItemID: n.ItemID, Kind: notify.Kind(n.Kind), Title: n.Title, Requirement: n.Requirement, Unit: n.Unit,
-		Offices: offices, Cycle: n.CycleKey, Due: calendar.DateOf(n.CycleDue), Level: n.Level, Urgent: n.Urgent,
+		Offices: n.Offices, Cycle: n.CycleKey, Due: calendar.DateOf(n.CycleDue), Level: n.Level, Urgent: n.Urgent,
 	}
 	today, due := calendar.DateOf(at), calendar.DateOf(n.CycleDue)
 	if n.Urgent {

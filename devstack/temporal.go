@@ -46,8 +46,6 @@ type TemporalOptions struct {
 	Port      int    // frontend gRPC port on 127.0.0.1; 0 picks a free one
 	Namespace string
 	LogLevel  string // server log level (default error: the server is chatty, even at warn when it stops)
-	// Ephemeral keeps everything in memory, for tests of the embedding itself.
-	Ephemeral bool
 	// ClientLogger receives the SDK client's logs (nil: the SDK's default, which logs at debug).
 	ClientLogger *slog.Logger
 }
@@ -62,25 +60,18 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 		o.LogLevel = "error"
 	}
 	sqlCfg := &config.SQL{PluginName: sqliteplugin.PluginName, ConnectAttributes: map[string]string{}}
-	var dbPath string
-	if o.Ephemeral {
-		sqlCfg.ConnectAttributes["mode"] = "memory"
-		sqlCfg.ConnectAttributes["cache"] = "shared"
-		sqlCfg.DatabaseName = "zwgk-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	} else {
-		if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("temporal: data directory: %w", err)
-		}
-		dbPath = filepath.Join(o.DataDir, "temporal.db")
-		sqlCfg.DatabaseName = dbPath
-		sqlCfg.ConnectAttributes["mode"] = "rwc"
-		// WAL keeps the dev server responsive while the worker writes.
-		sqlCfg.ConnectAttributes["_journal_mode"] = "WAL"
-		sqlCfg.ConnectAttributes["_synchronous"] = "NORMAL"
-		if _, err := os.Stat(dbPath); os.IsNotExist(err) {
-			if err := sqlite.SetupSchema(sqlCfg); err != nil {
-				return nil, fmt.Errorf("temporal: create schema in %s: %w", dbPath, err)
-			}
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("temporal: data directory: %w", err)
+	}
+	dbPath := filepath.Join(o.DataDir, "temporal.db")
+	sqlCfg.DatabaseName = dbPath
+	sqlCfg.ConnectAttributes["mode"] = "rwc"
+	// WAL keeps the dev server responsive while the worker writes.
+	sqlCfg.ConnectAttributes["_journal_mode"] = "WAL"
+	sqlCfg.ConnectAttributes["_synchronous"] = "NORMAL"
+	if _, err := os.Stat(dbPath); os.IsNotExist(err) {
+		if err := sqlite.SetupSchema(sqlCfg); err != nil {
+			return nil, fmt.Errorf("temporal: create schema in %s: %w", dbPath, err)
 		}
 	}
 
@@ -203,26 +194,17 @@ func (t *Temporal) Stop() error {
 	return t.server.Stop()
 }
 
-// servicePorts picks the ports of the services other than the frontend. A persistent server
-// keeps them in its data directory and reuses them: the membership ring is stored in SQLite,
+// servicePorts picks the ports of the services other than the frontend, keeps them in the
+// data directory and reuses them: the membership ring is stored in SQLite,
 // and a restart on new ports would leave the old members in it until they expire, with "Not
 // enough hosts to serve the request" for the best part of a minute.
 func servicePorts(o TemporalOptions, frontend int) ([]int, error) {
 	const n = 8
 	path := filepath.Join(o.DataDir, "temporal-ports.json")
-	if !o.Ephemeral {
-		var saved []int
-		if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &saved) == nil && len(saved) == n {
-			free := true
-			for _, p := range saved {
-				if p == frontend || portFree(p) != nil {
-					free = false
-				}
-			}
-			if free {
-				return saved, nil
-			}
-		}
+	var saved []int
+	if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &saved) == nil && len(saved) == n &&
+		!slices.ContainsFunc(saved, func(p int) bool { return p == frontend || portFree(p) != nil }) {
+		return saved, nil
 	}
 	ports := make([]int, 0, n)
 	for len(ports) < n {
@@ -234,11 +216,9 @@ func servicePorts(o TemporalOptions, frontend int) ([]int, error) {
 			ports = append(ports, p)
 		}
 	}
-	if !o.Ephemeral {
-		b, _ := json.Marshal(ports)
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			return nil, fmt.Errorf("temporal: %w", err)
-		}
+	b, _ := json.Marshal(ports)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("temporal: %w", err)
 	}
 	return ports, nil
 }

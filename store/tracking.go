@@ -378,37 +378,34 @@ func (s *Store) StaleDispatches(ctx context.Context, prefix string) ([]StaleDisp
 
 // Notice is a claimed notice with what a message about it needs.
 type Notice struct {
-	ID           int64
-	ItemID       int64
-	WorkflowID   string
-	UnitID       int64
-	Unit         string
-	Title        string
-	Requirement  string
-	CycleKey     string
-	Kind         string
-	Level        int
-	Offset       int
-	Target       string
-	At           time.Time
-	Urgent       bool
-	Status       string    // notice status
-	CycleDue     time.Time // the cycle's due now (an extension may have moved it)
-	CycleStatus  string    // item_cycles.status now
-	ItemStatus   string    // item_state.status now
-	ItemPaused   bool
-	ItemActive   bool
-	EscalateFrom time.Time // when the cycle went overdue, zero if it did not
+	ID          int64
+	ItemID      int64
+	Unit        string
+	Title       string
+	Requirement string
+	Offices     []string // the item's offices, leads first
+	CycleKey    string
+	Kind        string
+	Level       int
+	Offset      int
+	Target      string
+	At          time.Time
+	Urgent      bool
+	CycleDue    time.Time // the cycle's due now (an extension may have moved it)
+	CycleStatus string    // item_cycles.status now
+	ItemPaused  bool
+	ItemActive  bool
 }
 
 // ClaimedNotices lists the notices held by a dispatch key that are not yet settled, with the
 // current state of their items so that the dispatcher can drop what no longer applies.
 func (s *Store) ClaimedNotices(ctx context.Context, key string) ([]Notice, error) {
 	rows, err := s.Pool.Query(ctx, `
-		SELECT n.id, n.item_id, n.workflow_id, l.unit_id, u.name, i.title, i.requirement, n.cycle_key, n.kind,
-		       n.level, n."offset", n.target, n.at, n.urgent, n.status,
-		       coalesce(c.due_at, n.due_at), coalesce(c.status, ''), coalesce(st.status, ''),
-		       coalesce(st.paused, false), i.status = 'active', coalesce(st.overdue_since, 'epoch'::timestamptz)
+		SELECT n.id, n.item_id, u.name, i.title, i.requirement,
+		       coalesce((SELECT array_agg(o.name ORDER BY io.role = 'lead' DESC, o.name)
+		                 FROM item_offices io JOIN offices o ON o.id = io.office_id WHERE io.item_id = i.id), '{}'),
+		       n.cycle_key, n.kind, n.level, n."offset", n.target, n.at, n.urgent,
+		       coalesce(c.due_at, n.due_at), coalesce(c.status, ''), coalesce(st.paused, false), i.status = 'active'
 		FROM notices n
 		JOIN items i ON i.id = n.item_id
 		JOIN lists l ON l.id = i.list_id
@@ -422,12 +419,9 @@ func (s *Store) ClaimedNotices(ctx context.Context, key string) ([]Notice, error
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notice, error) {
 		var n Notice
-		err := r.Scan(&n.ID, &n.ItemID, &n.WorkflowID, &n.UnitID, &n.Unit, &n.Title, &n.Requirement, &n.CycleKey,
-			&n.Kind, &n.Level, &n.Offset, &n.Target, &n.At, &n.Urgent, &n.Status, &n.CycleDue, &n.CycleStatus,
-			&n.ItemStatus, &n.ItemPaused, &n.ItemActive, &n.EscalateFrom)
-		if n.EscalateFrom.Unix() == 0 {
-			n.EscalateFrom = time.Time{}
-		}
+		err := r.Scan(&n.ID, &n.ItemID, &n.Unit, &n.Title, &n.Requirement, &n.Offices, &n.CycleKey,
+			&n.Kind, &n.Level, &n.Offset, &n.Target, &n.At, &n.Urgent, &n.CycleDue, &n.CycleStatus,
+			&n.ItemPaused, &n.ItemActive)
 		return n, err
 	})
 	if err != nil {
@@ -482,17 +476,18 @@ func (s *Store) ItemProgressOf(ctx context.Context, itemID int64) (ItemProgress,
 	}
 	rows, err := s.Pool.Query(ctx, `
 		SELECT cycle_key, starts_at, due_at, original_due_at, status, required, completions,
-		       coalesce(done_at, 'epoch'::timestamptz), late, escalation_level, event_title, evidence_url, note, done_by
+		       done_at, late, escalation_level, event_title, evidence_url, note, done_by
 		FROM item_cycles WHERE item_id = $1 ORDER BY due_at, cycle_key`, itemID)
 	if err != nil {
 		return p, fmt.Errorf("store: cycles of item %d: %w", itemID, err)
 	}
 	p.Cycles, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CycleRow, error) {
 		var c CycleRow
-		err := r.Scan(&c.Key, &c.Start, &c.Due, &c.OriginalDue, &c.Status, &c.Required, &c.Completions, &c.DoneAt,
+		var done *time.Time
+		err := r.Scan(&c.Key, &c.Start, &c.Due, &c.OriginalDue, &c.Status, &c.Required, &c.Completions, &done,
 			&c.Late, &c.Level, &c.EventTitle, &c.EvidenceURL, &c.Note, &c.DoneBy)
-		if c.DoneAt.Unix() == 0 {
-			c.DoneAt = time.Time{}
+		if done != nil {
+			c.DoneAt = *done
 		}
 		return c, err
 	})
@@ -506,38 +501,32 @@ func (s *Store) ItemProgressOf(ctx context.Context, itemID int64) (ItemProgress,
 // recorded a state (a failed start) and, with all, also those last seen in a state that is not
 // final (after Temporal's database was lost).
 func (s *Store) ItemsToReconcile(ctx context.Context, all bool) ([]ItemRef, error) {
-	rows, err := s.Pool.Query(ctx, `
+	return s.itemRefs(ctx, "items to reconcile", `
 		SELECT i.id, i.workflow_id FROM items i LEFT JOIN item_state st ON st.item_id = i.id
 		WHERE i.status = 'active' AND (st.item_id IS NULL OR ($1 AND st.status NOT IN ('done', 'cancelled')))
 		ORDER BY i.id`, all)
-	if err != nil {
-		return nil, fmt.Errorf("store: items to reconcile: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ItemRef, error) {
-		var it ItemRef
-		return it, r.Scan(&it.ID, &it.WorkflowID)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: items to reconcile: %w", err)
-	}
-	return out, nil
 }
 
 // ActiveItemsOfUnit lists the active items of a unit's lists, to tell their workflows that the
 // unit's policy changed.
 func (s *Store) ActiveItemsOfUnit(ctx context.Context, unitID int64) ([]ItemRef, error) {
-	rows, err := s.Pool.Query(ctx, `
+	return s.itemRefs(ctx, fmt.Sprintf("items of unit %d", unitID), `
 		SELECT i.id, i.workflow_id FROM items i JOIN lists l ON l.id = i.list_id
 		WHERE l.unit_id = $1 AND i.status = 'active' ORDER BY i.id`, unitID)
+}
+
+// itemRefs runs a query of (id, workflow_id) rows.
+func (s *Store) itemRefs(ctx context.Context, what, sql string, args ...any) ([]ItemRef, error) {
+	rows, err := s.Pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: items of unit %d: %w", unitID, err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ItemRef, error) {
 		var it ItemRef
 		return it, r.Scan(&it.ID, &it.WorkflowID)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: items of unit %d: %w", unitID, err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
 }

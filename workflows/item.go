@@ -13,6 +13,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"net/url"
 	"slices"
 	"strings"
@@ -422,37 +423,53 @@ func (w *item) scheduleCycle(c *cycle) schedule.Cycle {
 	return schedule.Cycle{Key: c.Key, Start: c.Start, Due: c.Due, Required: c.Required, Provisional: c.Provisional}
 }
 
-// repeatAt is the instant of the nth "still overdue" notice after the last level (n from 1).
+// repeats yields the "still overdue" repeats after the last level in order, (1, first
+// instant), (2, second)…, each computed from the one before, so walking n repeats costs n
+// steps and one plan of the cycle.
+func (w *item) repeats(c *cycle) iter.Seq2[int, time.Time] {
+	return func(yield func(int, time.Time) bool) {
+		lv := w.escalations(c)
+		if len(lv) == 0 || w.def.Policy.Repeat <= 0 {
+			return
+		}
+		at := lv[len(lv)-1].At
+		for n := 1; ; n++ {
+			if c.Hourly {
+				at = at.Add(time.Hour)
+			} else {
+				next, ok := schedule.NextRepeat(w.def.Policy, at, w.cal)
+				if !ok {
+					return
+				}
+				at = next
+			}
+			if !yield(n, at) {
+				return
+			}
+		}
+	}
+}
+
+// repeatAt is the instant of the nth repeat (n from 1).
 func (w *item) repeatAt(c *cycle, n int) (time.Time, bool) {
-	lv := w.escalations(c)
-	if len(lv) == 0 || w.def.Policy.Repeat <= 0 {
-		return time.Time{}, false
-	}
-	at := lv[len(lv)-1].At
-	for range n {
-		if c.Hourly {
-			at = at.Add(time.Hour)
-			continue
+	for i, at := range w.repeats(c) {
+		if i == n {
+			return at, true
 		}
-		next, ok := schedule.NextRepeat(w.def.Policy, at, w.cal)
-		if !ok {
-			return time.Time{}, false
-		}
-		at = next
 	}
-	return at, true
+	return time.Time{}, false
 }
 
 // repeatsDue counts the repeats whose instant has passed.
 func (w *item) repeatsDue(c *cycle, now time.Time) int {
-	n := c.Repeats
-	for {
-		at, ok := w.repeatAt(c, n+1)
-		if !ok || now.Before(at) {
-			return n
+	n := 0
+	for i, at := range w.repeats(c) {
+		if now.Before(at) {
+			break
 		}
-		n++
+		n = i
 	}
+	return max(n, c.Repeats)
 }
 
 // nextWake is the earliest instant at which time changes the state; zero when only a message can.
@@ -641,10 +658,12 @@ func (w *item) repeatPlan(c *cycle, p *store.CyclePlan) {
 	}
 	last := lv[len(lv)-1]
 	target := last.Target
-	for n := c.PlannedRepeat + 1; n <= c.Repeats+1; n++ {
-		at, ok := w.repeatAt(c, n)
-		if !ok {
+	for n, at := range w.repeats(c) {
+		if n > c.Repeats+1 {
 			return
+		}
+		if n <= c.PlannedRepeat {
+			continue
 		}
 		p.Notices = append(p.Notices, store.NoticePlan{Kind: "escalation", Level: last.Level, Offset: n, Target: target, At: at, Urgent: c.Hourly})
 		if target != "contact" {

@@ -59,20 +59,7 @@ func TestCrashDigestBurst(t *testing.T) {
 	})
 	t.Run("SIGKILL mid-burst", func(t *testing.T) {
 		b := newBurst(t, recipients, smtpDelay)
-		w1 := b.startWorker("worker-1")
-		b.fire()
-		select {
-		case <-b.waitCount(killAt):
-		case <-w1.exited:
-			t.Fatalf("worker-1 exited before the kill: %v", w1.err)
-		case <-time.After(3 * time.Minute):
-			t.Fatalf("only %d messages arrived in 3 minutes; the burst did not start", b.smtp.Count())
-		}
-		before := b.smtp.Count()
-		killedAt := time.Now()
-		if err := w1.kill(); err != nil {
-			t.Fatal(err)
-		}
+		before, killedAt := b.killMidBurst(killAt)
 		after := b.smtp.Count()
 		t.Logf("SIGKILL after %s: %d messages at the server before the kill, %d when the process was gone",
 			killedAt.Sub(b.start).Round(time.Millisecond), before, after)
@@ -106,20 +93,7 @@ func TestCrashDigestBurst(t *testing.T) {
 	// again under another Message-ID, and nothing stays claimed.
 	t.Run("dispatcher run lost with the worker", func(t *testing.T) {
 		b := newBurst(t, recipients, smtpDelay)
-		w1 := b.startWorker("worker-1")
-		b.fire()
-		select {
-		case <-b.waitCount(killAt):
-		case <-w1.exited:
-			t.Fatalf("worker-1 exited before the kill: %v", w1.err)
-		case <-time.After(3 * time.Minute):
-			t.Fatalf("only %d messages arrived in 3 minutes; the burst did not start", b.smtp.Count())
-		}
-		before := b.smtp.Count()
-		lostAt := time.Now()
-		if err := w1.kill(); err != nil {
-			t.Fatal(err)
-		}
+		before, lostAt := b.killMidBurst(killAt)
 		if err := b.c.TerminateWorkflow(b.ctx, activities.DispatcherID(b.tq), "", "crash test: the run is lost"); err != nil {
 			t.Fatal(err)
 		}
@@ -523,4 +497,25 @@ func (b *burst) dump() {
 		rows.Close()
 	}
 	b.t.Logf("state at the timeout (SMTP server has %d messages):\n%s", b.smtp.Count(), strings.Join(lines, "\n"))
+}
+
+// killMidBurst starts worker-1, fires the burst and SIGKILLs the worker once killAt messages
+// have arrived; it returns how many had arrived and when the kill came.
+func (b *burst) killMidBurst(killAt int) (before int, killedAt time.Time) {
+	t := b.t
+	t.Helper()
+	w1 := b.startWorker("worker-1")
+	b.fire()
+	select {
+	case <-b.waitCount(killAt):
+	case <-w1.exited:
+		t.Fatalf("worker-1 exited before the kill: %v", w1.err)
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("only %d messages arrived in 3 minutes; the burst did not start", b.smtp.Count())
+	}
+	before, killedAt = b.smtp.Count(), time.Now()
+	if err := w1.kill(); err != nil {
+		t.Fatal(err)
+	}
+	return before, killedAt
 }
