@@ -3,7 +3,7 @@ module github.com/zwgk/zwgk
 go 1.26.8
 
 require (
-	github.com/6tail/lunar-go v1.4.6
+	github.com/6tail/lunar-go v1.4.7
 	github.com/chromedp/chromedp v0.23.0
 	github.com/compose-spec/compose-go/v2 v2.16.2
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6

@@ -21,6 +21,8 @@ var domainMakeUpDays = map[int][]string{
 	2024: {"2024-02-04", "2024-02-18", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29", "2024-10-12"},
 	2025: {"2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"},
 	2026: {"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"},
+	// 国办发明电〔2026〕… as carried by lunar-go v1.4.7.
+	2027: {"2027-01-31", "2027-02-14", "2027-05-08", "2027-09-26", "2027-10-09"},
 }
 
 func TestOfficialAgreesWithDomain(t *testing.T) {
@@ -31,11 +33,8 @@ func TestOfficialAgreesWithDomain(t *testing.T) {
 			t.Errorf("official year %d: %v", y.Year, err)
 		}
 	}
-	if LastOfficialYear() < 2026 {
-		t.Fatalf("official data ends in %d, want 2026 or later", LastOfficialYear())
-	}
-	if _, ok := byYear[2027]; ok && LastOfficialYear() < 2027 {
-		t.Fatal("2027 present but LastOfficialYear disagrees")
+	if LastOfficialYear() < 2027 {
+		t.Fatalf("official data ends in %d, want 2027 or later (lunar-go v1.4.7)", LastOfficialYear())
 	}
 	for year, days := range domainMakeUpDays {
 		y := byYear[year]
@@ -120,10 +119,24 @@ func TestAddWorkingDays(t *testing.T) {
 		{"2026-09-30", 1, "2026-10-08", false}, // 国庆 10/1–10/7
 		{"2026-10-09", 1, "2026-10-10", false}, // Saturday 10/10 worked
 		{"2026-10-10", 1, "2026-10-12", false},
+		// 2027
+		{"2026-12-31", 1, "2027-01-04", false}, // 元旦 1/1–1/3
+		{"2026-12-21", 10, "2027-01-05", false},
+		{"2027-01-29", 1, "2027-01-31", false}, // Sunday 1/31 worked
+		{"2027-02-04", 1, "2027-02-14", false}, // 春节 2/5–2/13, Sunday 2/14 worked
+		{"2027-02-14", 1, "2027-02-15", false},
+		{"2027-04-02", 1, "2027-04-06", false}, // 清明 4/3–4/5
+		{"2027-04-30", 1, "2027-05-06", false}, // 劳动节 5/1–5/5
+		{"2027-05-07", 1, "2027-05-08", false}, // Saturday 5/8 worked
+		{"2027-06-08", 1, "2027-06-10", false}, // 端午 6/9
+		{"2027-09-14", 1, "2027-09-16", false}, // 中秋 9/15
+		{"2027-09-24", 1, "2027-09-26", false}, // Sunday 9/26 worked
+		{"2027-09-30", 1, "2027-10-08", false}, // 国庆 10/1–10/7
+		{"2027-10-08", 1, "2027-10-09", false}, // Saturday 10/9 worked
 		// beyond the data: Monday–Friday, provisional
-		{"2026-12-31", 1, "2027-01-01", true},
-		{"2027-01-04", 5, "2027-01-11", true},
-		{"2026-12-21", 10, "2027-01-04", true},
+		{"2027-12-31", 1, "2028-01-03", true},
+		{"2028-01-03", 5, "2028-01-10", true},
+		{"2027-12-20", 10, "2028-01-03", true},
 		// backwards
 		{"2024-10-14", -20, "2024-09-10", false},
 		{"2024-10-08", -1, "2024-09-30", false},
@@ -166,11 +179,14 @@ func TestIsWorkingDayEveryDomainDay(t *testing.T) {
 			t.Errorf("%s should be a holiday", s)
 		}
 	}
-	if !cal.Known(2024) || !cal.Known(2026) || cal.Known(2027) {
-		t.Error("Known: want 2024 and 2026 known, 2027 not")
+	if !cal.Known(2024) || !cal.Known(2026) || !cal.Known(2027) || cal.Known(2028) {
+		t.Error("Known: want 2024, 2026 and 2027 known, 2028 not")
 	}
-	if !cal.IsWorkingDay(D(2027, 1, 1)) {
-		t.Error("2027-01-01 is a Friday in an unknown year: Monday–Friday fallback says working")
+	if cal.IsWorkingDay(D(2027, 1, 1)) {
+		t.Error("2027-01-01 (元旦, a Friday) should be a holiday")
+	}
+	if !cal.IsWorkingDay(D(2028, 1, 3)) {
+		t.Error("2028-01-03 is a Monday in an unknown year: Monday–Friday fallback says working")
 	}
 }
 
@@ -186,7 +202,8 @@ func TestWorkingDaysBetween(t *testing.T) {
 		{"2024-09-30", "2024-10-08", 1, false},
 		{"2024-10-14", "2024-09-10", -20, false},
 		{"2024-01-01", "2024-12-31", 251, false}, // 2024 has 251 working days after Jan 1 (Jan 1 is a holiday)
-		{"2026-12-31", "2027-01-08", 6, true},
+		{"2026-12-31", "2027-01-08", 5, false},   // 元旦 2027 1/1–1/3
+		{"2027-12-31", "2028-01-07", 5, true},
 		{"1999-01-01", "1999-01-08", 5, true},
 	}
 	for _, c := range cases {
@@ -238,12 +255,12 @@ func TestAdminOverridesOfficial(t *testing.T) {
 		t.Errorf("Year(2024) = %+v %v", y, ok)
 	}
 	// A gap between official data and an admin year stays provisional.
-	cal = New(append(Official(), Year{Year: 2028, Source: "admin"})...)
-	if _, prov := cal.AddWorkingDays(D(2028, 3, 1), 5); prov {
-		t.Error("2028 is known")
+	cal = New(append(Official(), Year{Year: 2029, Source: "admin"})...)
+	if _, prov := cal.AddWorkingDays(D(2029, 3, 1), 5); prov {
+		t.Error("2029 is known")
 	}
-	if _, prov := cal.AddWorkingDays(D(2026, 12, 30), 5); !prov {
-		t.Error("2027 is unknown: provisional")
+	if _, prov := cal.AddWorkingDays(D(2027, 12, 30), 5); !prov {
+		t.Error("2028 is unknown: provisional")
 	}
 }
 
@@ -374,5 +391,55 @@ func TestHugeCounts(t *testing.T) {
 	empty := New()
 	if d, prov := empty.AddWorkingDays(D(2024, 9, 10), 20); d != D(2024, 10, 8) || !prov {
 		t.Errorf("empty calendar: %s %v, want 2024-10-08 provisional", d, prov)
+	}
+}
+
+// TestOfficial2027 checks the 2027 schedule that lunar-go v1.4.7 carries: the five make-up
+// Saturdays and Sundays and the holidays, with their names, and that 2028 is still provisional.
+func TestOfficial2027(t *testing.T) {
+	cal := OfficialCalendar()
+	y, ok := cal.Year(2027)
+	if !ok || y.Source != OfficialSource() {
+		t.Fatalf("2027: %+v %v, want the official year", y, ok)
+	}
+	for _, s := range []string{"2027-01-31", "2027-02-14", "2027-05-08", "2027-09-26", "2027-10-09"} {
+		if d := mustDate(t, s); !cal.IsWorkingDay(d) {
+			t.Errorf("%s (%s) is a make-up working day", s, d.WeekdayName())
+		}
+	}
+	holidays := map[string]string{
+		"2027-01-01": "元旦节",
+		"2027-02-05": "春节", "2027-02-08": "春节", "2027-02-12": "春节", "2027-02-13": "春节",
+		"2027-04-05": "清明节",
+		"2027-05-03": "劳动节", "2027-05-05": "劳动节",
+		"2027-06-09": "端午节",
+		"2027-09-15": "中秋节",
+		"2027-10-01": "国庆节", "2027-10-07": "国庆节",
+	}
+	for s, name := range holidays {
+		d := mustDate(t, s)
+		if cal.IsWorkingDay(d) {
+			t.Errorf("%s should be a holiday (%s)", s, name)
+		}
+		if y.Names[d] != name {
+			t.Errorf("%s: name %q, want %q", s, y.Names[d], name)
+		}
+	}
+	if len(y.Workdays) != 5 {
+		t.Errorf("2027 make-up days %v, want 5", y.Workdays)
+	}
+	// 春节前 in 2027: the last working day before the holiday is Thursday 2/4.
+	if d, prov := cal.PrevWorkingDay(D(2027, 2, 5)); d != D(2027, 2, 4) || prov {
+		t.Errorf("last working day before 春节 2027 = %s %v, want 2027-02-04", d, prov)
+	}
+	// 20 working days from 2027-09-20 run through 中秋 and 国庆: 10/21.
+	if d, prov := cal.AddWorkingDays(D(2027, 9, 20), 20); d != D(2027, 10, 21) || prov {
+		t.Errorf("2027-09-20 + 20 working days = %s %v", d, prov)
+	}
+	if _, prov := cal.AddWorkingDays(D(2028, 3, 1), 1); !prov {
+		t.Error("2028 has no schedule yet: provisional")
+	}
+	if cal.Known(2028) || LastOfficialYear() != 2027 {
+		t.Errorf("LastOfficialYear %d, Known(2028) %v: want 2027 and false", LastOfficialYear(), cal.Known(2028))
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"testing"
 )
 
-// fuzzCalendar has official data, a gap (2027) and an admin year (2028), so the invariants are
-// checked across known, unknown and out-of-range days.
+// fuzzCalendar has official data (to 2027), a gap (2028) and an admin year (2029), so the
+// invariants are checked across known, unknown and out-of-range days.
 var fuzzCalendar = New(append(Official(), Year{
-	Year:     2028,
-	Holidays: []Date{D(2028, 1, 3), D(2028, 1, 4)},
-	Workdays: []Date{D(2028, 1, 8)},
+	Year:     2029,
+	Holidays: []Date{D(2029, 1, 2), D(2029, 1, 3)},
+	Workdays: []Date{D(2029, 1, 6)},
 	Source:   "admin: fuzz",
 })...)
 
@@ -19,7 +19,7 @@ var fuzzCalendar = New(append(Official(), Year{
 func FuzzAddWorkingDays(f *testing.F) {
 	f.Add(int32(0), int16(20), int16(0))            // 2024-09-10 + 20
 	f.Add(int32(-138), int16(3), int16(17))         // 2024-04-25
-	f.Add(int32(1200), int16(5), int16(300))        // across 2026 → 2027 → 2028
+	f.Add(int32(1200), int16(5), int16(300))        // 2027-12-24: across 2027 → 2028 → 2029
 	f.Add(int32(-9000), int16(-40), int16(-1))      // backwards, before the data
 	f.Add(int32(20000), int16(1000), int16(1000))   // far after the data
 	f.Add(int32(-2000000), int16(32767), int16(-5)) // mixed signs

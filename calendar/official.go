@@ -15,7 +15,8 @@ const firstOfficialYear = 2002
 
 // Official returns the State Council's schedules (国务院办公厅关于部分节假日安排的通知) as carried
 // by github.com/6tail/lunar-go's HolidayUtil, one Year per year from 2002 to the last year the
-// library knows (2026 in v1.4.6). The result is a fresh copy on every call.
+// library knows (2027 in v1.4.7; 2028 and later stay provisional until a release carries them). The
+// result is a fresh copy on every call.
 //
 // The library keeps its data in a package variable that its Fix function can rewrite; zwgk never
 // calls Fix, so the data is the one compiled in and the result is the same in every process.

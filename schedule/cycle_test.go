@@ -70,7 +70,8 @@ func TestCyclesKeysAndBounds(t *testing.T) {
 }
 
 // Weekly cycles are ISO weeks: they may start in the previous December or end in the next
-// January, and 2026 has 53 of them, the last running into 2027 (no schedule: provisional).
+// January, and 2026 has 53 of them, the last running into 2027 (official since lunar-go v1.4.7);
+// 2027's last runs into 2028 (no schedule yet: provisional).
 func TestWeeklyCyclesAtYearBoundaries(t *testing.T) {
 	cs := mustCycles(t, "每周", 2025)
 	if len(cs) != 52 || !cs[0].Start.Equal(sh(2024, 12, 30, 0, 0, 0)) || cs[0].Key != "2025-W01" {
@@ -81,8 +82,12 @@ func TestWeeklyCyclesAtYearBoundaries(t *testing.T) {
 	}
 	cs = mustCycles(t, "每周", 2026)
 	last := cs[len(cs)-1]
-	if len(cs) != 53 || last.Key != "2026-W53" || !last.Due.Equal(sh(2027, 1, 3, 23, 59, 59)) || !last.Provisional {
+	if len(cs) != 53 || last.Key != "2026-W53" || !last.Due.Equal(sh(2027, 1, 3, 23, 59, 59)) || last.Provisional {
 		t.Errorf("2026: %d weeks, last %+v", len(cs), last)
+	}
+	cs27 := mustCycles(t, "每周", 2027)
+	if last := cs27[len(cs27)-1]; last.Key != "2027-W52" || !last.Due.Equal(sh(2028, 1, 2, 23, 59, 59)) || !last.Provisional {
+		t.Errorf("2027: %d weeks, last %+v", len(cs27), last)
 	}
 	if cs[51].Provisional {
 		t.Error("2026-W52 lies in 2026: not provisional")
@@ -114,8 +119,11 @@ func TestCyclesOfEventRules(t *testing.T) {
 	if _, err := Cycles(Rule{Kind: KindQuota, Period: Week}, 2024, cal); err == nil {
 		t.Error("quota without a count must fail")
 	}
-	if cs := mustCycles(t, "每月", 2027); !cs[0].Provisional {
-		t.Error("2027 cycles are provisional")
+	if cs := mustCycles(t, "每月", 2027); cs[0].Provisional {
+		t.Error("2027 cycles are official (lunar-go v1.4.7)")
+	}
+	if cs := mustCycles(t, "每月", 2028); !cs[0].Provisional {
+		t.Error("2028 cycles are provisional")
 	}
 }
 
@@ -130,8 +138,9 @@ func TestEventDue(t *testing.T) {
 		{"及时公开", sh(2024, 9, 10, 15, 30, 0), sh(2024, 10, 14, 23, 59, 59), false},
 		{"3个工作日内", sh(2024, 4, 25, 9, 0, 0), sh(2024, 4, 29, 23, 59, 59), false},
 		{"5个工作日内", sh(2025, 9, 26, 18, 0, 0), sh(2025, 10, 10, 23, 59, 59), false},
-		{"15个工作日", sh(2026, 2, 13, 10, 0, 0), sh(2026, 3, 12, 23, 59, 59), false},  // 2/14 and 2/28 worked, 春节 2/15–2/23
-		{"20个工作日内", sh(2026, 12, 20, 10, 0, 0), sh(2027, 1, 15, 23, 59, 59), true}, // 2027 unknown: 1/1 counted as a Friday
+		{"15个工作日", sh(2026, 2, 13, 10, 0, 0), sh(2026, 3, 12, 23, 59, 59), false},   // 2/14 and 2/28 worked, 春节 2/15–2/23
+		{"20个工作日内", sh(2026, 12, 20, 10, 0, 0), sh(2027, 1, 18, 23, 59, 59), false}, // 元旦 2027 1/1–1/3
+		{"20个工作日内", sh(2027, 12, 20, 10, 0, 0), sh(2028, 1, 17, 23, 59, 59), true},  // 2028 unknown: Monday–Friday
 		// hour clocks run through nights and holidays
 		{"5个小时内", sh(2024, 10, 1, 22, 0, 0), sh(2024, 10, 2, 3, 0, 0), false},
 		{"24小时内", sh(2024, 10, 1, 22, 0, 0), sh(2024, 10, 2, 22, 0, 0), false},
@@ -249,10 +258,14 @@ func TestCyclesDuePoints(t *testing.T) {
 			// into the next year: 元旦 1/1, then 1/2–1/3, 1/6–1/10, 1/13–1/15
 			{"2024-Q4", sh(2025, 1, 15, 23, 59, 59)},
 		}, nil},
-		// 2027 has no schedule: Monday–Friday, 1/1 counted (a Friday), so provisional
+		// 2027 is official: 元旦 1/1–1/3, then 1/4–1/8, 1/11–1/15
 		{"每季度结束后10个工作日内", 2026, 4, []due{
-			{"2026-Q4", sh(2027, 1, 14, 23, 59, 59)},
-		}, []string{"2026-Q4"}},
+			{"2026-Q4", sh(2027, 1, 15, 23, 59, 59)},
+		}, nil},
+		// 2028 has no schedule: Monday–Friday, so provisional
+		{"每季度结束后10个工作日内", 2027, 4, []due{
+			{"2027-Q4", sh(2028, 1, 14, 23, 59, 59)},
+		}, []string{"2027-Q4"}},
 		// 20 working days after 2024: Sunday 1/26 worked, 春节 1/28–2/4
 		{"每年度结束后20个工作日内", 2024, 1, []due{{"2024", sh(2025, 2, 5, 23, 59, 59)}}, nil},
 		{"每月结束后5日内", 2024, 12, []due{

@@ -244,9 +244,9 @@ func TestNextRepeat(t *testing.T) {
 	if !next.Equal(sh(2024, 5, 16, 9, 0, 0)) || !ok {
 		t.Errorf("NextRepeat = %s %v", next, ok)
 	}
-	// into 2027, no schedule: Friday 1/1 counts as a working day
+	// into 2027 (official since lunar-go v1.4.7): 元旦 1/1–1/3 are off
 	next, ok = NextRepeat(DefaultPolicy(), sh(2026, 12, 28, 9, 0, 0), cal)
-	if !next.Equal(sh(2027, 1, 4, 9, 0, 0)) || !ok {
+	if !next.Equal(sh(2027, 1, 5, 9, 0, 0)) || !ok {
 		t.Errorf("NextRepeat into 2027 = %s %v", next, ok)
 	}
 	p := DefaultPolicy()

@@ -33,7 +33,8 @@ func TestCalendarAddCLI(t *testing.T) {
 		{[]string{"calendar", "add", "2024-09-10", "20"}, "2024-10-14 周一\n"},
 		{[]string{"calendar", "add", "2024-04-25", "3"}, "2024-04-29 周一\n"},
 		{[]string{"calendar", "add", "2024-10-14", "-20"}, "2024-09-10 周二\n"},
-		{[]string{"calendar", "add", "2027-01-04", "5"}, "2027-01-11 周一 provisional: no holiday schedule for 2027"},
+		{[]string{"calendar", "add", "2027-02-04", "1"}, "2027-02-14 周日\n"}, // official 2027 (lunar-go v1.4.7): 春节 2/5–2/13
+		{[]string{"calendar", "add", "2028-01-03", "5"}, "2028-01-10 周一 provisional: no holiday schedule for 2028"},
 	}
 	for _, c := range cases {
 		out, errOut, code := cli(t, noDB, c.args...)
