@@ -60,10 +60,12 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 
 // PruneWebState drops expired sessions, old login failures and expired link nonces.
 func (s *Store) PruneWebState(ctx context.Context, now time.Time) error {
+	// $1 is cast: untyped, PostgreSQL reads "$1 - interval" as interval - interval and the
+	// comparison fails (42883).
 	for _, q := range []string{
-		`DELETE FROM sessions WHERE expires_at < $1`,
-		`DELETE FROM login_failures WHERE at < $1 - interval '1 day'`,
-		`DELETE FROM used_link_nonces WHERE expires_at < $1`,
+		`DELETE FROM sessions WHERE expires_at < $1::timestamptz`,
+		`DELETE FROM login_failures WHERE at < $1::timestamptz - interval '1 day'`,
+		`DELETE FROM used_link_nonces WHERE expires_at < $1::timestamptz`,
 	} {
 		if _, err := s.Pool.Exec(ctx, q, now); err != nil {
 			return fmt.Errorf("store: prune: %w", err)
