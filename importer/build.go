@@ -26,6 +26,23 @@ type BuildOptions struct {
 	DefaultRule string
 	// Simplified shows titles, paths and requirements in Simplified characters.
 	Simplified bool
+	// Coordinator is the unit's coordinating office (default 办公室): it holds items that name
+	// no office, or only a group of "the relevant offices" nobody has mapped yet, until the admin
+	// assigns them (the item is flagged 待分派).
+	Coordinator string
+	// Corrections are the admin's fixes of a misread list (column roles, header and section
+	// rows, merged or split rows, offices for groups, rules): see Corrections.
+	Corrections *Corrections
+}
+
+// DefaultCoordinator is the coordinating office of a unit that names none.
+const DefaultCoordinator = "办公室"
+
+func (o BuildOptions) coordinator() string {
+	if o.Coordinator != "" {
+		return o.Coordinator
+	}
+	return DefaultCoordinator
 }
 
 // Result is a list read, checked and matched against a unit's directory: what the import
@@ -59,15 +76,30 @@ type Section struct {
 
 // Item is one task of the list.
 type Item struct {
-	Seq         int           `json:"seq"`
-	Number      string        `json:"number,omitempty"` // the list's own 序号
-	Section     string        `json:"section"`
-	Path        []string      `json:"path"`
-	Title       string        `json:"title"`
-	Requirement string        `json:"requirement"`
-	Offices     []OfficeRef   `json:"offices"`
-	Groups      []GroupRef    `json:"groups"`
-	Rule        schedule.Rule `json:"rule"`
+	Seq         int         `json:"seq"`
+	Number      string      `json:"number,omitempty"` // the list's own 序号
+	Section     string      `json:"section"`
+	Path        []string    `json:"path"`
+	Title       string      `json:"title"`
+	Requirement string      `json:"requirement"`
+	Offices     []OfficeRef `json:"offices"`
+	Groups      []GroupRef  `json:"groups"`
+	// Rule is the item's primary obligation (kept for readers of the first format); Rules are
+	// all of them, Rule first: 及时发布通报… 每年3月31日前公布年度报告 is a timely clock and a
+	// deadline, each tracked as its own cycle stream and named by its Obligation.
+	Rule  schedule.Rule   `json:"rule"`
+	Rules []schedule.Rule `json:"rules"`
+	// Score is the points the item is worth at the check (an assessment's 分值); Deduction the
+	// rule the list gives for losing them (每发现一处扣0.5分).
+	Score     *float64 `json:"score,omitempty"`
+	Deduction string   `json:"deduction,omitempty"`
+	// Fields are the columns kept as they are (公开依据, 公开渠道和载体, 公开对象, 备注, and the
+	// 公开主体 when an office column exists), by header.
+	Fields map[string]string `json:"fields,omitempty"`
+	// Unassigned (待分派) marks an item whose owner the list does not settle: no office, or a
+	// group of "the relevant offices" not mapped yet. The coordinating office holds it meanwhile.
+	Unassigned       bool   `json:"unassigned,omitempty"`
+	UnassignedReason string `json:"unassigned_reason,omitempty"`
 	// RuleFrom names where the rule's wording (Rule.Text) was found: a column (完成时限, 更新频率,
 	// 具体要求), 默认 for --default-rule, 标题 for the list's title, or "" when there was none.
 	RuleFrom    string `json:"rule_from"`
@@ -119,6 +151,8 @@ type raw struct {
 	offices       []cellRef // offices, lead, co
 	deadline      cellRef
 	frequency     cellRef
+	score         cellRef
+	fields        [][2]string // header, text
 	titleFromText bool
 }
 
@@ -140,6 +174,8 @@ type builder struct {
 
 	officeCache map[string][]Party
 	ruleCache   map[string]schedule.Rule
+
+	newCoordinator, warnedCoordinator bool
 }
 
 // Build turns a read document into items: column roles from the header (or the overrides),
@@ -149,6 +185,9 @@ type builder struct {
 func Build(doc *Document, dir *store.Directory, opts BuildOptions) *Result {
 	if opts.Year == 0 {
 		opts.Year = time.Now().Year()
+	}
+	if c := opts.Corrections; c != nil && c.HeaderRow != 0 && opts.Overrides.HeaderRow == 0 {
+		opts.Overrides.HeaderRow = c.HeaderRow
 	}
 	b := &builder{doc: doc, opts: opts, m: newMatcher(dir), dir: dir, officeCache: map[string][]Party{}, ruleCache: map[string]schedule.Rule{},
 		res: &Result{File: doc.File, Format: doc.Format, Title: doc.Title, Year: opts.Year, Sections: []Section{}, Items: []Item{}, Errors: []Issue{}, Warnings: []Issue{}}}
@@ -174,6 +213,7 @@ func Build(doc *Document, dir *store.Directory, opts BuildOptions) *Result {
 			b.warnf(t, 0, "", "“%s”中没有找到表头，已跳过", t.Name)
 		}
 	}
+	b.raws = b.opts.Corrections.splitRaws(b.opts.Corrections.mergeRaws(b.raws))
 	b.items()
 	b.checkYear()
 	sortIssues(b.res.Errors)
@@ -283,7 +323,7 @@ func (b *builder) table(t *Table) {
 				}
 			}
 		}
-		if hi < 0 && o.HeaderRow >= 0 && !o.any() {
+		if hi < 0 && o.HeaderRow >= 0 && !o.any() && (b.opts.Corrections == nil || len(b.opts.Corrections.Map) == 0) {
 			if !(t.Letters && (t.Name == instructionSheet || t.Name == officeListSheet)) {
 				b.nohdr = append(b.nohdr, t)
 			}
@@ -316,6 +356,15 @@ func (b *builder) table(t *Table) {
 			return
 		}
 	}
+	{
+		var err error
+		if roles, err = b.opts.Corrections.applyMap(roles, header); err != nil {
+			b.errorf(t, 0, "", "%v", err)
+			return
+		}
+	}
+	sectionRows := b.opts.Corrections.rowSet(b.opts.Corrections.sectionRows())
+	skipRows := b.opts.Corrections.rowSet(b.opts.Corrections.skipRows())
 	has := func(rs ...Role) bool {
 		for _, r := range roles {
 			for _, x := range rs {
@@ -334,9 +383,20 @@ func (b *builder) table(t *Table) {
 		b.errorf(t, hdrRow, "", "表头中没有任务列（如 工作任务、具体要求、测评指标与考察点、一级指标）：请用 --col-requirement 或 --col-levels 指定")
 		return
 	}
+	// A catalogue's 公开主体 owns its rows when no office column does; next to an office
+	// column it is only a field. A table with neither (an assessment) is still imported: its
+	// items go to the coordinating office, flagged 待分派.
+	for c, r := range roles {
+		if r == RoleSubject {
+			if has(RoleOffices, RoleLead, RoleCo) {
+				roles[c] = RoleField
+			} else {
+				roles[c] = RoleOffices
+			}
+		}
+	}
 	if !has(RoleOffices, RoleLead, RoleCo) {
-		b.errorf(t, hdrRow, "", "表头中没有责任科室列（如 责任科室、责任单位、负责科室、牵头单位）：请用 --col-offices 指定")
-		return
+		b.warnf(t, hdrRow, "", "表头中没有责任科室列：事项暂由%s负责并标为“待分派”，可在预览中指定科室列或为事项分派科室", b.opts.coordinator())
 	}
 	for c, r := range roles {
 		if r == RoleNone && c < len(header) && header[c] != "" {
@@ -346,6 +406,7 @@ func (b *builder) table(t *Table) {
 		}
 	}
 	prev := make([]string, len(roles))
+	var above []string
 	heading := ""
 	for i := first; i < len(t.Rows); i++ {
 		row := t.Rows[i]
@@ -369,7 +430,17 @@ func (b *builder) table(t *Table) {
 				break
 			}
 		}
-		if header != nil && t.Columns == nil && sameTexts(texts, header) {
+		if header != nil && t.Columns == nil && sameTexts(texts, header) || skipRows[at] {
+			continue
+		}
+		if sectionRows[at] {
+			for _, s := range texts {
+				if s != "" {
+					heading = oneLine(s)
+					break
+				}
+			}
+			prev = make([]string, len(roles))
 			continue
 		}
 		// a heading across the whole table: 一、主动公开 merged over every column
@@ -383,6 +454,13 @@ func (b *builder) table(t *Table) {
 				b.errorf(t, at, colLabel(t, c, header), "单元格内容“%s”像是公式：请改为普通文字", shorten(s, 30))
 			}
 		}
+		// 同上 (ditto) repeats the cell above, as a reader of the list takes it
+		for c := range texts {
+			if isDitto(texts[c]) && c < len(above) {
+				texts[c] = above[c]
+			}
+		}
+		above = append(above[:0], texts...)
 		r := raw{t: t, section: section, row: at, titleFromText: t.TitleFromText}
 		own := false
 		var reqs []string
@@ -427,13 +505,21 @@ func (b *builder) table(t *Table) {
 				if r.frequency.text == "" {
 					r.frequency = ref
 				}
+			case RoleScore:
+				if r.score.text == "" {
+					r.score = ref
+				}
+			case RoleField:
+				if s != "" && !merged {
+					r.fields = append(r.fields, [2]string{oneLine(headerAt(header, c)), s})
+				}
 			}
 		}
 		if heading != "" {
 			r.labels = append([]string{heading}, r.labels...)
 		}
 		r.requirement = strings.Join(dedupe(reqs), "\n")
-		if r.requirement == "" && len(r.offices) == 0 && r.deadline.text == "" && r.frequency.text == "" {
+		if r.requirement == "" && len(r.offices) == 0 && r.deadline.text == "" && r.frequency.text == "" && r.score.text == "" {
 			continue // a category row: its labels are filled down into the rows below
 		}
 		if r.requirement == "" && len(r.labels) == 0 {
@@ -594,4 +680,13 @@ func (b *builder) checkYear() {
 	if m := yearInTitle.FindStringSubmatch(b.doc.Title); m != nil && m[1] != strconv.Itoa(b.opts.Year) {
 		b.warnf(nil, 0, "", "文件标题“%s”写的是%s年，导入的年度是%d年：请确认 --year", b.doc.Title, m[1], b.opts.Year)
 	}
+}
+
+// isDitto is a cell that says "the same as above": 同上, 同上。, 〃.
+func isDitto(s string) bool {
+	switch fold(s) {
+	case "同上", "同上栏", "〃", "\"":
+		return true
+	}
+	return false
 }

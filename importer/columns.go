@@ -23,6 +23,9 @@ const (
 	RoleCo          Role = "co"          // 配合单位
 	RoleDeadline    Role = "deadline"    // 完成时限
 	RoleFrequency   Role = "frequency"   // 更新频率
+	RoleScore       Role = "score"       // 分值, 分数, 权重: the points the item is worth at the check
+	RoleSubject     Role = "subject"     // 公开主体: the owner when the table has no office column
+	RoleField       Role = "field"       // 公开依据, 公开渠道和载体, 公开对象, 备注: kept on the item as a named field
 )
 
 // headerWords maps the folded (Simplified, no spaces) header text to a role.
@@ -39,43 +42,63 @@ func init() {
 	add(RoleSeq, "序号", "编号", "序", "序次", "No", "No.", "#", "条目")
 	add(RoleLevel, "过程", "类别", "分类", "类型", "板块", "领域", "栏目", "栏目名称", "指标", "指标名称",
 		"重点领域", "工作类别", "事项类别", "公开类别", "公开领域", "大类", "小类", "主要方面", "任务类别", "考核项目", "评估项目", "项目")
-	add(RoleTask, "工作任务", "任务", "工作内容", "内容", "任务内容", "工作事项", "事项", "公开事项", "公开内容",
-		"重点任务", "主要任务", "任务名称", "事项名称", "工作项目", "工作目标", "任务事项")
+	add(RoleTask, "工作任务", "任务", "工作内容", "内容", "任务内容", "工作事项", "事项", "公开事项",
+		"重点任务", "主要任务", "任务名称", "事项名称", "工作项目", "工作目标", "任务事项", "信息名称", "考核内容明细")
 	add(RoleRequirement, "具体要求", "工作要求", "测评指标与考察点", "考察点", "考核要点", "考核内容", "要求", "公开要求",
-		"公开标准", "任务要求", "工作措施", "具体措施", "具体内容", "主要内容", "评估要点", "评分标准", "工作标准", "具体任务", "公开内容及要求")
+		"公开标准", "任务要求", "工作措施", "具体措施", "具体内容", "主要内容", "评估要点", "评分标准", "工作标准", "具体任务", "公开内容及要求", "公开内容", "公开内容(要素)", "考评细项", "细化分工")
 	add(RoleOffices, "责任科室", "责任单位", "负责科室", "责任部门", "责任股室", "承办科室", "承办单位", "负责单位",
-		"责任处室", "实施科室", "责任主体", "负责部门", "责任人", "责任科室(单位)", "责任单位(科室)", "责任股室(单位)", "公开主体")
+		"责任处室", "实施科室", "责任主体", "负责部门", "责任人", "责任科室(单位)", "责任单位(科室)", "责任股室(单位)")
 	add(RoleLead, "牵头单位", "牵头科室", "牵头部门", "牵头股室", "牵头处室")
 	add(RoleCo, "配合单位", "配合科室", "配合部门", "协办单位", "协同单位", "参与单位", "配合股室", "配合处室", "协办科室")
 	add(RoleDeadline, "完成时限", "时限要求", "公开时限", "完成时间", "时限", "截止时间", "办结时限", "时间节点",
 		"完成期限", "时间要求", "完成时限要求", "时间安排", "进度安排")
+	add(RoleScore, "分值", "分数", "权重", "标准分值", "分值(分)")
+	add(RoleSubject, "公开主体", "发布主体", "信息公开主体")
+	add(RoleField, "备注", "说明", "完成情况", "落实情况", "佐证材料", "得分", "扣分", "考核方式", "公开方式", "公开渠道",
+		"公开载体", "依据", "公开依据", "政策依据", "公开渠道和载体", "公开对象", "公开形式", "全社会", "特定群体", "评分方法")
 	add(RoleFrequency, "更新频率", "更新标准", "更新周期", "频次", "公开频率", "更新频次", "更新要求", "更新时限", "公开频次")
 }
 
-// notesWords are headers of columns zwgk leaves alone; recognising them keeps a header row
-// recognisable and stops an unknown-column warning.
-var notesWords = map[string]bool{}
-
-func init() {
-	for _, w := range []string{"备注", "说明", "分值", "完成情况", "落实情况", "佐证材料", "得分", "扣分", "考核方式", "公开方式", "公开渠道", "公开载体", "依据", "公开依据", "政策依据"} {
-		notesWords[fold(w)] = true
-	}
+// headerMeaning classifies a header cell no list of words names, by the words inside it, so
+// that 细化分工, 责任处室（单位）, 公开渠道和载体 or 考评细项 read without a new entry. The order
+// matters: the more specific meaning first (牵头 before 责任, 时限 before 内容).
+var headerMeaning = []struct {
+	re   *regexp.Regexp
+	role Role
+}{
+	{regexp.MustCompile(`^(序号?|编号|序次|no\.?|#)$`), RoleSeq},
+	{regexp.MustCompile(`^[一二三四五六七1-7]级`), RoleLevel},
+	{regexp.MustCompile(`分值|分数|权重|标准分|满分|^分$`), RoleScore},
+	{regexp.MustCompile(`牵头|主办|主责`), RoleLead},
+	{regexp.MustCompile(`配合|协办|协同|参与|协助`), RoleCo},
+	{regexp.MustCompile(`^(公开|发布|信息)?主体$|^公开单位$|^发布机关$`), RoleSubject},
+	{regexp.MustCompile(`(责任|负责|承办|实施|落实|归口|经办|主管)(科室|处室|股室|部门|单位|主体|机构|科|处|股|室|人|领导|中心)|^(科室|处室|股室|部门|责任方|承办|责任)$|单位$|科室$|处室$|股室$`), RoleOffices},
+	{regexp.MustCompile(`频率|频次|频度|周期|更新(标准|要求|时限|时间)`), RoleFrequency},
+	{regexp.MustCompile(`时限|期限|截止|时间节点|时间安排|时间要求|完成时间|进度|节点|时间$|日期$`), RoleDeadline},
+	{regexp.MustCompile(`依据|渠道|载体|对象|方式|形式|备注|说明|佐证|完成情况|落实情况|得分|扣分|考核方式|评分方法|链接|网址|类型$`), RoleField},
+	{regexp.MustCompile(`要求|措施|细化|分工|考察点|考评细项|细则|评分|标准|要点|要素|公开内容|具体内容|主要内容|考核内容|说明`), RoleRequirement},
+	{regexp.MustCompile(`项目|类别|分类|领域|板块|栏目|指标|方面`), RoleLevel},
+	{regexp.MustCompile(`任务|事项|内容|名称|目标|工作`), RoleTask},
 }
 
-// headerRole reads one header cell. known is false for text that is no header word.
+// headerRole reads one header cell: a known header word, else its meaning from the words in
+// it. known is false for text that is no header (too long, or no header word in it).
 func headerRole(text string) (r Role, known bool) {
 	f := fold(oneLine(text))
+	f = strings.Trim(f, "*＊:：")
 	if f == "" {
 		return RoleNone, false
 	}
 	if r, ok := headerWords[f]; ok {
 		return r, true
 	}
-	if levelHeader.MatchString(f) {
-		return RoleLevel, true
+	if runeLen(f) > 12 || sentenceP.MatchString(strings.NewReplacer("(", "", ")", "", "（", "", "）", "").Replace(f)) {
+		return RoleNone, false
 	}
-	if notesWords[f] {
-		return RoleNone, true
+	for _, m := range headerMeaning {
+		if m.re.MatchString(f) {
+			return m.role, true
+		}
 	}
 	return RoleNone, false
 }
@@ -102,12 +125,16 @@ func headerScore(cells []string) (score int, ok bool) {
 		if known {
 			score++
 			roles[r] = true
-		} else if runeLen(c) > 12 {
+		} else if runeLen(c) > 12 || numberTok.MatchString(strings.TrimSpace(c)) {
+			// a long text or a number is a data cell: a row with one is no header, however
+			// many of its short cells read like header words (工作推进, 办公室)
 			unknownLong++
 		}
 	}
 	what := roles[RoleTask] || roles[RoleRequirement] || roles[RoleLevel]
-	whoWhen := roles[RoleOffices] || roles[RoleLead] || roles[RoleDeadline] || roles[RoleFrequency]
+	// an assessment table (考核项目 / 考评细项 / 分值) names no office and no time: its score
+	// makes it a list all the same
+	whoWhen := roles[RoleOffices] || roles[RoleLead] || roles[RoleDeadline] || roles[RoleFrequency] || roles[RoleScore] || roles[RoleSubject]
 	return score, what && whoWhen && score >= 2 && unknownLong == 0
 }
 
@@ -170,7 +197,7 @@ func rolesFromHeader(rows [][]string) []Role {
 	// unknown header cells before the requirement become levels
 	firstWhat := -1
 	for c, r := range roles {
-		if r == RoleRequirement || r == RoleTask || r == RoleOffices || r == RoleLead || r == RoleDeadline || r == RoleFrequency {
+		if r == RoleRequirement || r == RoleTask || r == RoleOffices || r == RoleLead || r == RoleDeadline || r == RoleFrequency || r == RoleScore || r == RoleSubject {
 			firstWhat = c
 			break
 		}

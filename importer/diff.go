@@ -230,6 +230,19 @@ func Fingerprint(it Item) string {
 		Rule                                           json.RawMessage
 	}{it.Section, it.Title, it.Requirement, it.RuleFrom, officeSig(it), it.Path, groupNames(it), canonicalJSON(rule)}
 	b, _ := json.Marshal(v)
+	// What the first format did not have joins the hash only when present, so that the items
+	// of lists imported before keep their fingerprints (and are not all "changed" on re-import).
+	if len(it.Rules) > 1 || it.Score != nil || it.Unassigned || len(it.Fields) > 0 {
+		rules, _ := json.Marshal(it.Rules)
+		extra, _ := json.Marshal(struct {
+			Rules      json.RawMessage
+			Score      *float64
+			Deduction  string
+			Unassigned bool
+			Fields     map[string]string
+		}{canonicalJSON(rules), it.Score, it.Deduction, it.Unassigned, it.Fields})
+		b = append(b, extra...)
+	}
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:16])
 }

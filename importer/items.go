@@ -2,7 +2,9 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/zwgk/zwgk/schedule"
@@ -22,8 +24,8 @@ func (b *builder) items() {
 	unassigned := map[string][]int{} // group -> rows where other offices remain
 	allGroups := map[string]int{}
 	noReach := map[string][]int{} // groups without offices -> rows of items left with no office
-	noReachCol := map[string]string{}
-	noReachFirst := map[string]string{}
+	var noOffice []int
+	var allGroupItems []int // items naming a group of every office
 	newOffices := map[string]bool{}
 	sections := map[string]*Section{}
 	var order []string
@@ -35,7 +37,8 @@ func (b *builder) items() {
 		if tableRelative(b.doc.Format) {
 			it.Source.Table = r.t.Where
 		}
-		if r.titleFromText || len(r.labels) == 0 || count[fold(r.section)+"\x1f"+foldJoin(r.labels)] > 1 {
+		if r.titleFromText || len(r.labels) == 0 || count[fold(r.section)+"\x1f"+foldJoin(r.labels)] > 1 ||
+			r.requirement != "" && sectionHead.MatchString(r.labels[len(r.labels)-1]) {
 			it.Title = headline(r.requirement)
 			it.Path = append([]string{}, r.labels...)
 		} else {
@@ -71,12 +74,25 @@ func (b *builder) items() {
 				switch {
 				case p.PerEvent:
 					it.Groups = append(it.Groups, GroupRef{Name: p.Name, Role: role, Offices: []string{}, PerEvent: true})
+				case p.Group && b.correctedGroup(p.Name) != nil:
+					g := GroupRef{Name: p.Name, Role: role, Offices: []string{}}
+					for _, n := range b.correctedGroup(p.Name) {
+						if ref, ok := b.correctedOffice(r, n, role, p.Name); ok {
+							g.Offices = append(g.Offices, ref.Name)
+							addOffice(&it, ref)
+							if ref.New {
+								newOffices[ref.Name] = true
+							}
+						}
+					}
+					it.Groups = append(it.Groups, g)
 				case p.Group:
 					g := GroupRef{Name: p.Name, Role: role, Offices: []string{}}
 					ids, all := b.m.groupMembers(p.Name)
 					g.AllOffices = all
 					if all {
 						allGroups[p.Name] = len(ids)
+						allGroupItems = append(allGroupItems, len(b.res.Items))
 					}
 					for _, id := range ids {
 						if o := b.m.byID(id); o != nil {
@@ -113,11 +129,12 @@ func (b *builder) items() {
 		it.OfficesText = strings.Join(texts, "\n")
 		switch {
 		case len(r.offices) == 0:
-			b.errorf(r.t, r.row, officeCol, "“%s”没有责任科室", shorten(it.Title, 30))
+			b.assignCoordinator(&it, "清单未写责任科室")
+			noOffice = append(noOffice, r.row)
 		case len(it.Offices) == 0:
 			resolvable := false
 			for _, g := range it.Groups {
-				resolvable = resolvable || g.PerEvent
+				resolvable = resolvable || g.PerEvent || g.AllOffices
 			}
 			for _, c := range r.offices {
 				for _, p := range b.parties(c.text) {
@@ -133,15 +150,43 @@ func (b *builder) items() {
 				}
 				k := strings.Join(names, "、")
 				noReach[k] = append(noReach[k], r.row)
-				noReachCol[k] = officeCol
-				noReachFirst[k] = names[0]
+				b.assignCoordinator(&it, "“"+k+"”尚未指定科室")
 			}
 		default:
 			for _, g := range it.Groups {
-				if len(g.Offices) == 0 && !g.PerEvent {
+				if len(g.Offices) == 0 && !g.PerEvent && !g.AllOffices {
 					unassigned[g.Name] = append(unassigned[g.Name], r.row)
+					it.Unassigned = true
+					if it.UnassignedReason == "" {
+						it.UnassignedReason = "“" + g.Name + "”尚未指定科室"
+					}
 				}
 			}
+		}
+		if names, ok := b.correctedOffices(it.Key); ok {
+			it.Offices, it.Unassigned, it.UnassignedReason = []OfficeRef{}, false, ""
+			for i, n := range names {
+				role := Co
+				if i == 0 {
+					role = Lead
+				}
+				if ref, ok := b.correctedOffice(r, n, role, ""); ok {
+					addOffice(&it, ref)
+					if ref.New {
+						newOffices[ref.Name] = true
+					}
+				}
+			}
+		}
+		b.score(&it, r)
+		for _, f := range r.fields {
+			if it.Fields == nil {
+				it.Fields = map[string]string{}
+			}
+			if prev, ok := it.Fields[f[0]]; ok && prev != f[1] {
+				f[1] = prev + "；" + f[1]
+			}
+			it.Fields[f[0]] = f[1]
 		}
 		fixLead(&it)
 
@@ -171,25 +216,33 @@ func (b *builder) items() {
 		is.Row = is.Rows[0]
 		b.res.Errors = append(b.res.Errors, is)
 	}
+	coord := b.opts.coordinator()
 	for _, name := range sortedKeys(noReach) {
-		is := b.issue(nil, 0, noReachCol[name], "没有可以提醒的科室：“%s”还没有指定包括哪些科室（zwgk office group “%s” 科室…）", name, noReachFirst[name])
+		is := b.issue(nil, 0, "", "待分派：“%s”还没有指定包括哪些科室，这些事项暂由%s负责，请为该组指定科室或为事项分派科室", name, coord)
 		is.Rows = uniqueInts(noReach[name])
 		is.Row = is.Rows[0]
-		b.res.Errors = append(b.res.Errors, is)
+		b.res.Warnings = append(b.res.Warnings, is)
+	}
+	if len(noOffice) > 0 {
+		is := b.issue(nil, 0, "", "待分派：%d 个事项没有写责任科室，暂由%s负责，请为事项分派科室", len(noOffice), coord)
+		is.Rows = uniqueInts(noOffice)
+		is.Row = is.Rows[0]
+		b.res.Warnings = append(b.res.Warnings, is)
 	}
 	for _, name := range sortedKeys(unassigned) {
-		is := b.issue(nil, 0, "", "“%s”还没有指定包括哪些科室，这些事项暂时只提醒其他责任科室（zwgk office group %s 科室…）", name, name)
+		is := b.issue(nil, 0, "", "待分派：“%s”还没有指定包括哪些科室，这些事项暂时只提醒其他责任科室", name)
 		is.Rows = uniqueInts(unassigned[name])
 		is.Row = is.Rows[0]
 		b.res.Warnings = append(b.res.Warnings, is)
 	}
 	for _, name := range sortedKeys(allGroups) {
-		b.warnf(nil, 0, "", "“%s”没有单独指定科室，按本单位全部 %d 个科室处理", name, allGroups[name])
+		b.warnf(nil, 0, "", "“%s”没有单独指定科室，按本单位全部 %d 个科室处理", name, allGroups[name]+len(newOffices))
 	}
 	for name := range newOffices {
 		b.res.NewOffices = append(b.res.NewOffices, name)
 	}
 	sort.Strings(b.res.NewOffices)
+	b.widenAllGroups(allGroupItems)
 	for _, k := range sortedKeys(byKey) {
 		idx := byKey[k]
 		if len(idx) < 2 {
@@ -266,9 +319,54 @@ func fixLead(it *Item) {
 	}
 }
 
-// rule reads the item's rule from its frequency or deadline cell, else from wording in its
-// requirement, else from the default; what cannot be read is kept as unparsed and reported.
+// rule settles the item's obligations: the admin's correction, else its rule cell, else the
+// wording of its requirement, else the default; then any further clocks its requirement
+// states (及时发布… 每年3月31日前公布…) are added to Rules, each tracked on its own.
 func (b *builder) rule(it *Item, r raw) {
+	if rule, text, ok := b.opts.Corrections.itemRule(it, b.opts.Year); ok {
+		it.Rule, it.RuleFrom = rule, "更正"
+		if rule.Kind == kindUnparsed {
+			b.errorf(r.t, r.row, "", "更正中的时限“%s”无法识别（%s）", text, rule.Reason)
+		}
+	} else {
+		b.primaryRule(it, r)
+	}
+	if len(it.Rules) == 0 {
+		it.Rules = []schedule.Rule{it.Rule}
+		if it.Rule.Kind != kindUnparsed {
+			for _, x := range preciseRules(schedule.FindAll(r.requirement, b.opts.Year)) {
+				if !hasRule(it.Rules, x) {
+					it.Rules = append(it.Rules, x)
+				}
+			}
+		}
+	}
+}
+
+// reasonSeveral starts the reason of a cell that holds several different clocks.
+const reasonSeveral = "含多个不同的时限"
+
+// preciseRules keeps the matches that set a clock (not 持续/常态化), each once.
+func preciseRules(ms []schedule.Match) []schedule.Rule {
+	var out []schedule.Rule
+	for _, m := range ms {
+		if m.Rule.Kind != schedule.KindOngoing && m.Rule.Kind != kindUnparsed && !hasRule(out, m.Rule) {
+			out = append(out, m.Rule)
+		}
+	}
+	return out
+}
+
+func hasRule(rs []schedule.Rule, x schedule.Rule) bool {
+	for _, r := range rs {
+		if schedule.Same(r, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) primaryRule(it *Item, r raw) {
 	year := b.opts.Year
 	for _, c := range []cellRef{r.deadline, r.frequency} {
 		if c.text == "" {
@@ -301,6 +399,14 @@ func (b *builder) rule(it *Item, r raw) {
 	if cell.text != "" && rule.Kind != kindUnparsed {
 		it.Rule, it.RuleFrom = rule, header(cell)
 		return
+	}
+	if cell.text != "" && strings.HasPrefix(rule.Reason, reasonSeveral) {
+		// a cell with several dated obligations (2021年2月公布预算，2021年8月公布决算): each
+		// is tracked; the first is the primary rule
+		if rs := preciseRules(schedule.FindAll(oneLine(cell.text), year)); len(rs) > 1 {
+			it.Rule, it.Rules, it.RuleFrom = rs[0], rs, header(cell)
+			return
+		}
 	}
 	if fr, m, ok := schedule.Find(r.requirement, year); ok {
 		it.Rule, it.RuleFrom = fr, r.reqCol
@@ -388,4 +494,130 @@ func (it Item) String() string {
 		os = append(os, s)
 	}
 	return fmt.Sprintf("%d. %s | %s | %s", it.Seq, strings.Join(append(append([]string{}, it.Path...), it.Title), " / "), strings.Join(os, "、"), it.Rule.Kind)
+}
+
+// assignCoordinator gives an item that names no reachable office to the unit's coordinating
+// office, flagged 待分派 with the reason, so that it is tracked from the first day and the
+// admin sees what to assign. A coordinator missing from the directory is created with
+// CreateOffices, else the item stays without an office (and without reminders) until assigned.
+func (b *builder) assignCoordinator(it *Item, reason string) {
+	it.Unassigned = true
+	if it.UnassignedReason == "" {
+		it.UnassignedReason = reason
+	}
+	name := b.opts.coordinator()
+	if o, _ := b.m.find(name); o != nil {
+		addOffice(it, OfficeRef{Name: o.Name, Role: Lead, ID: o.ID, Via: "待分派"})
+		return
+	}
+	if b.opts.CreateOffices {
+		b.newCoordinator = true
+		addOffice(it, OfficeRef{Name: name, Role: Lead, New: true, Via: "待分派"})
+		return
+	}
+	if !b.warnedCoordinator {
+		b.warnedCoordinator = true
+		b.warnf(nil, 0, "", "科室目录中没有协调科室“%s”：待分派事项在指定科室前不会提醒任何人（请添加该科室，或在单位设置中指定协调科室）", name)
+	}
+}
+
+// widenAllGroups adds to the items naming 各科室 (and the other groups of every office) the
+// offices this import creates: a new unit's 各科室 is every office its first list names.
+func (b *builder) widenAllGroups(idx []int) {
+	newNames := append([]string(nil), b.res.NewOffices...)
+	if b.newCoordinator && !containsFold(newNames, b.opts.coordinator()) {
+		newNames = append(newNames, b.opts.coordinator())
+		b.res.NewOffices = append(b.res.NewOffices, b.opts.coordinator())
+		sort.Strings(b.res.NewOffices)
+	}
+	for _, i := range idx {
+		it := &b.res.Items[i]
+		for gi := range it.Groups {
+			g := &it.Groups[gi]
+			if !g.AllOffices {
+				continue
+			}
+			for _, n := range newNames {
+				if !containsFold(g.Offices, n) {
+					g.Offices = append(g.Offices, n)
+				}
+				addOffice(it, OfficeRef{Name: n, Role: Co, New: true, Via: g.Name})
+			}
+		}
+		if len(it.Offices) == 0 {
+			b.assignCoordinator(it, "本单位还没有科室")
+		}
+		fixLead(it)
+	}
+}
+
+func containsFold(ss []string, s string) bool {
+	f := fold(s)
+	for _, x := range ss {
+		if fold(x) == f {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	scoreNum  = regexp.MustCompile(`^\(?(\d+(?:\.\d+)?)\s*分?\)?$`)
+	deduction = regexp.MustCompile(`[^。；;，,]*扣\s*\d+(?:\.\d+)?\s*分[^。；;]*`)
+)
+
+// score reads the item's 分值 and the deduction rule its criterion states.
+func (b *builder) score(it *Item, r raw) {
+	if t := strings.TrimSpace(oneLine(r.score.text)); t != "" {
+		if m := scoreNum.FindStringSubmatch(strings.ReplaceAll(t, " ", "")); m != nil {
+			v, err := strconv.ParseFloat(m[1], 64)
+			if err == nil {
+				it.Score = &v
+			}
+		} else {
+			b.warnf(r.t, r.row, r.score.col, "分值“%s”不是数字，未导入分值", shorten(t, 20))
+		}
+	}
+	if m := deduction.FindString(r.requirement); m != "" {
+		it.Deduction = strings.TrimSpace(m)
+	}
+}
+
+func (b *builder) correctedGroup(name string) []string {
+	c := b.opts.Corrections
+	if c == nil {
+		return nil
+	}
+	for k, v := range c.Groups {
+		if fold(k) == fold(name) && len(v) > 0 {
+			return v
+		}
+	}
+	return nil
+}
+
+func (b *builder) correctedOffices(key string) ([]string, bool) {
+	c := b.opts.Corrections
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.Offices[key]
+	return v, ok && len(v) > 0
+}
+
+// correctedOffice resolves an office the admin named in the corrections: it must exist, or be
+// created with CreateOffices, like an office the list names.
+func (b *builder) correctedOffice(r raw, name, role, via string) (OfficeRef, bool) {
+	o, amb := b.m.find(name)
+	switch {
+	case o != nil:
+		return OfficeRef{Name: o.Name, Role: role, ID: o.ID, Via: via}, true
+	case amb != nil:
+		b.errorf(r.t, r.row, "", "更正中的科室“%s”可能是 %s 中的任何一个：请写全称", name, strings.Join(amb, "、"))
+	case b.opts.CreateOffices:
+		return OfficeRef{Name: name, Role: role, New: true, Via: via}, true
+	default:
+		b.errorf(r.t, r.row, "", "更正中的科室“%s”不在科室目录中", name)
+	}
+	return OfficeRef{}, false
 }

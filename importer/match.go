@@ -109,7 +109,8 @@ func (m *matcher) groupMembers(name string) (ids []int64, all bool) {
 	if ids, ok := m.groups[f]; ok && len(ids) > 0 {
 		return ids, false
 	}
-	if allOfficesGroups[f] && len(m.offices) > 0 {
+	if allOfficesGroups[f] {
+		// also with no office yet: the offices the same import creates join it (widenAllGroups)
 		for _, o := range m.offices {
 			ids = append(ids, o.ID)
 		}

@@ -45,7 +45,8 @@ var (
 var allOfficesGroups = map[string]bool{}
 
 func init() {
-	for _, g := range []string{"各科室", "各股室", "局机关各科室", "机关各科室", "各成员单位", "各处室", "各部门", "全体科室", "所有科室", "各科室(单位)", "各科室、各单位"} {
+	for _, g := range []string{"各科室", "各股室", "局机关各科室", "机关各科室", "各成员单位", "各处室", "各部室", "各部门", "全体科室", "所有科室",
+		"各科室(单位)", "各科室、各单位", "各工作组", "局属各单位", "各科室及局属各单位", "机关各处室", "各处(室)", "各科(室)", "各股(室)", "局各科室", "各科室、局属各单位", "各组"} {
 		allOfficesGroups[fold(g)] = true
 	}
 }
@@ -234,8 +235,11 @@ func splitConjunction(p string) []string {
 	return []string{p}
 }
 
+// dutyTail is what follows the names in 应急处、疾控处等按职责分工落实: not part of a name.
+var dutyTail = regexp.MustCompile(`(等)?(按照?|根据|依据?)(各自)?(职责|职能)(分工)?.*$`)
+
 func tidyName(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(dutyTail.ReplaceAllString(strings.TrimSpace(s), ""))
 	s = strings.Trim(s, "。.，,；;:：、 \t")
 	s = strings.TrimSuffix(s, "等")
 	return strings.TrimSpace(s)

@@ -102,7 +102,7 @@ func TestMatcher(t *testing.T) {
 
 func TestHeadersTraditionalAndOverrides(t *testing.T) {
 	roles := rolesFromHeader([][]string{{"序號", "一級欄目", "二級欄目", "工作任務", "具體要求", "責任單位", "完成時限", "更新頻率", "備註"}})
-	want := []Role{RoleSeq, RoleLevel, RoleLevel, RoleLevel, RoleRequirement, RoleOffices, RoleDeadline, RoleFrequency, RoleNone}
+	want := []Role{RoleSeq, RoleLevel, RoleLevel, RoleLevel, RoleRequirement, RoleOffices, RoleDeadline, RoleFrequency, RoleField}
 	if !equalRoles(roles, want) {
 		t.Errorf("roles %v", roles)
 	}

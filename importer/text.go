@@ -25,6 +25,11 @@ import (
 type tok struct {
 	Text string
 	Line int
+	// Row marks the first cell of a row in pipe text whose rows the pipes delimit (a line of
+	// cells, a line starting with |, the cells after a line of pipes only).
+	Row bool
+	// Cut marks a cell after a line of pipes only: whatever the style, a row ended before it.
+	Cut bool
 }
 
 type textReader struct {
@@ -180,7 +185,11 @@ func (tr *textReader) isRule(s string) bool {
 
 // isLabel is a hierarchy label: short, no sentence, no rule, no office.
 func (tr *textReader) isLabel(s string) bool {
-	return runeLen(s) <= 30 && !sentenceLike(s) && !tr.isRule(s) && officeStrength(s, tr.known) != surelyOffice
+	if sectionHead.MatchString(s) && runeLen(s) <= 40 {
+		return true // 一、做好财政信息公开。 is a heading even with its full stop
+	}
+	return runeLen(s) <= 30 && !sentenceLike(s) && !tr.isRule(s) && officeStrength(s, tr.known) != surelyOffice &&
+		!scoreLike.MatchString(s) && !fieldMark.MatchString(s)
 }
 
 // officeLike decides whether the cell after a requirement is its office cell or the first
@@ -318,23 +327,61 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 	if !pipe {
 		for k, l := range lines {
 			if !used[k] {
-				toks = append(toks, tok{cleanCell(l.Text), l.No})
+				toks = append(toks, tok{Text: cleanCell(l.Text), Line: l.No})
 			}
 		}
 		return toks, false
 	}
+	// Rows are explicit when lines start with a pipe (markdown, copied grids) or hold several
+	// cells each; then a row starts at such a line and after a line of pipes only. In
+	// one-cell-per-line pipe text only the pipe-only lines end rows.
+	leading := 0
+	for k, l := range lines {
+		if !used[k] && strings.HasPrefix(l.Text, "|") && !pipeOnly.MatchString(l.Text) &&
+			(strings.HasSuffix(strings.TrimSpace(l.Text), "|") || strings.Count(l.Text, "|") >= 3) {
+			leading++
+		}
+	}
+	leadingStyle := leading*3 >= withPipe
+	multi := 0
+	for k, l := range lines {
+		if used[k] {
+			continue
+		}
+		cells := 0
+		for _, p := range strings.Split(l.Text, "|") {
+			if strings.TrimSpace(p) != "" {
+				cells++
+			}
+		}
+		if cells >= 2 {
+			multi++
+		}
+	}
+	rowStyle := leadingStyle && leading >= 3 || multi >= 3 && multi*2 >= withPipe
 	var buf []string
 	bufLine := 0
+	newRow, cut := true, false
 	flush := func() {
 		t := cleanCell(strings.Join(buf, "\n"))
 		if t != "" && !markdownSep.MatchString(t) {
-			toks = append(toks, tok{oneLine(t), bufLine})
+			toks = append(toks, tok{Text: oneLine(t), Line: bufLine, Row: newRow, Cut: cut})
+			newRow, cut = false, false
 		}
 		buf, bufLine = nil, 0
 	}
 	for k, l := range lines {
 		if used[k] {
 			flush()
+			newRow = true
+			continue
+		}
+		if pipeOnly.MatchString(l.Text) || markdownSep.MatchString(strings.ReplaceAll(l.Text, "|", "")) {
+			// a lone pipe closes a wrapped cell (基础信息公开⏎|); two or more end the row
+			flush()
+			if strings.Count(l.Text, "|") >= 2 {
+				newRow, cut = true, true
+			}
 			continue
 		}
 		if !strings.Contains(l.Text, "|") {
@@ -342,8 +389,18 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 			buf, bufLine = []string{l.Text}, l.No
 			continue
 		}
-		if len(buf) > 0 && !strings.HasPrefix(l.Text, "|") {
+		cells := 0
+		for _, p := range strings.Split(l.Text, "|") {
+			if strings.TrimSpace(p) != "" {
+				cells++
+			}
+		}
+		startsRow := leadingStyle && strings.HasPrefix(l.Text, "|") && (cells >= 2 || strings.HasSuffix(strings.TrimSpace(l.Text), "|")) || !leadingStyle && cells >= 2
+		if len(buf) > 0 && (!strings.HasPrefix(l.Text, "|") || startsRow) {
 			flush()
+		}
+		if startsRow {
+			newRow = true
 		}
 		for i, p := range strings.Split(l.Text, "|") {
 			if i > 0 {
@@ -356,16 +413,27 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 				buf = append(buf, p)
 			}
 		}
+		if !leadingStyle && cells >= 2 {
+			flush()
+			newRow = true
+		}
 	}
 	flush()
+	if !rowStyle {
+		for k := range toks {
+			toks[k].Row = false
+		}
+	}
 	return toks, true
 }
+
+var pipeOnly = regexp.MustCompile(`^[|\s]+$`)
 
 // headerRunAt returns the length of a run of header cells starting at i (0 if none).
 func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	j := i
 	var ws []string
-	for j < len(toks) && runeLen(toks[j].Text) <= 12 {
+	for j < len(toks) && runeLen(toks[j].Text) <= 12 && (j == i || !toks[j].Row && !toks[j].Cut) {
 		if _, known := headerRole(toks[j].Text); !known {
 			break
 		}
@@ -395,6 +463,37 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		hdr[k] = toks[start+k].Text
 	}
 	roles := rolesFromHeader([][]string{hdr})
+	skip := 0
+	// a second header row under the first (公开事项 over 一级/二级/三级事项, 公开对象 over
+	// 全社会/特定群体): its levels replace the column they subdivide; its other cells subdivide
+	// tick columns whose empty cells the flattening dropped, so they add no column
+	if m := tr.headerRunAt(toks, start+n); m > 0 && toks[start+n].Row {
+		var lv []string
+		for k := 0; k < m; k++ {
+			if r, _ := headerRole(toks[start+n+k].Text); r == RoleLevel {
+				lv = append(lv, toks[start+n+k].Text)
+			}
+		}
+		if len(lv) > 0 {
+			for c, r := range roles {
+				if r == RoleTask || r == RoleLevel {
+					var h2 []string
+					h2 = append(h2, hdr[:c]...)
+					h2 = append(h2, lv...)
+					h2 = append(h2, hdr[c+1:]...)
+					hdr = h2
+					break
+				}
+			}
+			roles = rolesFromHeader([][]string{hdr})
+			for c := range roles {
+				if c < len(lv)+1 && roles[c] == RoleTask {
+					roles[c] = RoleLevel
+				}
+			}
+		}
+		skip = m
+	}
 	var levels []int
 	seqCol := -1
 	for c, r := range roles {
@@ -415,10 +514,19 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	hasWhoWhen := false
 	for c := lastLevel + 1; c < len(roles); c++ {
 		switch roles[c] {
-		case RoleRequirement, RoleTask, RoleOffices, RoleLead, RoleCo, RoleDeadline, RoleFrequency:
+		case RoleRequirement, RoleTask, RoleOffices, RoleLead, RoleCo, RoleDeadline, RoleFrequency, RoleScore, RoleSubject, RoleField:
 			trailing = append(trailing, c)
-			hasWhoWhen = hasWhoWhen || roles[c] != RoleRequirement && roles[c] != RoleTask
+			hasWhoWhen = hasWhoWhen || roles[c] != RoleRequirement && roles[c] != RoleTask && roles[c] != RoleField
 		}
+	}
+	hasScore, hasText := false, false
+	for _, c := range trailing {
+		hasScore = hasScore || roles[c] == RoleScore
+		hasText = hasText || roles[c] == RoleRequirement || roles[c] == RoleTask
+	}
+	explicit := false
+	for k := start + n; k < len(toks) && k < start+n+40; k++ {
+		explicit = explicit || toks[k].Row
 	}
 	ruleAfter := func(from int) bool {
 		for _, c := range trailing {
@@ -429,7 +537,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		return false
 	}
 	var rows []trow
-	i := start + n
+	i := start + n + skip
 	for i < len(toks) {
 		if i+n <= len(toks) && sameWords(toks[i:i+n], hdr) {
 			i += n // the header repeated at a page break
@@ -438,34 +546,71 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		if tr.headerRunAt(toks, i) > 0 {
 			break
 		}
+		if explicit {
+			rowEnd := i + 1
+			for rowEnd < len(toks) && !toks[rowEnd].Row {
+				rowEnd++
+			}
+			if r, ok := tr.explicitRow(toks[i:rowEnd], roles, trailing, seqCol); ok {
+				rows = append(rows, r)
+				i = rowEnd
+				continue
+			}
+			break
+		}
 		r := trow{cells: map[int]tok{}}
 		j := i
+		// a line of pipes only ended the row, whatever else the row looks like
+		limit := i + 1
+		for limit < len(toks) && !toks[limit].Cut {
+			limit++
+		}
 		if seqCol >= 0 && numberTok.MatchString(toks[j].Text) {
 			r.seq = &toks[j]
 			j++
 		}
-		for j < len(toks) && tr.isLabel(toks[j].Text) && tr.headerRunAt(toks, j) == 0 {
-			r.labels = append(r.labels, toks[j])
-			j++
+		for j < limit && tr.headerRunAt(toks, j) == 0 {
+			u := toks[j].Text
+			if scoreLike.MatchString(u) && !hasScore {
+				j++ // a score glued into a table that has no score column (23, 0.75): not a label
+				continue
+			}
+			if tr.isLabel(u) {
+				r.labels = append(r.labels, toks[j])
+				j++
+				continue
+			}
+			if !hasText && !tr.isRule(u) && officeStrength(u, tr.known) == notOffice {
+				// no requirement column: the deepest level holds the item's text, a sentence
+				r.labels = append(r.labels, toks[j])
+				j++
+			}
+			break
 		}
 		matched := false
 		for _, c := range trailing {
-			if j >= len(toks) || tr.headerRunAt(toks, j) > 0 {
+			if j >= limit || tr.headerRunAt(toks, j) > 0 {
 				break
 			}
 			u := toks[j]
 			var next *tok
-			if j+1 < len(toks) {
+			if j+1 < limit {
 				next = &toks[j+1]
 			}
 			ok := false
 			switch roles[c] {
 			case RoleRequirement, RoleTask:
-				ok = !tr.isRule(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
+				ok = !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
 			case RoleOffices, RoleLead, RoleCo:
 				ok = !tr.isRule(u.Text) && tr.officeLike(u, next, ruleAfter(c))
 			case RoleDeadline, RoleFrequency:
 				ok = tr.isRule(u.Text)
+			case RoleScore:
+				ok = scoreLike.MatchString(u.Text)
+			case RoleSubject:
+				ok = officeStrength(u.Text, tr.known) != notOffice
+			case RoleField:
+				ok = fieldMark.MatchString(u.Text)
 			}
 			if ok {
 				r.cells[c] = u
@@ -513,7 +658,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		}
 	}
 	if len(rows) == 0 {
-		return nil, start + n
+		return nil, start + n + skip
 	}
 	if !cut && end < len(toks) && tr.headerRunAt(toks, end) == 0 {
 		tr.notes = append(tr.notes, Issue{File: tr.name, Row: toks[end].Line,
@@ -543,7 +688,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			line := rows[k].labels[0].Line
 			rows[k].labels = rows[k].labels[:0]
 			for _, m := range merged {
-				rows[k].labels = append(rows[k].labels, tok{m, line})
+				rows[k].labels = append(rows[k].labels, tok{Text: m, Line: line})
 			}
 		}
 	}
@@ -650,7 +795,7 @@ func joinFragments(ls []tok) []tok {
 		short := runeLen(ls[k].Text) <= 2
 		switch {
 		case short && k+1 < len(ls) && runeLen(ls[k+1].Text) <= 2:
-			out = append(out, tok{ls[k].Text + ls[k+1].Text, ls[k].Line})
+			out = append(out, tok{Text: ls[k].Text + ls[k+1].Text, Line: ls[k].Line})
 			joined[len(out)-1] = true
 			k++
 		case short && len(out) > 0 && !joined[len(out)-1]:
@@ -662,3 +807,107 @@ func joinFragments(ls []tok) []tok {
 	}
 	return out
 }
+
+var (
+	scoreLike = regexp.MustCompile(`^[(（]?\d{1,3}(\.\d{1,2})?\s*分?[)）]?$`)
+	// fieldMark is a cell of a catalogue's tick columns (公开渠道 ■政府网站, 公开对象 √)
+	fieldMark = regexp.MustCompile(`^[■□√☑✓✔×☐▲●○]|[■□√☑✓✔]$`)
+	// sectionHead is a heading numbered as a section: 一、…, （一）…, 第一部分
+	sectionHead = regexp.MustCompile(`^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]{1,3}[部分章节条项])`)
+)
+
+// explicitRow reads one row of pipe text whose row the pipes delimit. A row with a cell for
+// every column is read by position; a shorter one lost merged cells, and its cells are put
+// back by what they hold (a number, a label, a sentence, offices, rule wording, a score), in
+// column order. A row of labels only is a category row: its labels are the path of the rows
+// below it.
+func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seqCol int) (trow, bool) {
+	r := trow{cells: map[int]tok{}}
+	if len(cells) == len(roles) {
+		for c, u := range cells {
+			switch roles[c] {
+			case RoleSeq:
+				x := u
+				r.seq = &x
+			case RoleLevel:
+				r.labels = append(r.labels, u)
+			case RoleNone:
+			default:
+				r.cells[c] = u
+			}
+		}
+		return r, true
+	}
+	j := 0
+	if seqCol >= 0 && j < len(cells) && numberTok.MatchString(cells[j].Text) {
+		x := cells[j]
+		r.seq = &x
+		j++
+	}
+	for j < len(cells) && tr.isLabel(cells[j].Text) && len(cells)-j > 1 {
+		r.labels = append(r.labels, cells[j])
+		j++
+	}
+	hasLevel := false
+	for _, x := range roles {
+		hasLevel = hasLevel || x == RoleLevel
+	}
+	if r.seq != nil && len(r.labels) == 0 && hasLevel && j < len(cells)-1 && !tr.isRule(cells[j].Text) &&
+		officeStrength(cells[j].Text, tr.known) != surelyOffice {
+		// a numbered row starts a task of its own: its first cell is the task (the deepest
+		// level), even when it reads like a sentence, and nothing is filled down into it
+		r.labels = append(r.labels, cells[j])
+		j++
+	}
+	if j == len(cells)-1 && len(r.labels) == 0 && sectionHead.MatchString(cells[j].Text) {
+		r.labels = append(r.labels, cells[j])
+		return r, true
+	}
+	for _, c := range trailing {
+		if j >= len(cells) {
+			break
+		}
+		u := cells[j]
+		var next *tok
+		if j+1 < len(cells) {
+			next = &cells[j+1]
+		}
+		ok := false
+		switch roles[c] {
+		case RoleRequirement, RoleTask:
+			ok = !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
+		case RoleOffices, RoleLead, RoleCo, RoleSubject:
+			ok = !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && (officeStrength(u.Text, tr.known) != notOffice || tr.officeLike(u, next, false))
+		case RoleDeadline, RoleFrequency:
+			ok = tr.isRule(u.Text) || ruleWords.MatchString(u.Text) && runeLen(u.Text) <= 30
+		case RoleScore:
+			ok = scoreLike.MatchString(u.Text)
+		case RoleField:
+			ok = fieldMark.MatchString(u.Text)
+		}
+		if ok {
+			r.cells[c] = u
+			j++
+		}
+	}
+	for ; j < len(cells); j++ {
+		// a cell nothing claimed: keep its text with the requirement rather than lose it
+		for _, c := range trailing {
+			if roles[c] == RoleRequirement || roles[c] == RoleTask {
+				u := r.cells[c]
+				if u.Text == "" {
+					u = cells[j]
+				} else {
+					u.Text += "\n" + cells[j].Text
+				}
+				r.cells[c] = u
+				break
+			}
+		}
+	}
+	return r, len(r.cells) > 0 || len(r.labels) > 0
+}
+
+// ruleWords is wording that belongs in a deadline or frequency cell even when the rule reader
+// cannot read it (2021年8月前, 长期推进): it is kept there and reported as unparsed.
+var ruleWords = regexp.MustCompile(`\d+月|[年月日]底|[年月]前|长期|持续|常态|每[年月周季]|及时|工作日|小时|同步`)
