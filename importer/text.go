@@ -642,8 +642,12 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		for k := last + 1; k < len(rows); k++ {
 			if len(rows[k].labels) > 0 {
 				first := rows[k].labels[0]
+				after := toks[start].Line // the header, when no row has an office or a time
+				if k > 0 {
+					after = rowLine(rows[k-1])
+				}
 				tr.notes = append(tr.notes, Issue{File: tr.name, Row: first.Line,
-					Message: fmt.Sprintf("表格在第%d行后结束：从“%s”起的内容没有责任科室或时限，不像任务，未导入", rowLine(rows[k-1]), shorten(first.Text, 20))})
+					Message: fmt.Sprintf("表格在第%d行后结束：从“%s”起的内容没有责任科室或时限，不像任务，未导入", after, shorten(first.Text, 20))})
 				// the tokens of the dropped rows are not part of the table
 				for e := start; e < len(toks); e++ {
 					if toks[e].Line >= first.Line {

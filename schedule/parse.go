@@ -50,6 +50,12 @@ func Parse(text string, year int) Rule {
 		return Rule{Kind: KindUnparsed, Text: orig, Reason: ReasonNoSuchDate + "：" + strings.Join(bad, "、")}
 	}
 	ms := scan(n, text, year, true)
+	if len(ms) == 0 && isDitto(n.s) {
+		return Rule{Kind: KindUnparsed, Text: orig, Reason: ReasonDitto}
+	}
+	if len(ms) == 0 && strings.Contains(n.s, "节假日") {
+		return Rule{Kind: KindUnparsed, Text: orig, Reason: "“节假日前”没有说是哪个节日：请写明（春节前、国庆节前…），或拆成每个节日一条"}
+	}
 	if len(ms) == 0 {
 		reason := "未找到时限或频率用语"
 		if year <= 0 {
@@ -69,12 +75,17 @@ func Parse(text string, year int) Rule {
 	if len(specific) == 0 {
 		specific = ms
 	}
-	r := specific[0].Rule
+	r, first := specific[0].Rule, specific[0].Text
 	for _, m := range specific[1:] {
 		switch {
 		case sameRule(r, m.Rule), refines(m.Rule, r):
 		case refines(r, m.Rule):
 			r = m.Rule
+		case r.Kind == KindTimely && m.Rule.Kind == KindTimely && (strings.Contains(first, "同步") || strings.Contains(m.Text, "同步")):
+			// 与政策文件同步发布，时间跨度不超过5个工作日: the span says how simultaneous
+			if strings.Contains(first, "同步") {
+				r, first = m.Rule, m.Text
+			}
 		default:
 			words := make([]string, len(specific))
 			for i, s := range specific {
@@ -91,6 +102,19 @@ func Parse(text string, year int) Rule {
 // The importer refuses such a list: unlike other unparsed wording it is a typo to fix at the
 // source, not a rule to set by hand.
 const ReasonNoSuchDate = "日期不存在"
+
+// ReasonDitto is the Reason of 同上 (ditto): the wording is the row above's, which only the
+// reader of the table knows; the importer reads that cell instead.
+const ReasonDitto = "同上：沿用上一行的时限"
+
+// isDitto reports 同上, 同前, 〃 and the like, alone in a cell.
+func isDitto(s string) bool {
+	switch strings.Trim(s, " ,.;:、，。；：") {
+	case "同上", "同前", "同左", "〃", "\"", "同上一行":
+		return true
+	}
+	return false
+}
 
 // dateLike is a month (13月, 3月份) or a day of one (2月30日, 每月32日) with its optional year.
 var dateLike = re(`YEAR(?:(?P<m>NUM)|(?P<every>每个?|按))月份?(?:(?P<d>NUM)(?:日|号))?`)
@@ -218,7 +242,7 @@ func scan(n normalized, orig string, year int, cell bool) []Match {
 }
 
 // filler is what a cell may hold besides its rule wording.
-var filler = regexp.MustCompile(`^(?:[- ,.;:、，。；：()\[\]【】「」“”"'‘’!！?？/]|更新|公开|发布|完成|办结|提交|报送|上报|前|之前|以前|内|以内|之内|止|为止|一次|1次|信息|按要求|要求|截至|截止|于|在|的|到期|内容|及时|不超过|不得超过|最长|最多|应在|须在|需在)*$`)
+var filler = regexp.MustCompile(`^(?:[- ,.;:、，。；：()\[\]【】「」“”"'‘’!！?？/]|更新|公开|发布|完成|办结|提交|报送|上报|前|之前|以前|内|以内|之内|止|为止|一次|1次|信息|按要求|要求|截至|截止|于|在|的|到期|内容|及时|不超过|不得超过|最长|最多|应在|须在|需在|数据|情况|工作|工作情况|有关|相关|材料|上年度|上一年度|上年|上一年|上月|上个月)*$`)
 
 // leftover returns the text of n outside the matches when it is more than filler, else "".
 func leftover(n normalized, ms []Match) string {
@@ -537,8 +561,8 @@ var patterns = []pattern{
 	}},
 	// bare recurring in a cell: 每月, 按季度, 每季度末, 月度, 季度, 年度, 半年
 	{[]string{"每|按|度|半年"}, re(`(?:(?:每个?|按)(?P<p>PER)(?:末|底)?|(?P<q>月度|季度|半年度|年度|半年))`), func(c *mctx) (Rule, bool) {
-		if !c.cell {
-			return Rule{}, false
+		if !c.cell || c.g("q") != "" && strings.ContainsRune("上下本今去明次该当前第一", c.before) {
+			return Rule{}, false // 上年度, 本季度: one period, not every one
 		}
 		p := c.g("p") + c.g("q")
 		return Rule{Kind: KindRecurring, Period: period(p)}, true

@@ -74,20 +74,23 @@ func TestListUpload(t *testing.T) {
 		t.Fatalf("preview with unknown offices:\n%s", body)
 	}
 
-	// With it, the new offices are listed, and the groups that name no office block the import
-	// until the admin assigns them on the preview page.
+	// With it, the new offices are listed; the groups that name no office do not block the
+	// import (their items are 待分派 to the coordinating office) and may be assigned on the
+	// preview page.
 	resp, body = admin.upload("/admin/lists/preview", map[string]string{"new_unit": "金寨县政务公开办", "year": "2024", "create_offices": "1"}, "jinzhai.txt", data)
 	wantStatus(t, resp, body, http.StatusOK)
 	m := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(body)
-	if m == nil || !strings.Contains(body, "fix-form") || strings.Contains(body, "commit-form") {
-		t.Fatalf("no fix form:\n%s", body)
+	if m == nil || !strings.Contains(body, "fix-form") || !strings.Contains(body, "commit-form") || !strings.Contains(body, "待分派") {
+		t.Fatalf("no fix form, commit form and 待分派 items:\n%s", body)
 	}
 	fix := url.Values{"token": {m[1]}}
 	for _, c := range regexp.MustCompile(`name="create" value="([^"]+)"`).FindAllStringSubmatch(body, -1) {
 		fix.Add("create", c[1])
 	}
 	groups := regexp.MustCompile(`name="group:([^"]+)"`).FindAllStringSubmatch(body, -1)
-	if len(fix["create"]) == 0 || len(groups) != 3 {
+	// 各股室 means every office, those the import creates included; only the two qualified
+	// groups (相关业务股室…) wait for the admin
+	if len(fix["create"]) == 0 || len(groups) != 2 {
 		t.Fatalf("fix form offers offices %v and groups %v", fix["create"], groups)
 	}
 	for _, g := range groups {

@@ -68,9 +68,9 @@ func TestCalendarShowCLI(t *testing.T) {
 			t.Errorf("calendar show 2024: missing %q in\n%s", want, out)
 		}
 	}
-	out, _, _ = cli(t, nil, "calendar", "show", "--official", "2027")
-	if !strings.Contains(out, "2027: no holiday schedule") || !strings.Contains(out, "provisional") {
-		t.Errorf("calendar show 2027: %s", out)
+	out, _, _ = cli(t, nil, "calendar", "show", "--official", "2028")
+	if !strings.Contains(out, "2028: no holiday schedule") || !strings.Contains(out, "provisional") {
+		t.Errorf("calendar show 2028: %s", out)
 	}
 }
 
@@ -115,8 +115,9 @@ func TestCalendarLoadCLI(t *testing.T) {
 	if out, _, code := cli(t, db, "calendar", "remove", "2027"); code != 0 || !strings.Contains(out, "removed") {
 		t.Errorf("remove: %q %d", out, code)
 	}
-	if out, _, _ := cli(t, db, "calendar", "add", "2027-02-12", "1"); !strings.Contains(out, "2027-02-15 周一 provisional") {
-		t.Errorf("after remove: %q", out)
+	// the official 2027 applies again: February 13 is off, Sunday the 14th a make-up day
+	if out, _, _ := cli(t, db, "calendar", "add", "2027-02-12", "1"); out != "2027-02-14 周日\n" {
+		t.Errorf("after remove: %q, want the official 2027-02-14", out)
 	}
 }
 
