@@ -107,7 +107,15 @@ func listItem(it Item) (store.ListItem, error) {
 	if err != nil {
 		return store.ListItem{}, err
 	}
+	var rules json.RawMessage
+	if len(it.Rules) > 0 {
+		if rules, err = json.Marshal(it.Rules); err != nil {
+			return store.ListItem{}, err
+		}
+	}
 	li := store.ListItem{
+		Rules: rules, Score: it.Score, Deduction: it.Deduction, Fields: it.Fields, Unassigned: it.Unassigned,
+		UnassignedReason: it.UnassignedReason,
 		Key: it.Key, Seq: it.Seq, Number: it.Number, Section: it.Section, Path: it.Path, Title: it.Title,
 		Requirement: it.Requirement, Rule: rule, RuleFrom: it.RuleFrom, Groups: groupNames(it), OfficesText: it.OfficesText,
 		SourceFile: it.Source.File, SourceRow: it.Source.Row, Fingerprint: Fingerprint(it),

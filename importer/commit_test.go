@@ -2,11 +2,14 @@ package importer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/zwgk/zwgk/schedule"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
 )
@@ -436,4 +439,37 @@ func containsRef(refs []store.ItemRef, id int64) bool {
 		}
 	}
 	return false
+}
+
+// What a row says besides its primary rule survives the commit: its other rules, its score, its
+// kept columns and its 待分派 flag.
+func TestCommitKeepsObligationsScoresAndUnassigned(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.Store(t)
+	dir := seedUnit(t, st, "测试局", []string{"办公室"}, nil)
+	csv := "考核项目,考评细项,分值,责任科室,备注\n" +
+		"年报,及时发布通报，每年3月31日前向社会公布年度报告,2,,见附件\n" +
+		"规范性文件,信息形成或变更之日起20个工作日内公开,1.5,办公室,\n"
+	res := Load("k.csv", []byte(csv), dir, Options{Build: BuildOptions{Year: 2024}})
+	mustOK(t, res)
+	if len(res.Items) != 2 {
+		t.Fatalf("%d items", len(res.Items))
+	}
+	_, err := Commit(ctx, st, res, CommitOptions{BaseRevision: -1}, &recordingSyncer{})
+	must(t, err)
+	_, items := storedByTitle(t, st, dir.Unit.ID, 2024)
+	var report store.ListItem
+	for _, it := range items {
+		if strings.Contains(it.Requirement, "年度报告") {
+			report = it
+		}
+	}
+	if !report.Unassigned || report.UnassignedReason == "" || report.Score == nil || *report.Score != 2 || report.Fields["备注"] != "见附件" {
+		t.Fatalf("stored %+v", report)
+	}
+	var rules []schedule.Rule
+	must(t, json.Unmarshal(report.Rules, &rules))
+	if len(rules) != 2 || rules[0].Kind != schedule.KindTimely || rules[1].Kind != schedule.KindDeadline {
+		t.Errorf("rules %s", report.Rules)
+	}
 }

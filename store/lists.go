@@ -44,6 +44,15 @@ type ListItem struct {
 	SourceFile  string       `json:"source_file"`
 	SourceRow   int          `json:"source_row"`
 	Fingerprint string       `json:"fingerprint"`
+	// Rules are all the item's obligations, Rule first (nil: Rule alone); Score the points it is
+	// worth at the check, Deduction how they are lost; Fields the columns kept as written;
+	// Unassigned (待分派) an owner still to be chosen, held meanwhile by the coordinating office.
+	Rules            json.RawMessage   `json:"rules,omitempty"`
+	Score            *float64          `json:"score,omitempty"`
+	Deduction        string            `json:"deduction,omitempty"`
+	Fields           map[string]string `json:"fields,omitempty"`
+	Unassigned       bool              `json:"unassigned,omitempty"`
+	UnassignedReason string            `json:"unassigned_reason,omitempty"`
 
 	// Set when read from the database.
 	WorkflowID string `json:"workflow_id,omitempty"`
@@ -95,6 +104,7 @@ type querier interface {
 
 const listItemCols = `i.id, i.key, i.seq, i.number, i.section, i.path, i.title, i.requirement, i.rule, i.rule_from, i.groups,
 	i.offices_text, i.source_file, i.source_row, i.fingerprint, i.workflow_id, i.status, i.created_rev, i.updated_rev, i.synced_rev,
+	i.rules, i.score::float8, i.deduction, i.fields, i.unassigned, i.unassigned_reason,
 	COALESCE((SELECT json_agg(json_build_object('id', o.id, 'name', o.name, 'role', io.role) ORDER BY io.role DESC, o.name)
 	          FROM item_offices io JOIN offices o ON o.id = io.office_id WHERE io.item_id = i.id), '[]')`
 
@@ -108,7 +118,8 @@ func listItems(ctx context.Context, q querier, listID int64, where string) ([]Li
 		var offices []byte
 		err := r.Scan(&it.ID, &it.Key, &it.Seq, &it.Number, &it.Section, &it.Path, &it.Title, &it.Requirement, &it.Rule, &it.RuleFrom,
 			&it.Groups, &it.OfficesText, &it.SourceFile, &it.SourceRow, &it.Fingerprint, &it.WorkflowID, &it.Status,
-			&it.CreatedRev, &it.UpdatedRev, &it.SyncedRev, &offices)
+			&it.CreatedRev, &it.UpdatedRev, &it.SyncedRev, &it.Rules, &it.Score, &it.Deduction, &it.Fields, &it.Unassigned,
+			&it.UnassignedReason, &offices)
 		if err != nil {
 			return it, err
 		}
@@ -295,11 +306,13 @@ func insertItem(ctx context.Context, tx pgx.Tx, c ListCommit, listID int64, rev 
 	ref := ItemRef{WorkflowID: WorkflowID(c.UnitID, c.Year, it.Key)}
 	err := tx.QueryRow(ctx, `
 		INSERT INTO items (list_id, key, seq, number, section, path, title, requirement, rule, rule_from, groups, offices_text,
-		                   source_file, source_row, workflow_id, fingerprint, created_rev, updated_rev)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+		                   source_file, source_row, workflow_id, fingerprint, created_rev, updated_rev,
+		                   rules, score, deduction, fields, unassigned, unassigned_reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21, $22, $23)
 		RETURNING id`,
 		listID, it.Key, it.Seq, it.Number, it.Section, nonNilStrings(it.Path), it.Title, it.Requirement, it.Rule, it.RuleFrom,
-		nonNilStrings(it.Groups), it.OfficesText, it.SourceFile, it.SourceRow, ref.WorkflowID, it.Fingerprint, rev).Scan(&ref.ID)
+		nonNilStrings(it.Groups), it.OfficesText, it.SourceFile, it.SourceRow, ref.WorkflowID, it.Fingerprint, rev,
+		rulesJSON(it), it.Score, it.Deduction, nonNilFields(it.Fields), it.Unassigned, it.UnassignedReason).Scan(&ref.ID)
 	if isUniqueViolation(err) {
 		return ref, fmt.Errorf("store: item %q: workflow id %s already used by another list: %w", it.Title, ref.WorkflowID, ErrExists)
 	}
@@ -316,10 +329,12 @@ func updateItem(ctx context.Context, tx pgx.Tx, id int64, rev int, it ListItem, 
 		       updated_at = now(),
 		       status = CASE WHEN $16 THEN 'active' ELSE status END,
 		       cancelled_at = CASE WHEN $16 THEN NULL ELSE cancelled_at END,
-		       synced_rev = CASE WHEN $16 THEN 0 ELSE synced_rev END
+		       synced_rev = CASE WHEN $16 THEN 0 ELSE synced_rev END,
+		       rules = $17, score = $18, deduction = $19, fields = $20, unassigned = $21, unassigned_reason = $22
 		WHERE id = $1`,
 		id, it.Seq, it.Number, it.Section, nonNilStrings(it.Path), it.Title, it.Requirement, it.Rule, it.RuleFrom,
-		nonNilStrings(it.Groups), it.OfficesText, it.SourceFile, it.SourceRow, it.Fingerprint, rev, reactivate)
+		nonNilStrings(it.Groups), it.OfficesText, it.SourceFile, it.SourceRow, it.Fingerprint, rev, reactivate,
+		rulesJSON(it), it.Score, it.Deduction, nonNilFields(it.Fields), it.Unassigned, it.UnassignedReason)
 	if err != nil {
 		return fmt.Errorf("store: update item %d: %w", id, err)
 	}
@@ -327,6 +342,21 @@ func updateItem(ctx context.Context, tx pgx.Tx, id int64, rev int, it ListItem, 
 		return fmt.Errorf("store: offices of item %d: %w", id, err)
 	}
 	return setOffices(ctx, tx, id, it)
+}
+
+// rulesJSON is the item's rules for the rules column: [] when it has none of its own.
+func rulesJSON(it ListItem) json.RawMessage {
+	if len(it.Rules) == 0 {
+		return json.RawMessage("[]")
+	}
+	return it.Rules
+}
+
+func nonNilFields(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 func setOffices(ctx context.Context, tx pgx.Tx, itemID int64, it ListItem) error {
