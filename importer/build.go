@@ -519,7 +519,8 @@ func (b *builder) table(t *Table) {
 			r.labels = append([]string{heading}, r.labels...)
 		}
 		r.requirement = strings.Join(dedupe(reqs), "\n")
-		if r.requirement == "" && len(r.offices) == 0 && r.deadline.text == "" && r.frequency.text == "" && r.score.text == "" {
+		if r.requirement == "" && len(r.offices) == 0 && r.deadline.text == "" && r.frequency.text == "" && r.score.text == "" &&
+			!b.opts.Corrections.mergedInto(at) {
 			continue // a category row: its labels are filled down into the rows below
 		}
 		if r.requirement == "" && len(r.labels) == 0 {

@@ -3,6 +3,7 @@ package importer
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -150,6 +151,20 @@ func (c *Corrections) applyMap(roles []Role, header []string) ([]Role, error) {
 }
 
 // mergeRaws joins the rows the admin marked as one item.
+// mergedInto reports a row the admin merged into the row above it: it is part of an item, not
+// a category row, whatever it holds.
+func (c *Corrections) mergedInto(row int) bool {
+	if c == nil {
+		return false
+	}
+	for _, g := range c.Merge {
+		if slices.Contains(g[1:], row) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *Corrections) mergeRaws(raws []raw) []raw {
 	if c == nil || len(c.Merge) == 0 {
 		return raws
@@ -166,6 +181,12 @@ func (c *Corrections) mergeRaws(raws []raw) []raw {
 		first, ok := into[r.row]
 		if j, seen := idx[first]; ok && seen {
 			m := &out[j]
+			// the rest of a broken row may sit in any column: its own labels are text too
+			for _, l := range r.labels {
+				if l != "" && !slices.Contains(m.labels, l) {
+					m.requirement = strings.TrimSpace(m.requirement + "\n" + l)
+				}
+			}
 			if r.requirement != "" {
 				m.requirement = strings.TrimSpace(m.requirement + "\n" + r.requirement)
 			}

@@ -23,11 +23,15 @@ func init() {
 		usage: `FILE --unit NAME --year YYYY [--dry-run] [--format text|json] [--create-offices] [--sheet NAME]
        [--default-rule 年底前|常态化…] [--simplified] [--header-row N] [--col-levels B,C] [--col-title D]
        [--col-requirement E] [--col-offices F] [--col-lead F] [--col-co G] [--col-deadline G]
-       [--col-frequency H] [--col-seq A] [--by NAME] [--no-workflows]
+       [--col-frequency H] [--col-seq A] [--map 列名=role,…] [--corrections FILE.json]
+       [--coordinator 办公室] [--by NAME] [--no-workflows]
 FILE - reads pasted text from standard input. The dry run shows the items, errors, warnings and
 what would change against the stored list; without it the list is committed in one transaction
 (only when there are no errors) and the item workflows are started, revised or cancelled.
-Columns are named by letter, number or header text.`,
+Columns are named by letter, number or header text. --map sets any column's role (seq, level,
+task, requirement, offices, lead, co, deadline, frequency, score, subject, field, none);
+--corrections applies a corrections file (README: Corrections); items with no office or an
+unassigned group go to the --coordinator office, flagged 待分派.`,
 		run: runImport,
 	})
 }
@@ -70,6 +74,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	simplified := fs.Bool("simplified", false, "show Traditional text in Simplified characters")
 	by := fs.String("by", "", "who imports (recorded with the revision; default: the OS user)")
 	noWF := fs.Bool("no-workflows", false, "commit without contacting Temporal; the workflows start on the next import or worker reconcile")
+	var maps multiFlag
+	fs.Var(&maps, "map", "column roles, 列名=role (repeatable, or comma-separated)")
+	corrFile := fs.String("corrections", "", "a corrections file (JSON) to apply")
+	coordinator := fs.String("coordinator", "", "the office that holds 待分派 items (default 办公室)")
 	var o importer.Overrides
 	fs.IntVar(&o.HeaderRow, "header-row", 0, "row of the header in the sheet or table (-1: no header row)")
 	fs.StringVar(&o.Seq, "col-seq", "", "column of the sequence number")
@@ -92,6 +100,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("--year %d: want a year such as 2024", *year)
 	}
 	name, data, err := readInput(pos[0])
+	if err != nil {
+		return err
+	}
+	corr, err := loadCorrections(*corrFile, maps)
 	if err != nil {
 		return err
 	}
@@ -128,7 +140,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	res := importer.Load(name, data, dir, importer.Options{
 		Read:  importer.ReadOptions{Sheet: *sheet, Year: *year},
-		Build: importer.BuildOptions{Year: *year, Overrides: o, CreateOffices: *create, DefaultRule: *defRule, Simplified: *simplified},
+		Build: importer.BuildOptions{Year: *year, Overrides: o, CreateOffices: *create, DefaultRule: *defRule, Simplified: *simplified,
+			Corrections: corr, Coordinator: *coordinator},
 	})
 	if dir.Unit.ID == 0 {
 		msg := fmt.Sprintf("单位“%s”不存在：请先用 zwgk office add --unit “%s” 科室… 建立科室目录，或加 --create-offices", *unitName, *unitName)
@@ -292,4 +305,41 @@ func printImport(w io.Writer, out importOutput) {
 			fmt.Fprintln(w, "，但工作流更新失败：请重新运行导入以重试")
 		}
 	}
+}
+
+// multiFlag is a flag that may be given several times.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// loadCorrections reads --corrections and adds the --map roles to it (--map wins).
+func loadCorrections(file string, maps []string) (*importer.Corrections, error) {
+	var c *importer.Corrections
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--corrections: %w", err)
+		}
+		if c, err = importer.ParseCorrections(data); err != nil {
+			return nil, fmt.Errorf("--corrections %s: %w", file, err)
+		}
+	}
+	if len(maps) == 0 {
+		return c, nil
+	}
+	m, err := importer.ParseMap(maps)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		c = &importer.Corrections{}
+	}
+	if c.Map == nil {
+		c.Map = map[string]importer.Role{}
+	}
+	for k, v := range m {
+		c.Map[k] = v
+	}
+	return c, nil
 }
