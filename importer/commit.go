@@ -116,7 +116,7 @@ func listItem(it Item) (store.ListItem, error) {
 	li := store.ListItem{
 		Rules: rules, Score: it.Score, Deduction: it.Deduction, Fields: it.Fields, Unassigned: it.Unassigned,
 		UnassignedReason: it.UnassignedReason,
-		Key: it.Key, Seq: it.Seq, Number: it.Number, Section: it.Section, Path: it.Path, Title: it.Title,
+		Key:              it.Key, Seq: it.Seq, Number: it.Number, Section: it.Section, Path: it.Path, Title: it.Title,
 		Requirement: it.Requirement, Rule: rule, RuleFrom: it.RuleFrom, Groups: groupNames(it), OfficesText: it.OfficesText,
 		SourceFile: it.Source.File, SourceRow: it.Source.Row, Fingerprint: Fingerprint(it),
 	}

@@ -139,7 +139,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	res := importer.Load(name, data, dir, importer.Options{
-		Read:  importer.ReadOptions{Sheet: *sheet, Year: *year},
+		Read: importer.ReadOptions{Sheet: *sheet, Year: *year},
 		Build: importer.BuildOptions{Year: *year, Overrides: o, CreateOffices: *create, DefaultRule: *defRule, Simplified: *simplified,
 			Corrections: corr, Coordinator: *coordinator},
 	})
