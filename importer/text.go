@@ -189,8 +189,39 @@ func (tr *textReader) isLabel(s string) bool {
 		return true // 一、做好财政信息公开。 is a heading even with its full stop
 	}
 	return runeLen(s) <= 30 && !sentenceLike(s) && !tr.isRule(s) && officeStrength(s, tr.known) != surelyOffice &&
-		!scoreLike.MatchString(s) && !fieldMark.MatchString(s)
+		!scoreLike.MatchString(s) && !fieldMark.MatchString(s) && !isDitto(s) && !enumeration(s)
 }
+
+// enumeration reports content that lists things (事项名称、办理部门、办理进展等): a heading names
+// one thing.
+func enumeration(s string) bool {
+	return strings.Count(s, "、") >= 2 || strings.HasSuffix(s, "等") && strings.Contains(s, "、")
+}
+
+// fieldText decides whether a cell belongs in a kept column by what the column's header says it
+// holds: a 公开依据 cites a law (《…》, 条例), a 公开渠道 names a channel, a 公开对象 or 公开方式 is a
+// tick or its words. Other kept columns (备注) take what no other column would.
+func (tr *textReader) fieldText(header, s string) bool {
+	if fieldMark.MatchString(s) {
+		return true
+	}
+	h := fold(header)
+	switch {
+	case strings.Contains(h, "依据") || strings.Contains(h, "条款"):
+		return fieldLaw.MatchString(s)
+	case strings.Contains(h, "渠道") || strings.Contains(h, "载体") || strings.Contains(h, "方式") || strings.Contains(h, "形式"):
+		return fieldChannel.MatchString(s) && !tr.isRule(s)
+	case strings.Contains(h, "对象"):
+		return fieldAudience.MatchString(s)
+	}
+	return false
+}
+
+var (
+	fieldLaw      = regexp.MustCompile(`^[《〈<]|条例|办法|规定|意见|通知|法》|法律|法规|规章|细则|《`)
+	fieldChannel  = regexp.MustCompile(`网站|公报|媒体|平台|公开栏|公示栏|新媒体|两微一端|服务中心|便民|查阅|电子屏|广播|微信|微博|报纸|报刊|发布会|听证会|热线|APP|app|客户端|公众号|主动公开|依申请`)
+	fieldAudience = regexp.MustCompile(`^(全社会|特定群体|特定群众|特定对象|社会公众|公众|群众)`)
+)
 
 // officeLike decides whether the cell after a requirement is its office cell or the first
 // label of the next row, looking at the cell after it.
@@ -455,6 +486,27 @@ type trow struct {
 	cells  map[int]tok
 }
 
+// inRunLevels finds, in a header run, the hierarchy levels of a second header row that a
+// one-cell-per-line flattening appended to the first: level cells that come after an umbrella
+// task column (公开事项) and after other columns. It returns where they start and how many there
+// are (0: none).
+func inRunLevels(hdr []string, roles []Role) (start, n int) {
+	umbrella := -1
+	for c, r := range roles {
+		if (r == RoleTask || r == RoleLevel) && umbrella < 0 {
+			umbrella = c
+			continue
+		}
+		if r == RoleLevel && umbrella >= 0 && c > umbrella+1 && roles[c-1] != RoleLevel {
+			for c+n < len(roles) && roles[c+n] == RoleLevel {
+				n++
+			}
+			return c, n
+		}
+	}
+	return 0, 0
+}
+
 // tokenTable reads the rows of a flattened table whose header run of n cells starts at
 // toks[start]; it returns the table and the index of the first token after it.
 func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, int) {
@@ -493,6 +545,24 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			}
 		}
 		skip = m
+	} else if k, lv := inRunLevels(hdr, roles); lv > 0 {
+		// one cell per line: the second header row (一级事项 / 二级事项 under 公开事项, then
+		// 全社会 / 特定群体 under 公开对象) runs on in the same run of header cells
+		var h2 []string
+		for c := 0; c < k; c++ {
+			if (roles[c] == RoleTask || roles[c] == RoleLevel) && len(h2) == c {
+				h2 = append(h2, hdr[k:k+lv]...)
+				continue
+			}
+			h2 = append(h2, hdr[c])
+		}
+		hdr = h2
+		roles = rolesFromHeader([][]string{hdr})
+		for c := range roles {
+			if roles[c] == RoleTask && c < k+lv {
+				roles[c] = RoleLevel
+			}
+		}
 	}
 	var levels []int
 	seqCol := -1
@@ -538,6 +608,9 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	}
 	var rows []trow
 	i := start + n + skip
+	if debugText {
+		fmt.Println("DBG hdr", hdr, roles)
+	}
 	for i < len(toks) {
 		if i+n <= len(toks) && sameWords(toks[i:i+n], hdr) {
 			i += n // the header repeated at a page break
@@ -610,7 +683,11 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			case RoleSubject:
 				ok = officeStrength(u.Text, tr.known) != notOffice
 			case RoleField:
-				ok = fieldMark.MatchString(u.Text)
+				ok = tr.fieldText(hdr[c], u.Text)
+			}
+			if isDitto(u.Text) {
+				// 同上 repeats the cell above: it stands in the next rule column
+				ok = roles[c] == RoleDeadline || roles[c] == RoleFrequency
 			}
 			if ok {
 				r.cells[c] = u
@@ -659,6 +736,38 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				cut = true
 				break
 			}
+		}
+	}
+	// a row of kept-column cells only (■投资项目在线审批监管平台 on a line of its own) is the
+	// rest of the row above, wrapped
+	for k := 1; k < len(rows); k++ {
+		r := rows[k]
+		if len(r.labels) > 0 || r.seq != nil || len(r.cells) == 0 {
+			continue
+		}
+		onlyFields := true
+		for c := range r.cells {
+			onlyFields = onlyFields && roles[c] == RoleField
+		}
+		if !onlyFields {
+			continue
+		}
+		prev := rows[k-1]
+		for c, u := range r.cells {
+			if p, ok := prev.cells[c]; ok {
+				p.Text += " " + u.Text
+				prev.cells[c] = p
+			} else {
+				prev.cells[c] = u
+			}
+		}
+		rows = append(rows[:k], rows[k+1:]...)
+		k--
+	}
+	if debugText {
+		fmt.Println("DBG rows", len(rows))
+		for _, r := range rows {
+			fmt.Printf("DBG   labels=%v cells=%v\n", r.labels, r.cells)
 		}
 	}
 	if len(rows) == 0 {
@@ -915,3 +1024,5 @@ func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seq
 // ruleWords is wording that belongs in a deadline or frequency cell even when the rule reader
 // cannot read it (2021年8月前, 长期推进): it is kept there and reported as unparsed.
 var ruleWords = regexp.MustCompile(`\d+月|[年月日]底|[年月]前|长期|持续|常态|每[年月周季]|及时|工作日|小时|同步`)
+
+var debugText = false
