@@ -62,6 +62,8 @@ type Result struct {
 	NewOffices []string `json:"new_offices,omitempty"`
 	Errors     []Issue  `json:"errors"`
 	Warnings   []Issue  `json:"warnings"`
+
+	rowTexts map[int]string // first text of each row, when corrections were applied
 }
 
 // OK reports a result without errors: one that may be committed.
@@ -72,6 +74,15 @@ type Section struct {
 	Name  string `json:"name"`
 	Where string `json:"where,omitempty"`
 	Items int    `json:"items"`
+	// Columns are the table's columns as read: the preview shows them and an admin re-maps a
+	// misread one by its Name (Corrections.Map).
+	Columns []SectionColumn `json:"columns,omitempty"`
+}
+
+// SectionColumn is one column of a table and the role it was given.
+type SectionColumn struct {
+	Name string `json:"name"` // the header text, or the column letter when the header is empty
+	Role Role   `json:"role"`
 }
 
 // Item is one task of the list.
@@ -176,6 +187,8 @@ type builder struct {
 	ruleCache   map[string]schedule.Rule
 
 	newCoordinator, warnedCoordinator bool
+
+	columns map[*Table][]SectionColumn // as read, for the preview
 }
 
 // Build turns a read document into items: column roles from the header (or the overrides),
@@ -189,8 +202,8 @@ func Build(doc *Document, dir *store.Directory, opts BuildOptions) *Result {
 	if c := opts.Corrections; c != nil && c.HeaderRow != 0 && opts.Overrides.HeaderRow == 0 {
 		opts.Overrides.HeaderRow = c.HeaderRow
 	}
-	b := &builder{doc: doc, opts: opts, m: newMatcher(dir), dir: dir, officeCache: map[string][]Party{}, ruleCache: map[string]schedule.Rule{},
-		res: &Result{File: doc.File, Format: doc.Format, Title: doc.Title, Year: opts.Year, Sections: []Section{}, Items: []Item{}, Errors: []Issue{}, Warnings: []Issue{}}}
+	b := &builder{doc: doc, opts: opts, m: newMatcher(dir), dir: dir, officeCache: map[string][]Party{}, columns: map[*Table][]SectionColumn{}, ruleCache: map[string]schedule.Rule{},
+		res: &Result{File: doc.File, Format: doc.Format, Title: doc.Title, Year: opts.Year, Sections: []Section{}, Items: []Item{}, Errors: []Issue{}, Warnings: []Issue{}, rowTexts: map[int]string{}}}
 	if dir != nil {
 		b.res.Unit, b.res.UnitID = dir.Unit.Name, dir.Unit.ID
 	}
@@ -267,6 +280,22 @@ func unneutralize(s string) string {
 }
 
 // colLabel names a column for messages: its letter or number and its header.
+// tableColumns names the columns of a table as Corrections.Map names them.
+func tableColumns(roles []Role, header []string) []SectionColumn {
+	out := make([]SectionColumn, len(roles))
+	for c, r := range roles {
+		name := ""
+		if c < len(header) {
+			name = oneLine(header[c])
+		}
+		if name == "" {
+			name = colName(c)
+		}
+		out[c] = SectionColumn{Name: name, Role: r}
+	}
+	return out
+}
+
 func colLabel(t *Table, c int, header []string) string {
 	h := ""
 	if c < len(header) {
@@ -363,6 +392,7 @@ func (b *builder) table(t *Table) {
 			return
 		}
 	}
+	b.columns[t] = tableColumns(roles, header)
 	sectionRows := b.opts.Corrections.rowSet(b.opts.Corrections.sectionRows())
 	skipRows := b.opts.Corrections.rowSet(b.opts.Corrections.skipRows())
 	has := func(rs ...Role) bool {
@@ -430,10 +460,20 @@ func (b *builder) table(t *Table) {
 				break
 			}
 		}
-		if header != nil && t.Columns == nil && sameTexts(texts, header) || skipRows[at] {
+		rowText := ""
+		for _, x := range texts {
+			if x != "" {
+				rowText = oneLine(x)
+				break
+			}
+		}
+		if b.opts.Corrections != nil {
+			b.res.rowTexts[at] = rowText
+		}
+		if header != nil && t.Columns == nil && sameTexts(texts, header) || namedRow(skipRows, b.opts.Corrections.skipTexts(), at, rowText) {
 			continue
 		}
-		if sectionRows[at] {
+		if namedRow(sectionRows, b.opts.Corrections.sectionTexts(), at, rowText) {
 			for _, s := range texts {
 				if s != "" {
 					heading = oneLine(s)

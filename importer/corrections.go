@@ -48,6 +48,56 @@ type Corrections struct {
 	// Rules replace the rule of an item, by key or "row:N", with wording the rule reader
 	// understands.
 	Rules map[string]string `json:"rules,omitempty"`
+	// SectionTexts and SkipTexts name heading and skipped rows by their text rather than their
+	// row: what ForNextRevision keeps, as a revised file moves its rows.
+	SectionTexts []string `json:"section_texts,omitempty"`
+	SkipTexts    []string `json:"skip_texts,omitempty"`
+}
+
+// ForNextRevision turns corrections made on one file into corrections that read the next
+// revision of the list the same way: rules named by row are named by the key of the item that
+// row became, heading and skipped rows by their text. Merge and Split, which only the rows of
+// this file can say, are not kept. res is the result the corrections were applied to.
+func (c *Corrections) ForNextRevision(res *Result) *Corrections {
+	if c.Empty() {
+		return nil
+	}
+	n := *c
+	n.HeaderRow, n.SectionRows, n.SkipRows, n.Merge, n.Split = 0, nil, nil, nil, nil
+	if len(c.Rules) > 0 {
+		n.Rules = map[string]string{}
+		for k, v := range c.Rules {
+			row, isRow := strings.CutPrefix(k, "row:")
+			if !isRow {
+				n.Rules[k] = v
+				continue
+			}
+			for _, it := range res.Items {
+				if fmt.Sprint(it.Source.Row) == row {
+					n.Rules[it.Key] = v
+				}
+			}
+		}
+	}
+	for _, r := range c.SectionRows {
+		if t := res.rowTexts[r]; t != "" && !slices.Contains(n.SectionTexts, t) {
+			n.SectionTexts = append(n.SectionTexts, t)
+		}
+	}
+	for _, r := range c.SkipRows {
+		if t := res.rowTexts[r]; t != "" && !slices.Contains(n.SkipTexts, t) {
+			n.SkipTexts = append(n.SkipTexts, t)
+		}
+	}
+	if n.Empty() {
+		return nil
+	}
+	return &n
+}
+
+// namedRow reports whether a row is one of rows or its first text one of texts.
+func namedRow(rows map[int]bool, texts []string, row int, text string) bool {
+	return rows[row] || text != "" && slices.Contains(texts, text)
 }
 
 // ParseCorrections reads a corrections document, refusing unknown fields and roles so that a
@@ -269,4 +319,25 @@ func (c *Corrections) skipRows() []int {
 		return nil
 	}
 	return c.SkipRows
+}
+
+// Empty reports corrections that change nothing.
+func (c *Corrections) Empty() bool {
+	return c == nil || len(c.Map) == 0 && c.HeaderRow == 0 && len(c.SectionRows) == 0 && len(c.SkipRows) == 0 &&
+		len(c.Merge) == 0 && len(c.Split) == 0 && len(c.Groups) == 0 && len(c.Offices) == 0 && len(c.Rules) == 0 &&
+		len(c.SectionTexts) == 0 && len(c.SkipTexts) == 0
+}
+
+func (c *Corrections) sectionTexts() []string {
+	if c == nil {
+		return nil
+	}
+	return c.SectionTexts
+}
+
+func (c *Corrections) skipTexts() []string {
+	if c == nil {
+		return nil
+	}
+	return c.SkipTexts
 }

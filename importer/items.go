@@ -196,7 +196,7 @@ func (b *builder) items() {
 		b.res.Items = append(b.res.Items, it)
 		sec := sections[r.section]
 		if sec == nil {
-			sec = &Section{Name: r.section, Where: r.t.Where}
+			sec = &Section{Name: r.section, Where: r.t.Where, Columns: b.columns[r.t]}
 			sections[r.section] = sec
 			order = append(order, r.section)
 		}

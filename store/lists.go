@@ -489,3 +489,29 @@ func (s *Store) ListByID(ctx context.Context, id int64) (List, error) {
 	}
 	return l, nil
 }
+
+// ListCorrections returns the corrections saved with the list of a unit and year (nil when it
+// has none). A unit and year without a list is ErrNotFound.
+func (s *Store) ListCorrections(ctx context.Context, unitID int64, year int) ([]byte, error) {
+	var c []byte
+	err := s.Pool.QueryRow(ctx, `SELECT corrections FROM lists WHERE unit_id = $1 AND year = $2`, unitID, year).Scan(&c)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("store: list %d/%d: %w", unitID, year, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: corrections of list %d/%d: %w", unitID, year, err)
+	}
+	return c, nil
+}
+
+// SetListCorrections saves the corrections of the list of a unit and year (nil clears them).
+func (s *Store) SetListCorrections(ctx context.Context, unitID int64, year int, c []byte) error {
+	tag, err := s.Pool.Exec(ctx, `UPDATE lists SET corrections = $3 WHERE unit_id = $1 AND year = $2`, unitID, year, c)
+	if err != nil {
+		return fmt.Errorf("store: corrections of list %d/%d: %w", unitID, year, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: list %d/%d: %w", unitID, year, ErrNotFound)
+	}
+	return nil
+}

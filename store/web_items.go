@@ -560,3 +560,15 @@ func (s *Store) OfficeOptions(ctx context.Context, sc Scope, unit int64) ([]Offi
 	}
 	return out, nil
 }
+
+// SetListUploadOptions replaces the options (and corrections) a kept upload is read with.
+func (s *Store) SetListUploadOptions(ctx context.Context, token string, options []byte) error {
+	tag, err := s.Pool.Exec(ctx, `UPDATE list_uploads SET options = $2 WHERE token = $1`, token, options)
+	if err != nil {
+		return fmt.Errorf("store: upload options: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: upload %s: %w", "…"+token[max(0, len(token)-4):], ErrNotFound)
+	}
+	return nil
+}

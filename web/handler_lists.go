@@ -46,6 +46,10 @@ type uploadOptions struct {
 	CreateOffices bool   `json:"create_offices"`
 	DefaultRule   string `json:"default_rule,omitempty"`
 	Simplified    bool   `json:"simplified,omitempty"`
+	// Corrections are the admin's fixes made on the preview page; until CorrectionsSet, the
+	// corrections saved with the stored list (from its last revision) apply.
+	Corrections    *importer.Corrections `json:"corrections,omitempty"`
+	CorrectionsSet bool                  `json:"corrections_set,omitempty"`
 }
 
 type previewData struct {
@@ -56,8 +60,11 @@ type previewData struct {
 	// Groups that name no office yet, and the offices (existing and new) they may be given.
 	Groups  []string `json:"unassigned_groups,omitempty"`
 	Offices []string `json:"-"`
-	// What the page shows: the first items, and the counts.
+	// Corrections are those the preview was read with (this upload's, or the stored list's).
+	Corrections *importer.Corrections `json:"corrections,omitempty"`
+	// What the page shows: the first items, and the counts; the roles a column may be given.
 	Shown []importer.Item `json:"-"`
+	Roles any             `json:"-"`
 }
 
 const previewItems = 300
@@ -114,7 +121,7 @@ func (s *Server) listsPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 			return err
 		}
 	}
-	res, diff, err := s.buildList(r, unit.ID, year, hdr.Filename, data, opts)
+	res, diff, corr, err := s.buildList(r, unit.ID, year, hdr.Filename, data, opts)
 	if err != nil {
 		return err
 	}
@@ -133,11 +140,11 @@ func (s *Server) listsPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		FileName: hdr.Filename, Data: data, Options: raw, BaseRevision: base}); err != nil {
 		return err
 	}
-	return s.showPreview(w, r, rc, token, res, diff)
+	return s.showPreview(w, r, rc, token, res, diff, corr)
 }
 
-func (s *Server) showPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx, token string, res *importer.Result, diff *importer.Diff) error {
-	d := previewData{Token: token, Result: res, Diff: diff, OK: res.OK()}
+func (s *Server) showPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx, token string, res *importer.Result, diff *importer.Diff, corr *importer.Corrections) error {
+	d := previewData{Token: token, Result: res, Diff: diff, OK: res.OK(), Corrections: corr, Roles: columnRoles}
 	d.Groups = unassignedGroups(res)
 	if len(d.Groups) > 0 || len(res.NewOffices) > 0 {
 		offices, err := s.st.Offices(r.Context(), res.UnitID)
@@ -245,7 +252,7 @@ func (s *Server) listsFix(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	if err := json.Unmarshal(up.Options, &opts); err != nil {
 		return fmt.Errorf("upload options: %w", err)
 	}
-	res, diff, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
+	res, diff, corr, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
 	if err != nil {
 		return err
 	}
@@ -254,25 +261,51 @@ func (s *Server) listsFix(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 			return err
 		}
 	}
-	return s.showPreview(w, r, rc, up.Token, res, diff)
+	return s.showPreview(w, r, rc, up.Token, res, diff, corr)
 }
 
-// buildList reads a file against the unit's directory and diffs it with the stored list.
-func (s *Server) buildList(r *http.Request, unitID int64, year int, name string, data []byte, opts uploadOptions) (*importer.Result, *importer.Diff, error) {
-	dir, err := s.st.LoadDirectory(r.Context(), unitID)
+// buildList reads a file against the unit's directory, with the upload's corrections or else
+// those saved with the stored list, and diffs it with the stored list. It returns the
+// corrections it applied.
+func (s *Server) buildList(r *http.Request, unitID int64, year int, name string, data []byte, opts uploadOptions) (*importer.Result, *importer.Diff, *importer.Corrections, error) {
+	ctx := r.Context()
+	dir, err := s.st.LoadDirectory(ctx, unitID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	corr := opts.Corrections
+	if !opts.CorrectionsSet {
+		if corr, err = storedCorrections(r, s.st, unitID, year); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	res := importer.Load(name, data, dir, importer.Options{Build: importer.BuildOptions{
-		Year: year, CreateOffices: opts.CreateOffices, DefaultRule: opts.DefaultRule, Simplified: opts.Simplified}})
+		Year: year, CreateOffices: opts.CreateOffices, DefaultRule: opts.DefaultRule, Simplified: opts.Simplified, Corrections: corr}})
 	if !res.OK() {
-		return res, nil, nil
+		return res, nil, corr, nil
 	}
-	diff, err := importer.DiffStored(r.Context(), s.st, res)
+	diff, err := importer.DiffStored(ctx, s.st, res)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return res, diff, nil
+	return res, diff, corr, nil
+}
+
+// storedCorrections are the corrections saved with the list of a unit and year (nil: none, or
+// no list yet).
+func storedCorrections(r *http.Request, st *store.Store, unitID int64, year int) (*importer.Corrections, error) {
+	raw, err := st.ListCorrections(r.Context(), unitID, year)
+	if errors.Is(err, store.ErrNotFound) || err == nil && len(raw) == 0 {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := importer.ParseCorrections(raw)
+	if err != nil {
+		return nil, fmt.Errorf("corrections saved with list %d/%d: %w", unitID, year, err)
+	}
+	return c, nil
 }
 
 type commitData struct {
@@ -308,7 +341,7 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err := json.Unmarshal(up.Options, &opts); err != nil {
 		return fmt.Errorf("upload options: %w", err)
 	}
-	res, _, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
+	res, _, corr, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
 	if err != nil {
 		return err
 	}
@@ -335,6 +368,16 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		d.Warning = "清单已导入；本服务未连接工作流，事项将在工作流服务下次同步时开始跟踪。"
 	}
 	if err := s.st.DeleteListUpload(ctx, up.Token); err != nil {
+		return err
+	}
+	// the corrections go with the list, in the form that reads its next revision
+	var saved []byte
+	if next := corr.ForNextRevision(res); next != nil {
+		if saved, err = json.Marshal(next); err != nil {
+			return err
+		}
+	}
+	if err := s.st.SetListCorrections(ctx, up.UnitID, up.Year, saved); err != nil {
 		return err
 	}
 	a := rc.audit()

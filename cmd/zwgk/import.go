@@ -138,6 +138,20 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	default:
 		return err
 	}
+	if corr == nil && dir.Unit.ID != 0 {
+		// the corrections saved with the list's last revision read this one the same way
+		raw, err := st.ListCorrections(ctx, dir.Unit.ID, *year)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		case len(raw) > 0:
+			if corr, err = importer.ParseCorrections(raw); err != nil {
+				return fmt.Errorf("corrections saved with the %d list: %w", *year, err)
+			}
+			fmt.Fprintf(e.stderr, "zwgk import: 沿用上一版清单保存的读法更正（--corrections 可另行指定）\n")
+		}
+	}
 	res := importer.Load(name, data, dir, importer.Options{
 		Read: importer.ReadOptions{Sheet: *sheet, Year: *year},
 		Build: importer.BuildOptions{Year: *year, Overrides: o, CreateOffices: *create, DefaultRule: *defRule, Simplified: *simplified,
@@ -186,6 +200,18 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			out.Workflows = "not-started"
 		}
 		out.Committed, out.Revision, out.Diff = true, cm.Changes.Revision, cm.Diff
+		if corr != nil && *corrFile != "" || len(maps) > 0 {
+			// the corrections go with the list, in the form that reads its next revision
+			var saved []byte
+			if next := corr.ForNextRevision(res); next != nil {
+				if saved, err = json.Marshal(next); err != nil {
+					return err
+				}
+			}
+			if err := st.SetListCorrections(ctx, res.UnitID, res.Year, saved); err != nil {
+				return err
+			}
+		}
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
