@@ -69,6 +69,22 @@ func readText(name, text string, opts ReadOptions) (*Document, error) {
 	}
 	var tables []placed
 
+	// well-formed pipe tables (markdown): every line of a run has the same cells
+	for i := 0; i < len(lines); {
+		t, n := pipeGrid(lines[i:])
+		if t == nil {
+			i++
+			continue
+		}
+		t.Name = tr.sectionName(lines[:i], len(tables)+1)
+		t.Where = fmt.Sprintf("第%d–%d行", lines[i].No, lines[i+n-1].No)
+		for k := i; k < i+n; k++ {
+			used[k] = true
+		}
+		tables = append(tables, placed{t, lines[i].No})
+		i += n
+	}
+
 	// whitespace-separated column tables: a header line of header words
 	for i := 0; i < len(lines); i++ {
 		hdr := strings.Fields(lines[i].Text)
@@ -338,6 +354,84 @@ func mergeLabels(ls []string, n int) []string {
 		ls = append(ls[:best+1], ls[best+2:]...)
 	}
 	return ls
+}
+
+// pipeCells splits a line of a pipe table (| a | b |) into its cells; ok is false for a line
+// that is not one.
+func pipeCells(l string) ([]string, bool) {
+	l = strings.TrimSpace(l)
+	if !strings.HasPrefix(l, "|") || !strings.HasSuffix(l, "|") || len(l) < 3 {
+		return nil, false
+	}
+	parts := strings.Split(l[1:len(l)-1], "|")
+	for k := range parts {
+		parts[k] = strings.TrimSpace(parts[k])
+	}
+	return parts, true
+}
+
+// pipeGrid reads a well-formed pipe table starting at lines[0]: at least three lines (the
+// markdown separator not counted) of at least three cells each, all of the same width, the
+// first of them a header (alone or over a second header row). Anything less regular is left
+// to the tokenizer, which aligns cells by what they hold. Empty cells of the header rows
+// continue the header cell to their left (row 1, a colspan) or above (row 2, a rowspan).
+func pipeGrid(lines []line) (*Table, int) {
+	first, ok := pipeCells(lines[0].Text)
+	if !ok || len(first) < 3 {
+		return nil, 0
+	}
+	if _, ok := headerScore(first); !ok {
+		return nil, 0
+	}
+	width := len(first)
+	var rows [][]string
+	var nos []int
+	n := 0
+	for ; n < len(lines); n++ {
+		cells, ok := pipeCells(lines[n].Text)
+		if !ok || len(cells) != width {
+			break
+		}
+		if markdownSep.MatchString(strings.Join(cells, "")) {
+			continue
+		}
+		rows = append(rows, cells)
+		nos = append(nos, lines[n].No)
+	}
+	if len(rows) < 3 {
+		return nil, 0
+	}
+	// a second header row: its cells are header words or empty
+	hdrRows := 1
+	second := true
+	for _, c := range rows[1] {
+		if _, known := headerRole(c); c != "" && !known {
+			second = false
+		}
+	}
+	if second {
+		hdrRows = 2
+	}
+	t := &Table{}
+	for r, cells := range rows {
+		row := make([]Cell, width)
+		for c, x := range cells {
+			row[c] = Cell{Text: cleanCell(x), Row: nos[r], Col: c + 1}
+			if r < hdrRows && x == "" {
+				switch {
+				case r == 0 && c > 0 && rows[0][c-1] != "":
+					row[c].Text, row[c].Merged = cleanCell(rows[0][c-1]), true
+				case r == 1:
+					row[c].Text, row[c].Merged = cleanCell(rows[0][c]), true
+					if rows[0][c] == "" && c > 0 {
+						row[c].Text = cleanCell(rows[0][c-1])
+					}
+				}
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t, n
 }
 
 // tokenize turns the lines no table took into cells: one per line, or, in pipe text, the
