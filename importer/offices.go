@@ -34,7 +34,7 @@ var (
 		verb, role string
 	}{
 		{"牵头负责", Lead}, {"牵头", Lead}, {"具体落实", Co}, {"具体负责", Co}, {"配合", Co}, {"协助", Co}, {"协同", Co},
-		{"参与", Co}, {"负责", ""}, {"落实", ""}, {"承办", ""},
+		{"参与", Co}, {"主办", Lead}, {"协办", Co}, {"负责", ""}, {"落实", ""}, {"承办", ""},
 	}
 	strongSuffix  = regexp.MustCompile(`(局|科|室|股|办|队|中心|窗口|所|站|委|院|处|组)$`)
 	weakSuffix    = regexp.MustCompile(`(单位|部门|机构|主体)$`)
@@ -64,7 +64,8 @@ func isGroup(name string) (group, perEvent bool) {
 		return false, false
 	case strings.Contains(f, "各"), strings.HasPrefix(f, "相关"), strings.HasPrefix(f, "有关"), strings.HasPrefix(f, "所有"),
 		strings.HasPrefix(f, "全体"), strings.HasPrefix(f, "全部"), strings.Contains(f, "相关业务"), strings.Contains(f, "相关"),
-		strings.Contains(f, "承办"), strings.Contains(f, "起草"):
+		strings.Contains(f, "承办"), strings.Contains(f, "起草"), strings.Contains(f, "主办"), strings.Contains(f, "业务"),
+		strings.Contains(f, "制定"), strings.Contains(f, "其他"):
 		return true, false
 	}
 	return false, false

@@ -411,6 +411,42 @@ func pipeGrid(lines []line) (*Table, int) {
 	}
 	if second {
 		hdrRows = 2
+		levels, firstCell := 0, -1
+		for c, x := range rows[1] {
+			if x == "" {
+				continue
+			}
+			if firstCell < 0 {
+				firstCell = c
+			}
+			if r, _ := headerRole(x); r == RoleLevel {
+				levels++
+			}
+		}
+		umbrella := -1
+		for c, x := range rows[0] {
+			if r, _ := headerRole(x); r == RoleTask || r == RoleLevel {
+				umbrella = c
+				break
+			}
+		}
+		switch {
+		case levels == 0:
+			// 全社会 / 特定群体 / 主动 / 依申请 under the tick columns, pushed left by the
+			// flattening: sub-columns that add nothing to read
+			rows = append(rows[:1], rows[2:]...)
+			nos = append(nos[:1], nos[2:]...)
+			hdrRows = 1
+		case umbrella > firstCell:
+			// 一级事项 / 二级事项 pushed left: they belong under 公开事项
+			shifted := make([]string, width)
+			for c, x := range rows[1] {
+				if c+umbrella-firstCell < width {
+					shifted[c+umbrella-firstCell] = x
+				}
+			}
+			rows[1] = shifted
+		}
 	}
 	t := &Table{}
 	for r, cells := range rows {

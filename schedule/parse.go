@@ -169,8 +169,8 @@ type Match struct {
 
 // Find looks for rule wording inside a long requirement text (考察点, 具体要求, a narrative task):
 // 每年3月31日前, 5个工作日内, 每季度, 按月或者季度公开, 每年…不少于1次, 及时公开, 常态化. It returns
-// the first precise rule (deadline, window, recurring, timely, quota, maxgap) and, only when there
-// is none, the first ongoing one; matched is the wording as written. Forms that only make sense
+// the first precise rule (deadline, window, recurring, quota, maxgap, a clock with its number),
+// else the first 及时 wording, else the first ongoing one; matched is the wording as written. Forms that only make sense
 // as a whole cell (a bare 年底, 及时, 上半年, 3月31日) are not looked for. Use FindAll to see every
 // match, for example the three clocks of 5小时内…24小时内…48小时内.
 func Find(text string, year int) (r Rule, matched string, ok bool) {
@@ -178,11 +178,20 @@ func Find(text string, year int) (r Rule, matched string, ok bool) {
 	if len(ms) == 0 {
 		return Rule{}, "", false
 	}
+	// an explicit clock (5个小时内) says more than 及时回应 beside it, which says more than 常态化
+	rank := func(m Match) int {
+		switch {
+		case m.Rule.Kind == KindOngoing:
+			return 0
+		case m.Rule.Kind == KindTimely && !strings.ContainsAny(m.Text, "0123456789一二两三四五六七八九十"):
+			return 1
+		}
+		return 2
+	}
 	best := ms[0]
-	for _, m := range ms {
-		if m.Rule.Kind != KindOngoing {
+	for _, m := range ms[1:] {
+		if rank(m) > rank(best) {
 			best = m
-			break
 		}
 	}
 	return best.Rule, best.Text, true
@@ -636,20 +645,20 @@ var patterns = []pattern{
 		return Rule{Kind: KindTimely, Clock: &Span{N: n, Unit: CalendarDays}}, true
 	}},
 	// event-driven: 及时更新, 及时在公开页面更新, 动态调整, 实时更新, 公开及时
-	{[]string{"及时|即时|实时|随时|动态|公开及时|更新及时"}, re(`(?:(?:及时|即时|实时|随时|动态)[^-,.;:!?() 、，。；：！？0-9]{0,8}?(?:更新|公开|发布|转载|调整|维护|上传)|(?:公开|更新)及时)`), func(c *mctx) (Rule, bool) {
+	{[]string{"及时|即时|实时|随时|动态|公开及时|更新及时"}, re(`(?:(?:及时|即时|实时|随时|动态)(?:、(?:准确|规范|全面|完整|主动|准确地|规范地))?[^-,.;:!?() 、，。；：！？0-9]{0,8}?(?:更新|公开|发布|转载|调整|维护|上传|反馈|回应|答复|回复|处置)|(?:公开|更新|回应|答复)及时)`), func(c *mctx) (Rule, bool) {
 		return timely(), true
 	}},
 	{[]string{"及时|即时|实时"}, re(`(?:及时|即时|实时)`), func(c *mctx) (Rule, bool) {
 		return timely(), c.cell
 	}},
 	// ongoing: 持续推进, 常态化, 长期坚持, 定期; bare 长期, 日常 in a cell
-	{[]string{"持续|常态化|长期|长效|定期"}, re(`(?:持续推进|持续开展|持续|常态化|长期坚持|长期开展|长期推进|长效|定期)`), func(c *mctx) (Rule, bool) {
+	{[]string{"持续|常态化|长期|定期"}, re(`(?:持续推进|持续开展|持续|常态化|长期坚持|长期开展|长期推进|定期)`), func(c *mctx) (Rule, bool) {
 		if c.before == '不' {
 			return Rule{}, false
 		}
 		return Rule{Kind: KindOngoing, Period: DefaultCheckIn}, true
 	}},
-	{[]string{"长期|日常|经常"}, re(`(?:长期|日常|经常性|经常)`), func(c *mctx) (Rule, bool) {
+	{[]string{"长期|长效|日常|经常"}, re(`(?:长期|长效|日常|经常性|经常)`), func(c *mctx) (Rule, bool) {
 		return Rule{Kind: KindOngoing, Period: DefaultCheckIn}, c.cell
 	}},
 }

@@ -327,7 +327,7 @@ var sampleFinds = map[string]map[int][]string{
 		125: {"定期 ongoing quarter"},
 		129: {"动态更新 timely 20 workday"},
 		159: {"3个工作日内 timely 3 workday"},
-		185: {"5个小时内 timely 5 hour", "24小时内 timely 24 hour", "48小时内 timely 48 hour"},
+		185: {"及时回应 timely 20 workday", "5个小时内 timely 5 hour", "24小时内 timely 24 hour", "48小时内 timely 48 hour"},
 		197: {"不超过3个工作日 timely 3 workday"},
 		233: {"至少2周内更新一次 maxgap 14 day"},
 		235: {"及时更新 timely 20 workday"},
