@@ -400,9 +400,10 @@ func (b *builder) primaryRule(it *Item, r raw) {
 		it.Rule, it.RuleFrom = rule, header(cell)
 		return
 	}
-	if cell.text != "" && strings.HasPrefix(rule.Reason, reasonSeveral) {
-		// a cell with several dated obligations (2021年2月公布预算，2021年8月公布决算): each
-		// is tracked; the first is the primary rule
+	if cell.text != "" && (strings.HasPrefix(rule.Reason, reasonSeveral) || strings.HasPrefix(rule.Reason, "无法理解")) {
+		// a cell with several dated obligations (2021年2月公布预算信息，2021年8月公布上年度决算
+		// 信息): each is tracked; the first is the primary rule. The words around them (预算信息)
+		// name the obligations, they do not make the cell unreadable.
 		if rs := preciseRules(schedule.FindAll(oneLine(cell.text), year)); len(rs) > 1 {
 			it.Rule, it.Rules, it.RuleFrom = rs[0], rs, header(cell)
 			return

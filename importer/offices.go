@@ -25,7 +25,7 @@ type Party struct {
 var (
 	clauseSep   = regexp.MustCompile(`[；;\n。，,]+`)
 	listSep     = regexp.MustCompile(`[、/／]`)
-	nameSep     = regexp.MustCompile(`以及|及|和|与`)
+	nameSep     = regexp.MustCompile(`以及|会同|及|和|与|会`) // 宣传处会办公室: 宣传处 together with 办公室
 	roleLabel   = regexp.MustCompile(`^(牵头|配合|协办|协同|责任|负责|承办|实施|参与)(科室|单位|部门|股室|处室|主体)?[:：]`)
 	roleMarker  = regexp.MustCompile(`[（(](牵头|配合|协办|协助|参与|具体落实)[）)]$`)
 	parenMarker = regexp.MustCompile(`[（(](牵头|配合|协办|协助|参与|具体落实)[）)]`)

@@ -590,6 +590,23 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 
 var pipeOnly = regexp.MustCompile(`^[|\s]+$`)
 
+// subHeaderRunAt returns the length of a second header row starting at i (一级事项 / 二级事项 /
+// 全社会 / 特定群体): header words to the end of the row, with no office or time among them
+// needed, as they subdivide the row above.
+func subHeaderRunAt(toks []tok, i int) int {
+	j := i
+	for j < len(toks) && runeLen(toks[j].Text) <= 12 && (j == i || !toks[j].Row && !toks[j].Cut) {
+		if _, known := headerRole(toks[j].Text); !known {
+			return 0
+		}
+		j++
+	}
+	if j-i < 2 {
+		return 0
+	}
+	return j - i
+}
+
 // headerRunAt returns the length of a run of header cells starting at i (0 if none).
 func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	j := i
@@ -649,7 +666,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	// a second header row under the first (公开事项 over 一级/二级/三级事项, 公开对象 over
 	// 全社会/特定群体): its levels replace the column they subdivide; its other cells subdivide
 	// tick columns whose empty cells the flattening dropped, so they add no column
-	if m := tr.headerRunAt(toks, start+n); m > 0 && toks[start+n].Row {
+	if m := subHeaderRunAt(toks, start+n); m > 0 && toks[start+n].Row {
 		var lv []string
 		for k := 0; k < m; k++ {
 			if r, _ := headerRole(toks[start+n+k].Text); r == RoleLevel {
@@ -738,9 +755,6 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	}
 	var rows []trow
 	i := start + n + skip
-	if debugText {
-		fmt.Println("DBG hdr", hdr, roles)
-	}
 	for i < len(toks) {
 		if i+n <= len(toks) && sameWords(toks[i:i+n], hdr) {
 			i += n // the header repeated at a page break
@@ -893,12 +907,6 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		}
 		rows = append(rows[:k], rows[k+1:]...)
 		k--
-	}
-	if debugText {
-		fmt.Println("DBG rows", len(rows))
-		for _, r := range rows {
-			fmt.Printf("DBG   labels=%v cells=%v\n", r.labels, r.cells)
-		}
 	}
 	if len(rows) == 0 {
 		return nil, start + n + skip
@@ -1155,4 +1163,3 @@ func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seq
 // cannot read it (2021年8月前, 长期推进): it is kept there and reported as unparsed.
 var ruleWords = regexp.MustCompile(`\d+月|[年月日]底|[年月]前|长期|持续|常态|每[年月周季]|及时|工作日|小时|同步`)
 
-var debugText = false
