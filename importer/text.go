@@ -1162,4 +1162,3 @@ func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seq
 // ruleWords is wording that belongs in a deadline or frequency cell even when the rule reader
 // cannot read it (2021年8月前, 长期推进): it is kept there and reported as unparsed.
 var ruleWords = regexp.MustCompile(`\d+月|[年月日]底|[年月]前|长期|持续|常态|每[年月周季]|及时|工作日|小时|同步`)
-
