@@ -121,6 +121,11 @@ func headerScore(cells []string) (score int, ok bool) {
 		if strings.TrimSpace(c) == "" {
 			continue
 		}
+		if _, known := headerWords[c]; !known && (runeLen(c) > 40 || numberTok.MatchString(strings.TrimSpace(c))) {
+			// a data row: nothing it holds can make it a header (and most rows are data rows,
+			// so this keeps a 10,000-row sheet from classifying every cell)
+			return score, false
+		}
 		r, known := headerRole(c)
 		if known {
 			score++
