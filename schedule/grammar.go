@@ -113,11 +113,11 @@ func tenDay(s string) int {
 var grammar = []pattern{
 	// anchor then span: 信息形成或变更之日起20个工作日内, 自该政府信息形成或者变更之日起20个工作日内予以公开,
 	// 收到申请之日起15个工作日内, 批准后20日内
-	{[]string{"起|后|日"}, re(anchor + `的?` + spanW + within), spanRule},
+	{[]string{"起|后|日", "0|1|2|3|4|5|6|7|8|9|一|二|两|三|四|五|六|七|八|九|十"}, re(anchor + `的?` + spanW + within), spanRule},
 	// span then its anchor in brackets: 20个工作日(自该政府信息形成或者变更之日起)
-	{[]string{"起|后|日", "("}, re(spanW + `(?:内|之内|以内)?\(` + anchor + `\)`), spanRule},
+	{[]string{"起|后|日", "(", "0|1|2|3|4|5|6|7|8|9|一|二|两|三|四|五|六|七|八|九|十"}, re(spanW + `(?:内|之内|以内)?\(` + anchor + `\)`), spanRule},
 	// a span alone with an end: 一周内, 3天内, 10日内予以公开 (working days and hours have their own)
-	{[]string{"内"}, re(`(?P<n>NUM)个?(?P<u>周|星期|个月)(?:内|之内|以内)(?:予以|及时|主动)?(?:公开|发布|报送)?`), func(c *mctx) (Rule, bool) {
+	{[]string{"内", "周|星期|个月"}, re(`(?P<n>NUM)个?(?P<u>周|星期|个月)(?:内|之内|以内)(?:予以|及时|主动)?(?:公开|发布|报送)?`), func(c *mctx) (Rule, bool) {
 		if isDigit(c.before) || c.before == '第' {
 			return Rule{}, false
 		}
@@ -131,11 +131,11 @@ var grammar = []pattern{
 	// 时间跨度不超过5个工作日, 时限不超过10个工作日
 	{[]string{"不超过|不得超过|不多于", "工作日|日|天"}, re(`(?:时间跨度|时限|期限|间隔)?(?:最长)?(?:不超过|不得超过|不多于)` + spanW), spanRule},
 	// maximum gap with 有更新: 最迟3个月内有更新, 须6个月内要有更新, 每月至少有一次更新
-	{[]string{"更新"}, re(`(?:最迟|最长|须|需|必须|应|应当|要|至少)?(?P<n>NUM)(?P<ge>个)?(?P<u>周|星期|天|日|月)(?:内|之内|以内)(?:至少|必须|须|需|要|应|应当)?(?:要有|须有|应有|有)(?:一次|1次)?(?:信息)?更新`), func(c *mctx) (Rule, bool) {
+	{[]string{"更新", "有", "内"}, re(`(?:最迟|最长|须|需|必须|应|应当|要|至少)?(?P<n>NUM)(?P<ge>个)?(?P<u>周|星期|天|日|月)(?:内|之内|以内)(?:至少|必须|须|需|要|应|应当)?(?:要有|须有|应有|有)(?:一次|1次)?(?:信息)?更新`), func(c *mctx) (Rule, bool) {
 		return gapRule(c)
 	}},
 	// steps no period has: 每两周, 双周, 每半月, 每旬, 双月, 每两个月, 每个工作日
-	{[]string{"周|月|旬|工作日"}, re(`(?:每|按)?(?P<s>两周|2周|双周|半个?月|旬|双月|两个月|2个月|个?工作日|天|日)(?:一次|1次)?(?:VERB)?(?:一次|1次)?`), func(c *mctx) (Rule, bool) {
+	{[]string{"周|月|旬|工作日|天|日", "每|按|双"}, re(`(?:每|按)?(?P<s>两周|2周|双周|半个?月|旬|双月|两个月|2个月|个?工作日|天|日)(?:一次|1次)?(?:VERB)?(?:一次|1次)?`), func(c *mctx) (Rule, bool) {
 		s := c.g("s")
 		whole := c.s[c.loc[0]:c.loc[1]]
 		every := strings.HasPrefix(whole, "每") || strings.HasPrefix(whole, "按") || s == "双周" || s == "双月"
@@ -162,7 +162,7 @@ var grammar = []pattern{
 		return Rule{}, false
 	}},
 	// a part of every month: 每月上旬, 每月中旬前, 每月下旬, 每月初, 每月末 (下旬, 末: the month's end)
-	{[]string{"旬|初|末|底"}, re(`(?:每个?|按)月(?:的)?(?P<t>上旬|中旬|下旬|月初|初|末|底)(?:前|之前|以前|内)?(?:VERB)?`), func(c *mctx) (Rule, bool) {
+	{[]string{"旬|初|末|底", "月"}, re(`(?:每个?|按)月(?:的)?(?P<t>上旬|中旬|下旬|月初|初|末|底)(?:前|之前|以前|内)?(?:VERB)?`), func(c *mctx) (Rule, bool) {
 		t := c.g("t")
 		if t == "初" {
 			t = "月初"
@@ -173,7 +173,7 @@ var grammar = []pattern{
 		return Rule{Kind: KindRecurring, Period: Month}, true
 	}},
 	// a part of a named month: 6月上旬, 2025年3月中旬前, 9月下旬
-	{[]string{"旬"}, re(`YEAR(?P<m>NUM)月(?P<t>上旬|中旬|下旬)(?:前|之前|以前|内)?`), func(c *mctx) (Rule, bool) {
+	{[]string{"旬", "月"}, re(`YEAR(?P<m>NUM)月(?P<t>上旬|中旬|下旬)(?:前|之前|以前|内)?`), func(c *mctx) (Rule, bool) {
 		y, ok := c.listYear()
 		m, ok2 := c.num("m", 1, 12)
 		if !ok || !ok2 || isDigit(c.before) {
@@ -220,7 +220,7 @@ var grammar = []pattern{
 		return dateRule(KindDeadline, d), true
 	}},
 	// before a month: 2021年8月前, 8月份前 (the last day of the month before)
-	{[]string{"月"}, re(`YEAR(?P<m>NUM)月份?(?:前|之前|以前)`), func(c *mctx) (Rule, bool) {
+	{[]string{"月", "前"}, re(`YEAR(?P<m>NUM)月份?(?:前|之前|以前)`), func(c *mctx) (Rule, bool) {
 		y, ok := c.listYear()
 		m, ok2 := c.num("m", 1, 12)
 		if !ok || !ok2 || isDigit(c.before) {

@@ -557,7 +557,7 @@ var patterns = []pattern{
 		return dateRule(KindDeadline, lastDay(y, 3*q)), true
 	}},
 	// either period: 按月或者季度公开 requires the longer one
-	{[]string{"每|按", "或|和|、|/"}, re(`(?:每|按)(?P<p1>PER)(?:或者|或|和|、|/)(?:每|按)?(?P<p2>PER)(?:GAP(?:VERB))?`), func(c *mctx) (Rule, bool) {
+	{[]string{"每|按", "或|和|、|/", "年|季|月|周|星期"}, re(`(?:每|按)(?P<p1>PER)(?:或者|或|和|、|/)(?:每|按)?(?P<p2>PER)(?:GAP(?:VERB))?`), func(c *mctx) (Rule, bool) {
 		a, b := period(c.g("p1")), period(c.g("p2"))
 		if periodRank[b] > periodRank[a] {
 			a = b
@@ -565,11 +565,11 @@ var patterns = []pattern{
 		return Rule{Kind: KindRecurring, Period: a}, true
 	}},
 	// recurring with a verb: 每月更新, 按季度向社会公开, 按月梳理, 每季度末报送
-	{[]string{"每|按"}, re(`(?:每个?|按)(?P<p>PER)(?:末|底)?(?:前)?GAP(?:VERB)`), func(c *mctx) (Rule, bool) {
+	{[]string{"每|按", "年|季|月|周|星期"}, re(`(?:每个?|按)(?P<p>PER)(?:末|底)?(?:前)?GAP(?:VERB)`), func(c *mctx) (Rule, bool) {
 		return Rule{Kind: KindRecurring, Period: period(c.g("p"))}, true
 	}},
 	// bare recurring in a cell: 每月, 按季度, 每季度末, 月度, 季度, 年度, 半年
-	{[]string{"每|按|度|半年"}, re(`(?:(?:每个?|按)(?P<p>PER)(?:末|底)?|(?P<q>月度|季度|半年度|年度|半年))`), func(c *mctx) (Rule, bool) {
+	{[]string{"每|按|度|半年", "年|季|月|周|星期|度"}, re(`(?:(?:每个?|按)(?P<p>PER)(?:末|底)?|(?P<q>月度|季度|半年度|年度|半年))`), func(c *mctx) (Rule, bool) {
 		if !c.cell || c.g("q") != "" && strings.ContainsRune("上下本今去明次该当前第一", c.before) {
 			return Rule{}, false // 上年度, 本季度: one period, not every one
 		}
@@ -585,7 +585,7 @@ var patterns = []pattern{
 	}},
 	// quota: 每周更新不少于2次, 每年通过多形式征集公众意见不少于1次, 每季度开展开放日活动不少于1次,
 	// 每半年至少组织1次
-	{[]string{"不少于|不低于|不得少于|至少|最少", "每|按"}, re(`(?:每个?|按)(?P<p>PER)GAP20ATLEASTGAP4(?P<n>NUM)TIMES`), func(c *mctx) (Rule, bool) {
+	{[]string{"不少于|不低于|不得少于|至少|最少", "每|按", "年|季|月|周|星期"}, re(`(?:每个?|按)(?P<p>PER)GAP20ATLEASTGAP4(?P<n>NUM)TIMES`), func(c *mctx) (Rule, bool) {
 		n, ok := c.num("n", 1, 1000)
 		return Rule{Kind: KindQuota, Period: period(c.g("p")), Count: n}, ok
 	}},
@@ -599,7 +599,7 @@ var patterns = []pattern{
 		return Rule{Kind: KindQuota, Period: Year, Count: n}, true
 	}},
 	// plain count: 每周更新2次, 每月1次, 每季度发布3篇以上
-	{[]string{"每|按", "次|篇|条|期|回|场|批"}, re(`(?:每个?|按)(?P<p>PER)(?:VERB)?(?P<n>NUM)TIMES(?P<more>以上|及以上)?`), func(c *mctx) (Rule, bool) {
+	{[]string{"每|按", "次|篇|条|期|回|场|批", "年|季|月|周|星期"}, re(`(?:每个?|按)(?P<p>PER)(?:VERB)?(?P<n>NUM)TIMES(?P<more>以上|及以上)?`), func(c *mctx) (Rule, bool) {
 		n, ok := c.num("n", 1, 1000)
 		if !ok {
 			return Rule{}, false
@@ -610,11 +610,11 @@ var patterns = []pattern{
 		return Rule{Kind: KindQuota, Period: period(c.g("p")), Count: n}, true
 	}},
 	// maximum gap: 至少2周内更新一次, 10天更新, 每2周更新一次, 6个月内更新
-	{[]string{"更新|发布"}, re(`(?:至少|最少|最长|不超过|每)?(?P<n>NUM)(?P<ge>个)?(?P<u>周|星期|天|日|月)(?:内|之内|以内)?(?:至少|必须|须|要|应)?(?:更新|发布)(?:一次|1次|信息)?`), func(c *mctx) (Rule, bool) {
+	{[]string{"更新|发布", "周|星期|天|日|月"}, re(`(?:至少|最少|最长|不超过|每)?(?P<n>NUM)(?P<ge>个)?(?P<u>周|星期|天|日|月)(?:内|之内|以内)?(?:至少|必须|须|要|应)?(?:更新|发布)(?:一次|1次|信息)?`), func(c *mctx) (Rule, bool) {
 		return gapRule(c)
 	}},
 	// maximum gap, negative: 2周未更新, 超过6个月未更新
-	{[]string{"未|没有|不|无", "更新|发布"}, re(`(?:超过|连续|逾)?(?P<n>NUM)(?P<ge>个)?(?P<u>周|星期|天|日|月)(?:以上|及以上)?(?:未|没有|不|无)(?:更新|发布)`), func(c *mctx) (Rule, bool) {
+	{[]string{"未|没有|不|无", "更新|发布", "周|星期|天|日|月"}, re(`(?:超过|连续|逾)?(?P<n>NUM)(?P<ge>个)?(?P<u>周|星期|天|日|月)(?:以上|及以上)?(?:未|没有|不|无)(?:更新|发布)`), func(c *mctx) (Rule, bool) {
 		return gapRule(c)
 	}},
 	{[]string{"半年"}, re(`(?:超过)?半年(?:以上)?(?:未|没有|无)(?:更新|发布)`), func(c *mctx) (Rule, bool) {
@@ -637,7 +637,7 @@ var patterns = []pattern{
 		return Rule{Kind: KindTimely, Clock: &Span{N: n, Unit: Hours}}, true
 	}},
 	// clock in calendar days: 批准后20日内, 15天内
-	{[]string{"内"}, re(`(?P<n>NUM)个?(?:自然日|日历日|天|日)(?:内|之内|以内)`), func(c *mctx) (Rule, bool) {
+	{[]string{"内", "日|天"}, re(`(?P<n>NUM)个?(?:自然日|日历日|天|日)(?:内|之内|以内)`), func(c *mctx) (Rule, bool) {
 		n, ok := c.num("n", 1, 1000)
 		if !ok || c.before == '月' || isDigit(c.before) {
 			return Rule{}, false
