@@ -725,6 +725,9 @@ func (b *builder) checkYear() {
 
 // isDitto is a cell that says "the same as above": 同上, 同上。, 〃.
 func isDitto(s string) bool {
+	if len(s) > 24 {
+		return false // longer than any ditto mark, spaces and all: no need to fold it
+	}
 	switch fold(s) {
 	case "同上", "同上栏", "〃", "\"":
 		return true

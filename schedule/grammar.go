@@ -32,6 +32,7 @@ const pub = `发布|公开|公布|解读|上线|上网|推送|更新`
 
 func init() {
 	patterns = append(patterns, grammar...)
+	splitNeeds(patterns)
 }
 
 // spanRule reads a span group (n, u) as a timely clock.

@@ -210,8 +210,12 @@ func scan(n normalized, orig string, year int, cell bool) []Match {
 		r       Rule
 	}
 	var cs []cand
+	in := make(map[rune]bool, len(n.s)/2)
+	for _, r := range n.s {
+		in[r] = true
+	}
 	for pi, p := range patterns {
-		if !p.worth(n.s) {
+		if !worth(pi, n.s, in) {
 			continue
 		}
 		for _, loc := range p.re.FindAllStringSubmatchIndex(n.s, -1) {
@@ -414,20 +418,38 @@ type pattern struct {
 	build func(*mctx) (Rule, bool)
 }
 
-// worth reports whether every need of p has one of its words in s.
-func (p pattern) worth(s string) bool {
-	for _, alts := range p.need {
+// worth reports whether every need of pattern i has one of its words in s; in holds the runes
+// of s, so that a one-rune word is a lookup.
+func worth(i int, s string, in map[rune]bool) bool {
+	for _, alts := range needAlts[i] {
 		found := false
-		for rest := alts; rest != "" && !found; {
-			var w string
-			w, rest, _ = strings.Cut(rest, "|")
-			found = strings.Contains(s, w)
+		for _, w := range alts {
+			if r, size := utf8.DecodeRuneInString(w); size == len(w) {
+				found = in[r]
+			} else {
+				found = strings.Contains(s, w)
+			}
+			if found {
+				break
+			}
 		}
 		if !found {
 			return false
 		}
 	}
 	return true
+}
+
+// needAlts are the needs of patterns[i], split once.
+var needAlts [][][]string
+
+func splitNeeds(ps []pattern) {
+	needAlts = make([][][]string, len(ps))
+	for i, p := range ps {
+		for _, n := range p.need {
+			needAlts[i] = append(needAlts[i], strings.Split(n, "|"))
+		}
+	}
 }
 
 // Building blocks of the patterns, over normalized text (Simplified, ASCII digits, no spaces).
