@@ -95,3 +95,24 @@ func NextRepeat(p Policy, after time.Time, cal *calendar.Calendar) (next time.Ti
 	day, _ := cal.AddWorkingDays(calendar.DateOf(after), p.Repeat)
 	return day.Start().Add(at), true
 }
+
+// NextWindow is the first send-window instant at or after t: the policy's time of day on a
+// working day. A notice that falls due outside the window (a list imported at night, a policy
+// saved at 01:34) waits for it, so that a recipient's notices go out together, once. ok is
+// false for an invalid policy.
+func NextWindow(p Policy, t time.Time, cal *calendar.Calendar) (next time.Time, ok bool) {
+	at, err := p.check()
+	if err != nil {
+		return time.Time{}, false
+	}
+	d := calendar.DateOf(t)
+	for range 400 {
+		if cal.IsWorkingDay(d) {
+			if w := d.Start().Add(at); !w.Before(t) {
+				return w, true
+			}
+		}
+		d = d.AddDays(1)
+	}
+	return time.Time{}, false
+}

@@ -673,6 +673,25 @@ func (w *item) repeatPlan(c *cycle, p *store.CyclePlan) {
 	}
 }
 
+// waitForWindow moves the notices of a plan whose instant has passed (the cycle was planned
+// late: an import or a policy change after the window, a revision at night) to the next send
+// window, so that nothing goes out at once and outside the window, and all of a recipient's
+// late notices go out together in one digest. Urgent hour-clock notices keep their instants.
+func (w *item) waitForWindow(ctx workflow.Context, p *store.CyclePlan, now time.Time) {
+	if workflow.GetVersion(ctx, "notices-wait-for-window", workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	next, ok := schedule.NextWindow(w.def.Policy, now, w.cal)
+	if !ok {
+		return
+	}
+	for i, n := range p.Notices {
+		if !n.Urgent && n.At.Before(now) {
+			p.Notices[i].At = next
+		}
+	}
+}
+
 var localOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
@@ -712,6 +731,7 @@ func (w *item) flush(ctx workflow.Context, now time.Time) error {
 			w.repeatPlan(c, plan)
 		}
 		if plan != nil {
+			w.waitForWindow(ctx, plan, now)
 			sync.Plans = append(sync.Plans, *plan)
 		}
 	}

@@ -653,3 +653,62 @@ func TestOngoingCheckIns(t *testing.T) {
 		t.Errorf("check-ins: Q1 %+v, Q2 %+v", cs["2024-Q1"], cs["2024-Q2"])
 	}
 }
+
+// A list imported at night with its deadline long past: nothing is planned before the next
+// send window, and every late notice goes out in that window, together. Later notices keep
+// their own window instants.
+func TestLateImportAtNightWaitsForTheWindow(t *testing.T) {
+	d := itemDef(t, "4月底", 2024)
+	start := at(2024, 12, 2, 1, 34) // Monday 01:34
+	r := newRun(t, d, start)
+	r.cancelAt(at(2024, 12, 20, 12, 0))
+	if err := r.exec(workflows.ItemInput{}); err != nil && !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("workflow: %v", err)
+	}
+	window := at(2024, 12, 2, 9, 0)
+	late := 0
+	for _, s := range r.rec.Syncs() {
+		for _, p := range s.Plans {
+			for _, n := range p.Notices {
+				if n.At.Before(window) {
+					t.Errorf("%s planned at %s, before the window %s", noticeName(n), n.At, window)
+				}
+				if n.At.Equal(window) {
+					late++
+				}
+				if h := n.At.In(calendar.Shanghai).Hour(); h != 9 {
+					t.Errorf("%s planned at %s: outside the 09:00 window", noticeName(n), n.At)
+				}
+			}
+		}
+	}
+	if late == 0 {
+		t.Error("no late notice in the first window")
+	}
+}
+
+// A policy saved at night reaches a running item: its replanned notices wait for the window.
+func TestPolicyChangeAtNightWaitsForTheWindow(t *testing.T) {
+	d := itemDef(t, "6月底", 2024)
+	r := newRun(t, d, at(2024, 5, 6, 9, 0))
+	r.at(at(2024, 7, 10, 1, 30), func() {
+		nd := d
+		nd.Policy.Reminders = []int{3}
+		r.rec.SetDef(nd)
+	})
+	r.update(at(2024, 7, 10, 1, 34), workflows.UpdateRevise, workflows.Actor{By: "admin", Reason: "policy changed"}, "")
+	r.cancelAt(at(2024, 7, 31, 12, 0))
+	if err := r.exec(workflows.ItemInput{}); err != nil && !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("workflow: %v", err)
+	}
+	night := at(2024, 7, 10, 1, 34)
+	for _, s := range r.rec.Syncs() {
+		for _, p := range s.Plans {
+			for _, n := range p.Notices {
+				if n.At.After(night.Add(-time.Minute)) && n.At.Before(at(2024, 7, 10, 9, 0)) {
+					t.Errorf("%s planned at %s, between the policy change and the window", noticeName(n), n.At)
+				}
+			}
+		}
+	}
+}
