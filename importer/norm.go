@@ -1,44 +1,19 @@
 package importer
 
 import (
+	"github.com/zwgk/zwgk/hanzi"
 	"regexp"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
 
-var t2s = sync.OnceValue(func() map[rune]rune {
-	m := make(map[rune]rune, utf8.RuneCountInString(t2sPairs)/2)
-	rs := []rune(t2sPairs)
-	for i := 0; i+1 < len(rs); i += 2 {
-		m[rs[i]] = rs[i+1]
-	}
-	return m
-})
-
-// ToSimplified folds Traditional characters to their Simplified form, character by character.
-// It is meant for comparing names and headers and for an optional display conversion; it
-// does not know phrases, so rare characters with several Simplified forms take the common one.
-func ToSimplified(s string) string {
-	m := t2s()
-	var b strings.Builder
-	b.Grow(len(s))
-	changed := false
-	for _, r := range s {
-		if to, ok := m[r]; ok {
-			r = to
-			changed = true
-		}
-		b.WriteRune(r)
-	}
-	if !changed {
-		return s
-	}
-	return b.String()
-}
+// ToSimplified folds Traditional characters to their Simplified form, character by character
+// (hanzi.Simplify). It is meant for comparing names and headers and for an optional display
+// conversion; it does not know phrases.
+func ToSimplified(s string) string { return hanzi.Simplify(s) }
 
 // fold gives the form two spellings of a header, label or office name are compared in:
 // NFKC (full-width letters, digits and punctuation become ASCII), Simplified, no spaces, no

@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"github.com/zwgk/zwgk/hanzi"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,7 +30,7 @@ func (n normalized) origRange(i, j int) (int, int) {
 //     及时 更新); so is whitespace next to one digit (2024 年 6 月底); other whitespace stays
 //     as one space;
 //   - full-width ASCII becomes ASCII (２周 → 2周, （ → (), dashes and tildes become '-';
-//   - Traditional characters of the rule vocabulary become Simplified (及時 → 及时).
+//   - Traditional characters become Simplified (及時 → 及时, 迴應 → 回应), by OpenCC's table (hanzi).
 //
 // The conversion covers the characters of the wordings the parser knows and common neighbours
 // only. A general converter (OpenCC) would be overkill: the parser recognises a closed
@@ -80,9 +81,7 @@ func normalize(text string, cell bool) normalized {
 			continue
 		}
 		r = foldWidth(r)
-		if s, ok := t2s[r]; ok {
-			r = s
-		}
+		r, _ = hanzi.Rune(r)
 		before := b.Len()
 		b.WriteRune(r)
 		for k := before; k < b.Len(); k++ {
@@ -119,30 +118,6 @@ func pinyinGroup(s string) int {
 	}
 	return 0
 }
-
-// t2s maps Traditional characters met in task lists to Simplified.
-var t2s = func() map[rune]rune {
-	const pairs = "" +
-		"週周個个時时內内開开發发佈布報报備备於于條条數数實实隨随動动態态調调轉转載载續续進进長长" +
-		"堅坚經经規规範范兩两後后結结辦办維维護护檢检測测統统計计歷历曆历過过沒没間间與与會会議议" +
-		"論论審审應应當当號号補补點点鐘钟頭头屆届遲迟極极總总復复嚴严關关門门網网須须為为爲为並并" +
-		"優优這这說说們们對对組组織织業业務务處处單单項项題题據据滿满頻频歲岁導导則则類类劃划產产區区" +
-		"縣县機机構构達达標标準准確确聯联繫系係系權权責责執执質质級级東东車车書书東东幾几殘残級级態态" +
-		"從从來来現现麼么樣样給给讓让幫帮將将還还進进過过樣样電电話话預预決决鄉乡鎮镇區区廳厅處处" +
-		"辦办經经營营環环境境據据徵征徵征詢询見见聽听證证參参與与衆众眾众體体樂乐錄录傳传媒媒貼贴" +
-		"況况規规劃划財财費费額额屬属職职銜衔譯译讀读講讲話话舉举辦办屆届盡尽專专項项隊队伍伍訓训" +
-		"練练審审核核後后貫贯徹彻落落實实顯显欄栏目目級级鏈链銷销廢废止止效效鑑鉴監监督督導导" +
-		"時时效效刻刻即即該该項项內内務务維维護护齊齐全全準准確确備备簡简介介圖图畫画頁页" +
-		"連连繼继彙汇匯汇場场終终無无"
-	m := make(map[rune]rune, 256)
-	rs := []rune(pairs)
-	for i := 0; i+1 < len(rs); i += 2 {
-		if rs[i] != rs[i+1] {
-			m[rs[i]] = rs[i+1]
-		}
-	}
-	return m
-}()
 
 func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' }
 
