@@ -72,7 +72,7 @@ func TestPagesInBrowser(t *testing.T) {
 		b.Must(strings.Contains(b.Text("#devmode"), "开发模式"), "%s is not marked 开发模式", p.path)
 		b.Screenshot(p.shot)
 	}
-	b.Must(strings.Contains(b.Text("#audit"), "item.complete"), "the audit log lacks the completion")
+	b.Must(strings.Contains(b.Text("#audit"), "登记完成"), "the audit log lacks the completion")
 	f.walkDirectory(t, b)
 	b.Logout()
 

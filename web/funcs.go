@@ -22,6 +22,75 @@ var statusLabels = map[string]string{
 	workflows.StatusUnparsed:  "规则待确认",
 	store.StatusPending:       "未启动",
 	"open":                    "未完成",
+	"skipped":                 "已跳过（开始跟踪前已到期）",
+	"late":                    "逾期完成",
+}
+
+// The words of the delivery log, the audit log and the calendar, in the users' language: a test
+// (TestNoCodesOnPages) fails when a page shows one of the codes untranslated.
+var deliveryStatusLabels = map[string]string{
+	"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "dropped": "已撤销",
+}
+
+var noticeKindLabels = map[string]string{
+	"digest": "汇总提醒", "reminder": "到期提醒", "due": "今日到期", "overdue": "逾期提醒", "escalation": "督办升级",
+	"alert": "发送失败告警",
+}
+
+var channelLabels = map[string]string{
+	"email": "邮件", "sms": "短信", "robot": "群机器人", "dingtalk": "钉钉机器人", "wecom": "企业微信机器人",
+	"outbox": "发件箱",
+}
+
+var objectTypeLabels = map[string]string{
+	"item": "事项", "list": "清单", "office": "科室", "robot": "群机器人", "roster": "人员名单", "unit": "单位",
+	"user": "用户", "person": "人员", "token": "接口令牌", "calendar": "节假日", "group": "科室分组", "session": "登录",
+	"policy": "策略",
+}
+
+var actionLabels = map[string]string{
+	"calendar.delete": "删除节假日安排", "calendar.load": "导入节假日安排", "directory.update": "更新科室目录",
+	"duban.export": "导出督办单", "group.set": "设置科室分组", "ical.rotate": "更换日历订阅地址",
+	"item.complete": "登记完成", "item.event": "登记事项", "item.extend": "延期", "item.pause": "暂停",
+	"item.reassign": "调整责任科室", "item.reopen": "撤销完成", "item.resume": "恢复", "item.cancel": "取消",
+	"list.import": "导入清单", "office.create": "新建科室", "office.update": "修改科室",
+	"person.activate": "启用人员", "person.attach": "人员加入科室", "person.create": "新建人员",
+	"person.deactivate": "停用人员", "person.detach": "人员移出科室", "person.update": "修改人员",
+	"robot.add": "添加群机器人", "robot.remove": "移除群机器人", "roster.import": "导入人员名单",
+	"session.login": "登录", "token.create": "新建接口令牌", "token.revoke": "吊销接口令牌",
+	"unit.create": "新建单位", "unit.policy": "修改提醒策略", "user.create": "新建用户", "user.disable": "停用用户",
+	"user.password": "修改密码", "user.scope": "修改用户范围",
+}
+
+// recipientLabel names a recipient key (person:17, robot:3) for a page that has no name for it.
+func recipientLabel(key string) string {
+	kind, id, ok := strings.Cut(key, ":")
+	if !ok {
+		return key
+	}
+	switch kind {
+	case "person":
+		return "人员 #" + id
+	case "robot":
+		return "群机器人 #" + id
+	case "user":
+		return "用户 #" + id
+	}
+	return key
+}
+
+// sourceLabel says where a calendar year came from, as an admin reads it: the built-in official
+// schedule, or a file an admin loaded.
+func sourceLabel(s string) string {
+	switch {
+	case strings.HasPrefix(s, "official"):
+		return "国务院办公厅节假日安排（系统内置）"
+	case strings.HasPrefix(s, "admin: "):
+		return "管理员导入：" + strings.TrimPrefix(s, "admin: ")
+	case s == "":
+		return "未加载（暂按周一至周五计算）"
+	}
+	return s
 }
 
 var ruleKindLabels = map[string]string{
@@ -63,6 +132,17 @@ var eventLabels = map[string]string{
 	"late":        "逾期完成",
 	"due":         "到期",
 	"cycleopened": "新周期",
+}
+
+// actionLabel names an audit action; an item action not listed is named by its event.
+func actionLabel(a string) string {
+	if v, ok := actionLabels[a]; ok {
+		return v
+	}
+	if op, ok := strings.CutPrefix(a, "item."); ok {
+		return label(eventLabels, op)
+	}
+	return a
 }
 
 func label(m map[string]string, k string) string {
@@ -200,6 +280,13 @@ var funcs = template.FuncMap{
 	"ruleKind":   func(s string) string { return label(ruleKindLabels, s) },
 	"role":       func(s string) string { return label(roleLabels, s) },
 	"eventKind":  func(s string) string { return label(eventLabels, s) },
+	"delivery":   func(s string) string { return label(deliveryStatusLabels, s) },
+	"noticeKind": func(s string) string { return label(noticeKindLabels, s) },
+	"channel":    func(s string) string { return label(channelLabels, s) },
+	"objectType": func(s string) string { return label(objectTypeLabels, s) },
+	"action":     actionLabel,
+	"recipient":  recipientLabel,
+	"source":     sourceLabel,
 	"level":      levelLabel,
 	"target":     func(s string) string { return label(targetLabels, s) },
 	"date":       fmtDate,
