@@ -236,6 +236,11 @@ func (s *Store) RefreshDashboardStats(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(lockKey)) }()
+	// refreshed_at is when the refresh began: a change after it may be missing from the figures
+	var began time.Time
+	if err := conn.QueryRow(ctx, `SELECT now()`).Scan(&began); err != nil {
+		return false, fmt.Errorf("store: refresh dashboard: %w", err)
+	}
 	start := time.Now()
 	for _, mv := range []string{"office_stats", "unit_stats"} {
 		if _, err := conn.Exec(ctx, `REFRESH MATERIALIZED VIEW CONCURRENTLY `+mv); err != nil {
@@ -243,9 +248,23 @@ func (s *Store) RefreshDashboardStats(ctx context.Context) (bool, error) {
 		}
 	}
 	took := float64(time.Since(start).Microseconds()) / 1000
-	if _, err := conn.Exec(ctx, `INSERT INTO web_snapshots (name, refreshed_at, took_ms) VALUES ($1, now(), $2)
-		ON CONFLICT (name) DO UPDATE SET refreshed_at = now(), took_ms = $2`, snapshotName, took); err != nil {
+	if _, err := conn.Exec(ctx, `INSERT INTO web_snapshots (name, refreshed_at, took_ms) VALUES ($1, $3, $2)
+		ON CONFLICT (name) DO UPDATE SET refreshed_at = $3, took_ms = $2`, snapshotName, took, began); err != nil {
 		return false, fmt.Errorf("store: refresh dashboard: %w", err)
 	}
 	return true, nil
+}
+
+// DashboardChangedSince reports whether an item, its state or one of its cycles changed at or
+// after t (less a margin for transactions that began before t and committed after it): then
+// figures computed at t may disagree with the live lists.
+func (s *Store) DashboardChangedSince(ctx context.Context, t time.Time) (bool, error) {
+	var changed bool
+	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM item_state WHERE updated_at >= $1)
+		OR EXISTS (SELECT 1 FROM items WHERE updated_at >= $1)
+		OR EXISTS (SELECT 1 FROM item_cycles WHERE updated_at >= $1)`, t.Add(-2*time.Second)).Scan(&changed)
+	if err != nil {
+		return false, fmt.Errorf("store: dashboard changes: %w", err)
+	}
+	return changed, nil
 }

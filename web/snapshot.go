@@ -10,10 +10,11 @@ import (
 	"github.com/zwgk/zwgk/store"
 )
 
-// snapshotRefresher keeps the dashboard's figures (store.RefreshDashboardStats) fresh enough:
-// while a refresh is cheap the dashboard refreshes them inline, so small installations always
-// see current counts; once it is expensive (many items) they are refreshed in the background at
-// most a minute apart and the dashboard shows their time. The item lists are always live.
+// snapshotRefresher keeps the dashboard's figures (store.RefreshDashboardStats) in step with the
+// live item lists: after any change to the items (an import, a completion, a workflow's sync)
+// the next page load refreshes them inline; otherwise, while a refresh is cheap it is redone
+// every few seconds, and once it is expensive at most a minute apart in the background (the
+// dashboard shows their time).
 type snapshotRefresher struct {
 	st      *store.Store
 	log     *slog.Logger
@@ -35,6 +36,18 @@ func (f *snapshotRefresher) ensure(ctx context.Context) error {
 	at, took, err := f.st.DashboardSnapshot(ctx)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	if err == nil {
+		// figures older than the last change would contradict the live lists below them:
+		// refresh now, whatever it costs (tiles equal lists on the next page load)
+		changed, cerr := f.st.DashboardChangedSince(ctx, at)
+		if cerr != nil {
+			return cerr
+		}
+		if changed {
+			_, err := f.st.RefreshDashboardStats(ctx)
+			return err
+		}
 	}
 	age := time.Since(at)
 	switch {
