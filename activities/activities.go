@@ -41,7 +41,7 @@ func (a *Activities) LoadItem(ctx context.Context, itemID int64) (ItemDefinition
 	}
 	def := ItemDefinition{
 		ItemID: d.ItemID, UnitID: d.UnitID, Unit: d.Unit, Year: d.Year, Title: d.Title, Status: d.Status,
-		Rule: d.Rule, Offices: d.Offices,
+		Rule: d.Rule, Offices: d.Offices, GraceUntil: d.GraceUntil,
 		Calendar: CalendarFor(d.Year, years),
 	}
 	if def.Prior, err = a.Store.ItemProgressOf(ctx, itemID); err != nil {

@@ -24,6 +24,9 @@ type ItemDefinition struct {
 	PolicyError string             `json:"policy_error,omitempty"` // an override that failed validation; the default applies
 	// Prior is what PostgreSQL recorded of earlier runs, for a run started without carried state.
 	Prior store.ItemProgress `json:"prior"`
+	// GraceUntil: the item came with a late import tracked from that day; a cycle already
+	// overdue then starts its escalation ladder at GraceUntil, not at its due date.
+	GraceUntil time.Time `json:"grace_until,omitzero"`
 }
 
 // SyncResult says what SyncItem did.

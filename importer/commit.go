@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/schedule"
 	"github.com/zwgk/zwgk/store"
 )
 
@@ -24,6 +27,11 @@ type CommitOptions struct {
 	// commit fails with store.ErrConflict when the list has moved on. -1 commits against
 	// whatever is stored.
 	BaseRevision int
+	// GraceDays > 0 tracks a late list "from today": the items it adds that are already overdue
+	// start their escalation ladder at the end of the GraceDays-th working day from Now, not at
+	// their past due dates. 0 escalates as the list says.
+	GraceDays int
+	Now       time.Time // the import's time (zero: time.Now)
 }
 
 // Committed is what Commit did.
@@ -61,10 +69,25 @@ func Commit(ctx context.Context, st *store.Store, res *Result, opts CommitOption
 		UnitID: res.UnitID, Year: res.Year, Title: res.Title, BaseRevision: d.BaseRevision,
 		SourceFile: res.File, SHA256: res.SHA256, ImportedBy: opts.ImportedBy, NewOffices: res.NewOffices,
 	}
+	var grace *time.Time
+	late := map[string]bool{}
+	if opts.GraceDays > 0 {
+		g, lateItems, err := graceFor(ctx, st, res, opts)
+		if err != nil {
+			return nil, fmt.Errorf("import %s: %w", res.File, err)
+		}
+		grace = &g
+		for _, it := range lateItems {
+			late[it.Key] = true
+		}
+	}
 	for _, it := range d.items {
 		li, err := listItem(it)
 		if err != nil {
 			return nil, fmt.Errorf("import %s row %d: %w", res.File, it.Source.Row, err)
+		}
+		if late[it.Key] {
+			li.GraceUntil = grace // kept by the items this revision adds, not by those it changes
 		}
 		c.Items = append(c.Items, li)
 	}
@@ -125,4 +148,47 @@ func listItem(it Item) (store.ListItem, error) {
 		li.ViaGroups = append(li.ViaGroups, o.Via)
 	}
 	return li, nil
+}
+
+// graceFor is the end of the GraceDays-th working day after the import, and the items already
+// overdue then, which it applies to.
+func graceFor(ctx context.Context, st *store.Store, res *Result, opts CommitOptions) (time.Time, []Item, error) {
+	years, err := st.CalendarYears(ctx)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	cal := calendar.New(append(calendar.Official(), years...)...)
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	d, _ := cal.AddWorkingDays(calendar.DateOf(now), opts.GraceDays)
+	return d.End(), Late(res, now, cal), nil
+}
+
+// Late lists the items of a result that are already overdue at now: a cycle of one of their
+// rules fell due before it. A late import shows them, and the admin chooses between tracking
+// them from today (CommitOptions.GraceDays) and escalating them as the list says.
+func Late(res *Result, now time.Time, cal *calendar.Calendar) []Item {
+	var out []Item
+	for _, it := range res.Items {
+		rules := it.Rules
+		if len(rules) == 0 {
+			rules = []schedule.Rule{it.Rule}
+		}
+	rules:
+		for _, r := range rules {
+			cs, err := schedule.Cycles(r, res.Year, cal)
+			if err != nil {
+				continue
+			}
+			for _, c := range cs {
+				if !c.Due.IsZero() && c.Due.Before(now) {
+					out = append(out, it)
+					break rules
+				}
+			}
+		}
+	}
+	return out
 }

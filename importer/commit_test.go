@@ -8,7 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/schedule"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
@@ -472,5 +474,28 @@ func TestCommitKeepsObligationsScoresAndUnassigned(t *testing.T) {
 	// the dated deadline is the primary rule: it says more than 及时 beside it
 	if len(rules) != 2 || rules[0].Kind != schedule.KindDeadline || rules[1].Kind != schedule.KindTimely {
 		t.Errorf("rules %s", report.Rules)
+	}
+}
+
+// A late import tracked from today: the items already overdue get the grace, the others not.
+func TestCommitLateImportGrace(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.Store(t)
+	dir := seedUnit(t, st, "测试局", []string{"办公室"}, nil)
+	res := Load("late.csv", []byte("工作任务,责任科室,完成时限\n部门文件,办公室,4月底\n年度总结,办公室,12月底\n"), dir, Options{Build: BuildOptions{Year: 2024}})
+	mustOK(t, res)
+	now := time.Date(2024, 12, 2, 1, 34, 0, 0, calendar.Shanghai)
+	if late := Late(res, now, calendar.OfficialCalendar()); len(late) != 1 || late[0].Title != "部门文件" {
+		t.Fatalf("late items %v", late)
+	}
+	_, err := Commit(ctx, st, res, CommitOptions{BaseRevision: -1, GraceDays: 5, Now: now}, &recordingSyncer{})
+	must(t, err)
+	_, items := storedByTitle(t, st, dir.Unit.ID, 2024)
+	g := items["部门文件"].GraceUntil
+	if g == nil || !g.Equal(calendar.D(2024, 12, 9).End()) {
+		t.Errorf("部门文件 grace %v, want the end of 2024-12-09", g)
+	}
+	if items["年度总结"].GraceUntil != nil {
+		t.Errorf("an item not yet due has a grace: %v", items["年度总结"].GraceUntil)
 	}
 }

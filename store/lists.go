@@ -53,6 +53,9 @@ type ListItem struct {
 	Fields           map[string]string `json:"fields,omitempty"`
 	Unassigned       bool              `json:"unassigned,omitempty"`
 	UnassignedReason string            `json:"unassigned_reason,omitempty"`
+	// GraceUntil, set on the items a late import adds with "track from today", is when their
+	// escalation ladder starts if they are already overdue (zero: as the list says).
+	GraceUntil *time.Time `json:"grace_until,omitempty"`
 
 	// Set when read from the database.
 	WorkflowID string `json:"workflow_id,omitempty"`
@@ -104,7 +107,7 @@ type querier interface {
 
 const listItemCols = `i.id, i.key, i.seq, i.number, i.section, i.path, i.title, i.requirement, i.rule, i.rule_from, i.groups,
 	i.offices_text, i.source_file, i.source_row, i.fingerprint, i.workflow_id, i.status, i.created_rev, i.updated_rev, i.synced_rev,
-	i.rules, i.score::float8, i.deduction, i.fields, i.unassigned, i.unassigned_reason,
+	i.rules, i.score::float8, i.deduction, i.fields, i.unassigned, i.unassigned_reason, i.grace_until,
 	COALESCE((SELECT json_agg(json_build_object('id', o.id, 'name', o.name, 'role', io.role) ORDER BY io.role DESC, o.name)
 	          FROM item_offices io JOIN offices o ON o.id = io.office_id WHERE io.item_id = i.id), '[]')`
 
@@ -119,7 +122,7 @@ func listItems(ctx context.Context, q querier, listID int64, where string) ([]Li
 		err := r.Scan(&it.ID, &it.Key, &it.Seq, &it.Number, &it.Section, &it.Path, &it.Title, &it.Requirement, &it.Rule, &it.RuleFrom,
 			&it.Groups, &it.OfficesText, &it.SourceFile, &it.SourceRow, &it.Fingerprint, &it.WorkflowID, &it.Status,
 			&it.CreatedRev, &it.UpdatedRev, &it.SyncedRev, &it.Rules, &it.Score, &it.Deduction, &it.Fields, &it.Unassigned,
-			&it.UnassignedReason, &offices)
+			&it.UnassignedReason, &it.GraceUntil, &offices)
 		if err != nil {
 			return it, err
 		}
@@ -307,12 +310,12 @@ func insertItem(ctx context.Context, tx pgx.Tx, c ListCommit, listID int64, rev 
 	err := tx.QueryRow(ctx, `
 		INSERT INTO items (list_id, key, seq, number, section, path, title, requirement, rule, rule_from, groups, offices_text,
 		                   source_file, source_row, workflow_id, fingerprint, created_rev, updated_rev,
-		                   rules, score, deduction, fields, unassigned, unassigned_reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21, $22, $23)
+		                   rules, score, deduction, fields, unassigned, unassigned_reason, grace_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21, $22, $23, $24)
 		RETURNING id`,
 		listID, it.Key, it.Seq, it.Number, it.Section, nonNilStrings(it.Path), it.Title, it.Requirement, it.Rule, it.RuleFrom,
 		nonNilStrings(it.Groups), it.OfficesText, it.SourceFile, it.SourceRow, ref.WorkflowID, it.Fingerprint, rev,
-		rulesJSON(it), it.Score, it.Deduction, nonNilFields(it.Fields), it.Unassigned, it.UnassignedReason).Scan(&ref.ID)
+		rulesJSON(it), it.Score, it.Deduction, nonNilFields(it.Fields), it.Unassigned, it.UnassignedReason, it.GraceUntil).Scan(&ref.ID)
 	if isUniqueViolation(err) {
 		return ref, fmt.Errorf("store: item %q: workflow id %s already used by another list: %w", it.Title, ref.WorkflowID, ErrExists)
 	}

@@ -37,18 +37,21 @@ type ItemDef struct {
 	ItemPolicy json.RawMessage
 	Offices    []ItemOffice
 	Groups     []string
+	// GraceUntil: a late import's "track from today" (zero: escalate as the list says).
+	GraceUntil time.Time
 }
 
 // ItemForWorkflow loads an item's definition by id.
 func (s *Store) ItemForWorkflow(ctx context.Context, itemID int64) (ItemDef, error) {
 	var d ItemDef
 	var rule []byte
+	var grace *time.Time
 	err := s.Pool.QueryRow(ctx, `
 		SELECT i.id, i.list_id, l.unit_id, u.name, l.year, i.workflow_id, i.title, i.requirement,
-		       i.status, i.rule, u.policy, i.policy, i.groups
+		       i.status, i.rule, u.policy, i.policy, i.groups, i.grace_until
 		FROM items i JOIN lists l ON l.id = i.list_id JOIN units u ON u.id = l.unit_id
 		WHERE i.id = $1`, itemID).Scan(&d.ItemID, &d.ListID, &d.UnitID, &d.Unit, &d.Year, &d.WorkflowID,
-		&d.Title, &d.Requirement, &d.Status, &rule, &d.UnitPolicy, &d.ItemPolicy, &d.Groups)
+		&d.Title, &d.Requirement, &d.Status, &rule, &d.UnitPolicy, &d.ItemPolicy, &d.Groups, &grace)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return d, notFound("item", itemID)
 	}
@@ -57,6 +60,9 @@ func (s *Store) ItemForWorkflow(ctx context.Context, itemID int64) (ItemDef, err
 	}
 	if err := json.Unmarshal(rule, &d.Rule); err != nil {
 		return d, fmt.Errorf("store: item %d rule: %w", itemID, err)
+	}
+	if grace != nil {
+		d.GraceUntil = *grace
 	}
 	d.Offices, err = s.itemOffices(ctx, itemID)
 	return d, err

@@ -62,12 +62,21 @@ type previewData struct {
 	Offices []string `json:"-"`
 	// Corrections are those the preview was read with (this upload's, or the stored list's).
 	Corrections *importer.Corrections `json:"corrections,omitempty"`
+	// Late are the items already overdue now: the admin chooses to track them from today (a
+	// grace of GraceDays working days before escalation) or to escalate them as the list says.
+	Late      int      `json:"late"`
+	LateShown []string `json:"-"`
+	GraceDays int      `json:"grace_days"`
 	// What the page shows: the first items, and the counts; the roles a column may be given.
 	Shown []importer.Item `json:"-"`
 	Roles any             `json:"-"`
 }
 
 const previewItems = 300
+
+// defaultGrace is the preview's proposal for a late list: track it from today, and start the
+// ladder of its overdue items after 5 working days.
+const defaultGrace = 5
 
 func (s *Server) listsPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
@@ -144,7 +153,12 @@ func (s *Server) listsPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (s *Server) showPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx, token string, res *importer.Result, diff *importer.Diff, corr *importer.Corrections) error {
-	d := previewData{Token: token, Result: res, Diff: diff, OK: res.OK(), Corrections: corr, Roles: columnRoles}
+	d := previewData{Token: token, Result: res, Diff: diff, OK: res.OK(), Corrections: corr, Roles: columnRoles, GraceDays: defaultGrace}
+	late := importer.Late(res, s.now(), s.cal.get(r.Context()))
+	d.Late = len(late)
+	for _, it := range late[:min(len(late), 5)] {
+		d.LateShown = append(d.LateShown, it.Title)
+	}
 	d.Groups = unassignedGroups(res)
 	if len(d.Groups) > 0 || len(res.NewOffices) > 0 {
 		offices, err := s.st.Offices(r.Context(), res.UnitID)
@@ -319,6 +333,9 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	ctx := r.Context()
 	var in struct {
 		Token string `json:"token"`
+		// GraceDays tracks a late list from today (the preview's choice); 0 escalates its
+		// overdue items as the list says.
+		GraceDays int `json:"grace_days"`
 	}
 	if rc.api {
 		if err := decodeJSON(r, &in); err != nil {
@@ -326,6 +343,16 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		}
 	} else {
 		in.Token = r.PostFormValue("token")
+		if g := r.PostFormValue("grace"); g != "" {
+			n, err := strconv.Atoi(g)
+			if err != nil {
+				return badRequest("宽限天数应为 0–30 之间的整数：%q", g)
+			}
+			in.GraceDays = n
+		}
+	}
+	if in.GraceDays < 0 || in.GraceDays > 30 {
+		return badRequest("宽限天数应为 0–30 之间的整数：%d", in.GraceDays)
 	}
 	if in.Token == "" {
 		return badRequest("缺少预览令牌：请先上传并预览清单。")
@@ -351,7 +378,8 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if up.BaseRevision < 0 {
 		return badRequest("请先预览通过后再确认导入。")
 	}
-	out, err := importer.Commit(ctx, s.st, res, importer.CommitOptions{ImportedBy: rc.login(), BaseRevision: up.BaseRevision}, s.opt.Syncer)
+	out, err := importer.Commit(ctx, s.st, res, importer.CommitOptions{ImportedBy: rc.login(), BaseRevision: up.BaseRevision,
+		GraceDays: in.GraceDays, Now: s.now()}, s.opt.Syncer)
 	d := commitData{Committed: out, Unit: res.Unit, Year: res.Year}
 	switch {
 	case errors.Is(err, store.ErrConflict):

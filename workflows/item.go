@@ -105,6 +105,7 @@ type item struct {
 	in      ItemInput
 	def     activities.ItemDefinition
 	cal     *calendar.Calendar
+	grace   time.Time // def.GraceUntil, once its version is recorded
 	st      *Carry
 	mu      workflow.Mutex
 	changed bool
@@ -225,6 +226,12 @@ func (w *item) load(ctx workflow.Context) error {
 	}
 	w.def = def
 	w.cal = calendar.New(def.Calendar...)
+	// only items that carry a grace ask for its version, so the histories of others are
+	// untouched; asked here, not where the ladder is computed, as queries compute it too
+	w.grace = time.Time{}
+	if !def.GraceUntil.IsZero() && workflow.GetVersion(ctx, "late-import-grace", workflow.DefaultVersion, 1) >= 1 {
+		w.grace = def.GraceUntil
+	}
 	if def.PolicyError != "" {
 		w.logger.Warn("policy override ignored", "error", def.PolicyError)
 	}
@@ -406,7 +413,13 @@ func (w *item) escalations(c *cycle) []levelAt {
 		}
 		return out
 	}
-	pts, err := schedule.Plan(w.def.Policy, w.scheduleCycle(c), w.cal)
+	sc := w.scheduleCycle(c)
+	// a late import tracked from today: a cycle already overdue climbs the ladder from the
+	// grace's end, as if due then
+	if !w.grace.IsZero() && sc.Due.Before(w.grace) {
+		sc.Due = w.grace
+	}
+	pts, err := schedule.Plan(w.def.Policy, sc, w.cal)
 	if err != nil {
 		return nil
 	}

@@ -712,3 +712,34 @@ func TestPolicyChangeAtNightWaitsForTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// A late import tracked from today: an item already overdue is reminded in the next window but
+// climbs the escalation ladder only from the end of its grace, as if due then.
+func TestLateImportGrace(t *testing.T) {
+	d := itemDef(t, "4月底", 2024)
+	d.GraceUntil = calendar.D(2024, 12, 9).End() // 5 working days after Monday 2 December
+	start := at(2024, 12, 2, 1, 34)
+	r := newRun(t, d, start)
+	var during, after store.ItemStateRow
+	r.at(at(2024, 12, 9, 12, 0), func() { during = r.lastState() })
+	r.at(at(2024, 12, 20, 12, 0), func() { after = r.lastState() })
+	r.cancelAt(at(2024, 12, 27, 12, 0))
+	if err := r.exec(workflows.ItemInput{}); err != nil && !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("workflow: %v", err)
+	}
+	if during.Status != workflows.StatusOverdue || during.Level != 0 {
+		t.Errorf("during the grace: %s level %d, want overdue at level 0", during.Status, during.Level)
+	}
+	if after.Level == 0 {
+		t.Errorf("after the grace: level %d, want the ladder climbed", after.Level)
+	}
+	for _, s := range r.rec.Syncs() {
+		for _, p := range s.Plans {
+			for _, n := range p.Notices {
+				if n.Kind == "escalation" && n.At.Before(d.GraceUntil) {
+					t.Errorf("%s at %s, inside the grace", noticeName(n), n.At)
+				}
+			}
+		}
+	}
+}

@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/user"
 	"strings"
+	"time"
 
+	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/importer"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/workflows"
@@ -24,7 +26,7 @@ func init() {
        [--default-rule 年底前|常态化…] [--simplified] [--header-row N] [--col-levels B,C] [--col-title D]
        [--col-requirement E] [--col-offices F] [--col-lead F] [--col-co G] [--col-deadline G]
        [--col-frequency H] [--col-seq A] [--map 列名=role,…] [--corrections FILE.json]
-       [--coordinator 办公室] [--by NAME] [--no-workflows]
+       [--coordinator 办公室] [--grace N] [--by NAME] [--no-workflows]
 FILE - reads pasted text from standard input. The dry run shows the items, errors, warnings and
 what would change against the stored list; without it the list is committed in one transaction
 (only when there are no errors) and the item workflows are started, revised or cancelled.
@@ -78,6 +80,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fs.Var(&maps, "map", "column roles, 列名=role (repeatable, or comma-separated)")
 	corrFile := fs.String("corrections", "", "a corrections file (JSON) to apply")
 	coordinator := fs.String("coordinator", "", "the office that holds 待分派 items (default 办公室)")
+	grace := fs.Int("grace", 0, "track a late list from today: items already overdue escalate only after this many working days (0: as the list says)")
 	var o importer.Overrides
 	fs.IntVar(&o.HeaderRow, "header-row", 0, "row of the header in the sheet or table (-1: no header row)")
 	fs.StringVar(&o.Seq, "col-seq", "", "column of the sequence number")
@@ -157,6 +160,19 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		Build: importer.BuildOptions{Year: *year, Overrides: o, CreateOffices: *create, DefaultRule: *defRule, Simplified: *simplified,
 			Corrections: corr, Coordinator: *coordinator},
 	})
+	if *grace < 0 || *grace > 30 {
+		return fmt.Errorf("--grace %d: want 0–30 working days", *grace)
+	}
+	if years, err := st.CalendarYears(ctx); err == nil && res.OK() {
+		cal := calendar.New(append(calendar.Official(), years...)...)
+		if late := importer.Late(res, time.Now(), cal); len(late) > 0 {
+			msg := fmt.Sprintf("%d 项在导入时已经逾期（如“%s”），导入后会立即按逾期天数逐级督办；加 --grace 5 可从今天起跟踪（宽限 5 个工作日后再逐级督办）", len(late), late[0].Title)
+			if *grace > 0 {
+				msg = fmt.Sprintf("%d 项在导入时已经逾期（如“%s”）；按 --grace %d，宽限 %d 个工作日后再逐级督办", len(late), late[0].Title, *grace, *grace)
+			}
+			res.Warnings = append(res.Warnings, importer.Issue{File: res.File, Message: msg})
+		}
+	}
 	if dir.Unit.ID == 0 {
 		msg := fmt.Sprintf("单位“%s”不存在：请先用 zwgk office add --unit “%s” 科室… 建立科室目录，或加 --create-offices", *unitName, *unitName)
 		if *create {
@@ -188,7 +204,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		if out.Diff != nil {
 			base = out.Diff.BaseRevision
 		}
-		cm, err := importer.Commit(ctx, st, res, importer.CommitOptions{ImportedBy: *by, BaseRevision: base}, syncer)
+		cm, err := importer.Commit(ctx, st, res, importer.CommitOptions{ImportedBy: *by, BaseRevision: base, GraceDays: *grace}, syncer)
 		switch {
 		case cm == nil:
 			return err
