@@ -229,7 +229,7 @@ func TestFlow(t *testing.T) {
 	b.Do("outbox", chromedp.Navigate(dev.URL+"/admin/outbox"), chromedp.WaitVisible(chromedp.ID("outbox")))
 	b.Screenshot("flow-11-outbox")
 	b.Do("audit", chromedp.Navigate(dev.URL+"/admin/audit"), chromedp.WaitVisible(chromedp.ID("audit")))
-	b.Must(strings.Contains(b.Text("#audit"), "item.complete") && strings.Contains(b.Text("#audit"), "list.import"), "audit log lacks the import or the completion")
+	b.Must(strings.Contains(b.Text("#audit"), "登记完成") && strings.Contains(b.Text("#audit"), "导入清单"), "audit log lacks the import or the completion")
 	b.Screenshot("flow-12-audit")
 }
 
