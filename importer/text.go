@@ -233,6 +233,10 @@ func (tr *textReader) fieldText(header, s string) bool {
 	return false
 }
 
+// subjectLike is a 公开主体: the body that publishes, often not an office (镇人民政府, 街道办事处,
+// 村委会, 区卫生健康行政部门).
+var subjectLike = regexp.MustCompile(`(政府|办事处|委员会|村委会|居委会|部门|单位|机关|社区|行政村|村|局|委|办)(\(.*\))?$`)
+
 var (
 	fieldLaw      = regexp.MustCompile(`^[《〈<]|条例|办法|规定|意见|通知|法》|法律|法规|规章|细则|《`)
 	fieldChannel  = regexp.MustCompile(`网站|公报|媒体|平台|公开栏|公示栏|新媒体|两微一端|服务中心|便民|查阅|电子屏|广播|微信|微博|报纸|报刊|发布会|听证会|热线|APP|app|客户端|公众号|主动公开|依申请`)
@@ -825,7 +829,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			case RoleScore:
 				ok = scoreLike.MatchString(u.Text)
 			case RoleSubject:
-				ok = officeStrength(u.Text, tr.known) != notOffice
+				ok = officeStrength(u.Text, tr.known) != notOffice || subjectLike.MatchString(fold(u.Text))
 			case RoleField:
 				ok = tr.fieldText(hdr[c], u.Text)
 			}
