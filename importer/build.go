@@ -416,6 +416,25 @@ func (b *builder) table(t *Table) {
 	// A catalogue's 公开主体 owns its rows when no office column does; next to an office
 	// column it is only a field. A table with neither (an assessment) is still imported: its
 	// items go to the coordinating office, flagged 待分派.
+	// an office column that is empty in every row (a stray 部门 above the header taken for one)
+	// owns nothing: the 公开主体 does
+	if has(RoleSubject) {
+		for c, r := range roles {
+			if r != RoleOffices && r != RoleLead && r != RoleCo {
+				continue
+			}
+			empty := true
+			for _, row := range t.Rows[first:] {
+				if c < len(row) && strings.TrimSpace(row[c].Text) != "" {
+					empty = false
+					break
+				}
+			}
+			if empty {
+				roles[c] = RoleNone
+			}
+		}
+	}
 	for c, r := range roles {
 		if r == RoleSubject {
 			if has(RoleOffices, RoleLead, RoleCo) {
