@@ -823,13 +823,13 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			case RoleRequirement, RoleTask:
 				ok = !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
 			case RoleOffices, RoleLead, RoleCo:
-				ok = !tr.isRule(u.Text) && tr.officeLike(u, next, ruleAfter(c))
+				ok = !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && tr.officeLike(u, next, ruleAfter(c))
 			case RoleDeadline, RoleFrequency:
 				ok = tr.isRule(u.Text)
 			case RoleScore:
 				ok = scoreLike.MatchString(u.Text)
 			case RoleSubject:
-				ok = officeStrength(u.Text, tr.known) != notOffice || subjectLike.MatchString(fold(u.Text))
+				ok = !fieldMark.MatchString(u.Text) && (officeStrength(u.Text, tr.known) != notOffice || subjectLike.MatchString(fold(u.Text)))
 			case RoleField:
 				ok = tr.fieldText(hdr[c], u.Text)
 			}
