@@ -1284,3 +1284,24 @@ func (s *Store) Outbox(ctx context.Context, limit int, beforeID int64) ([]Outbox
 	}
 	return out, nil
 }
+
+// OfficesWithoutContact names the offices of a unit that nobody would be told about: no active
+// contact and no active robot. A list imported for them tracks items whose reminders reach no
+// one, which the preview and the unit page say.
+func (s *Store) OfficesWithoutContact(ctx context.Context, unitID int64) ([]string, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT o.name FROM offices o
+		WHERE o.unit_id = $1
+		  AND NOT EXISTS (SELECT 1 FROM office_people op JOIN people p ON p.id = op.person_id
+		                  WHERE op.office_id = o.id AND op.role = 'contact' AND p.active)
+		  AND NOT EXISTS (SELECT 1 FROM office_robots r WHERE r.office_id = o.id AND r.active)
+		ORDER BY o.name`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("store: offices without contact: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: offices without contact: %w", err)
+	}
+	return names, nil
+}

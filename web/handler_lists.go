@@ -67,6 +67,9 @@ type previewData struct {
 	Late      int      `json:"late"`
 	LateShown []string `json:"-"`
 	GraceDays int      `json:"grace_days"`
+	// Untold are the list's offices that have no contact (nor robot): their reminders reach
+	// nobody until the directory has one; new offices are untold by definition.
+	Untold []string `json:"untold_offices,omitempty"`
 	// What the page shows: the first items, and the counts; the roles a column may be given.
 	Shown []importer.Item `json:"-"`
 	Roles any             `json:"-"`
@@ -154,6 +157,26 @@ func (s *Server) listsPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 
 func (s *Server) showPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx, token string, res *importer.Result, diff *importer.Diff, corr *importer.Corrections) error {
 	d := previewData{Token: token, Result: res, Diff: diff, OK: res.OK(), Corrections: corr, Roles: columnRoles, GraceDays: defaultGrace}
+	if res.UnitID != 0 {
+		none, err := s.st.OfficesWithoutContact(r.Context(), res.UnitID)
+		if err != nil {
+			return err
+		}
+		used := map[string]bool{}
+		for _, it := range res.Items {
+			for _, o := range it.Offices {
+				used[o.Name] = true
+			}
+		}
+		for _, n := range none {
+			if used[n] {
+				d.Untold = append(d.Untold, n)
+			}
+		}
+	}
+	for _, n := range res.NewOffices {
+		d.Untold = append(d.Untold, n)
+	}
 	late := importer.Late(res, s.now(), s.cal.get(r.Context()))
 	d.Late = len(late)
 	for _, it := range late[:min(len(late), 5)] {

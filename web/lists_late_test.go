@@ -25,6 +25,10 @@ func TestLateImportChoice(t *testing.T) {
 	if !strings.Contains(body, `id="late-import"`) || !strings.Contains(body, "2 项在导入时已经逾期") {
 		t.Fatalf("the preview does not say the list is late:\n%s", body)
 	}
+	// the new unit's 办公室 has nobody to tell yet
+	if !strings.Contains(body, `id="untold-offices"`) || !strings.Contains(body, "1 个科室还没有联络员") {
+		t.Fatalf("the preview does not say who has no contact:\n%s", body)
+	}
 	token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(body)
 	resp, body = admin.post("/admin/lists/commit", url.Values{"token": {token[1]}, "grace": {"5"}})
 	wantStatus(t, resp, body, http.StatusSeeOther)
