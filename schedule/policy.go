@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/zwgk/zwgk/calendar"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +29,29 @@ type Policy struct {
 	// Repeat is the working days between "still overdue" notices after the last level; 0 sends
 	// none.
 	Repeat int `json:"repeat"`
+	// NightUrgent lets urgent hour-clock notices (舆情 5小时内) go out between 22:00 and 07:00;
+	// by default they wait for 07:00.
+	NightUrgent bool `json:"night_urgent,omitempty"`
+}
+
+// Quiet hours: urgent notices planned between QuietFrom and QuietUntil (hours, Asia/Shanghai)
+// wait for QuietUntil unless the policy sets NightUrgent.
+const (
+	QuietFrom  = 22
+	QuietUntil = 7
+)
+
+// AfterQuiet is t, or the end of the quiet hours t falls in.
+func AfterQuiet(t time.Time) time.Time {
+	l := t.In(calendar.Shanghai)
+	switch h := l.Hour(); {
+	case h >= QuietFrom:
+		d := calendar.DateOf(l).AddDays(1)
+		return d.Start().Add(QuietUntil * time.Hour)
+	case h < QuietUntil:
+		return calendar.DateOf(l).Start().Add(QuietUntil * time.Hour)
+	}
+	return t
 }
 
 // Level is one rung of the escalation ladder.

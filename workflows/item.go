@@ -703,6 +703,15 @@ func (w *item) waitForWindow(ctx workflow.Context, p *store.CyclePlan, now time.
 			p.Notices[i].At = next
 		}
 	}
+	if w.def.Policy.NightUrgent || workflow.GetVersion(ctx, "urgent-quiet-hours", workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	// urgent notices do not wake anyone between 22:00 and 07:00
+	for i, n := range p.Notices {
+		if n.Urgent {
+			p.Notices[i].At = schedule.AfterQuiet(n.At)
+		}
+	}
 }
 
 var localOptions = workflow.LocalActivityOptions{

@@ -431,6 +431,16 @@ func TestHourClock(t *testing.T) {
 			}
 		}
 	}
+	// urgent, but not at night: what falls between 22:00 and 07:00 waits for 07:00
+	wantTimes(t, r.plan("E1"), map[string]time.Time{"reminder-0": at(2024, 3, 3, 7, 0), "due-0": at(2024, 3, 3, 7, 0)})
+
+	// a unit that opts in is woken at night
+	d := itemDef(t, "5小时内", 2024)
+	d.Policy.NightUrgent = true
+	r = newRun(t, d, at(2024, 3, 1, 9, 0))
+	r.update(at(2024, 3, 2, 22, 30), workflows.UpdateRecordEvent, workflows.Event{At: at(2024, 3, 2, 22, 0), Title: "网络舆情", By: "值班员"}, "")
+	r.cancelAt(at(2024, 3, 10, 0, 0))
+	r.exec(workflows.ItemInput{})
 	wantTimes(t, r.plan("E1"), map[string]time.Time{"reminder-0": at(2024, 3, 2, 22, 0), "due-0": at(2024, 3, 3, 2, 0)})
 }
 
