@@ -75,7 +75,7 @@ var headerMeaning = []struct {
 	{regexp.MustCompile(`(责任|负责|承办|实施|落实|归口|经办|主管)(科室|处室|股室|部门|单位|主体|机构|科|处|股|室|人|领导|中心)|^(科室|处室|股室|部门|责任方|承办|责任)$|^(公开|发布|落实|工作)责任$|单位$|科室$|处室$|股室$`), RoleOffices},
 	{regexp.MustCompile(`频率|频次|频度|周期|更新(标准|要求|时限|时间)`), RoleFrequency},
 	{regexp.MustCompile(`时限|期限|截止|时间节点|时间安排|时间要求|完成时间|进度|节点|时间$|日期$`), RoleDeadline},
-	{regexp.MustCompile(`依据|条款|渠道|载体|对象|方式|形式|备注|说明|佐证|完成情况|落实情况|得分|扣分|考核方式|评分方法|链接|网址|类型$`), RoleField},
+	{regexp.MustCompile(`依据|条款|渠道|载体|对象|方式|时长|范围|保存|形式|备注|说明|佐证|完成情况|落实情况|得分|扣分|考核方式|评分方法|链接|网址|类型$`), RoleField},
 	{regexp.MustCompile(`要求|措施|细化|分工|考察点|考评细项|细则|评分|标准|要点|要素|公开内容|具体内容|主要内容|考核内容|说明`), RoleRequirement},
 	{regexp.MustCompile(`项目|类别|分类|领域|板块|栏目|指标|方面`), RoleLevel},
 	{regexp.MustCompile(`任务|事项|内容|名称|目标|工作`), RoleTask},
