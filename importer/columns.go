@@ -92,6 +92,12 @@ func headerRole(text string) (r Role, known bool) {
 	if r, ok := headerWords[f]; ok {
 		return r, true
 	}
+	if runeLen(f) > 12 {
+		// 公开渠道和载体(在标注范围内至少选择其一公开…): the remark in brackets is not the header
+		if i := strings.IndexAny(f, "(（"); i > 0 && runeLen(f[:i]) <= 12 {
+			return headerRole(f[:i])
+		}
+	}
 	if runeLen(f) > 12 || sentenceP.MatchString(strings.NewReplacer("(", "", ")", "", "（", "", "）", "").Replace(f)) {
 		return RoleNone, false
 	}

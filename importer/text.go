@@ -615,7 +615,8 @@ func subHeaderRunAt(toks []tok, i int) int {
 func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	j := i
 	var ws []string
-	for j < len(toks) && runeLen(toks[j].Text) <= 12 && (j == i || !toks[j].Row && !toks[j].Cut) {
+	for j < len(toks) && (j == i || !toks[j].Row && !toks[j].Cut) {
+		// a long cell counts only when it is a header with a remark (公开渠道和载体(在标注范围内…))
 		if _, known := headerRole(toks[j].Text); !known {
 			break
 		}
@@ -670,11 +671,20 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	// a second header row under the first (公开事项 over 一级/二级/三级事项, 公开对象 over
 	// 全社会/特定群体): its levels replace the column they subdivide; its other cells subdivide
 	// tick columns whose empty cells the flattening dropped, so they add no column
-	if m := subHeaderRunAt(toks, start+n); m > 0 && toks[start+n].Row {
+	// the header row may end in cells no header word names (a 政府网站 over tick columns):
+	// the second header row starts at the next row
+	at := start + n
+	for at < len(toks) && at < start+n+4 && !toks[at].Row && !toks[at].Cut && runeLen(toks[at].Text) <= 12 {
+		at++
+	}
+	if at >= len(toks) || !toks[at].Row {
+		at = start + n
+	}
+	if m := subHeaderRunAt(toks, at); m > 0 && toks[at].Row {
 		var lv []string
 		for k := 0; k < m; k++ {
-			if r, _ := headerRole(toks[start+n+k].Text); r == RoleLevel {
-				lv = append(lv, toks[start+n+k].Text)
+			if r, _ := headerRole(toks[at+k].Text); r == RoleLevel {
+				lv = append(lv, toks[at+k].Text)
 			}
 		}
 		if len(lv) > 0 {
@@ -695,7 +705,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				}
 			}
 		}
-		skip = m
+		skip = at - (start + n) + m
 	} else if k, lv := inRunLevels(hdr, roles); lv > 0 {
 		// one cell per line: the second header row (一级事项 / 二级事项 under 公开事项, then
 		// 全社会 / 特定群体 under 公开对象) runs on in the same run of header cells
