@@ -128,6 +128,7 @@ var eventLabels = map[string]string{
 	"cycle":       "新周期",
 	"started":     "开始跟踪",
 	"revised":     "清单修订",
+	"policy":      "策略变更",
 	"cancelled":   "取消",
 	"late":        "逾期完成",
 	"due":         "到期",
@@ -168,6 +169,9 @@ func levelLabel(n int) string {
 		return fmt.Sprintf("%d级", n)
 	}
 }
+
+// actorLabels name the actors that are not people: an import, a policy change, the system.
+var actorLabels = map[string]string{"import": "清单导入", "policy": "策略", "system": "系统", "": "系统"}
 
 var targetLabels = map[string]string{
 	"contact":    "科室联络员",
@@ -286,6 +290,7 @@ var funcs = template.FuncMap{
 	"objectType": func(s string) string { return label(objectTypeLabels, s) },
 	"action":     actionLabel,
 	"recipient":  recipientLabel,
+	"actor":      func(s string) string { return label(actorLabels, s) },
 	"source":     sourceLabel,
 	"level":      levelLabel,
 	"target":     func(s string) string { return label(targetLabels, s) },

@@ -22,6 +22,9 @@ const (
 	// UpdateRevise tells the workflow that a revised list changed its item's definition
 	// (requirement, rule, offices); it reloads the item and keeps its completions.
 	UpdateRevise = "revise"
+	// PolicyChanged is the reason of a revise sent because the unit's policy changed, not its
+	// list: the item's history says 策略变更.
+	PolicyChanged = "policy changed"
 
 	QueryState = "state"
 )

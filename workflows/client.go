@@ -51,11 +51,11 @@ func (c *Client) Sync(ctx context.Context, ch store.ListChanges) error {
 	var errs []error
 	errs = append(errs, c.each(ctx, ch.Added, c.StartItem))
 	errs = append(errs, c.each(ctx, ch.Changed, func(ctx context.Context, ref store.ItemRef) error {
-		reason := fmt.Sprintf("list revision %d", ch.Revision)
+		a := Actor{By: "import", Reason: fmt.Sprintf("list revision %d", ch.Revision)}
 		if ch.Revision == 0 {
-			reason = "policy changed"
+			a = Actor{By: "policy", Reason: PolicyChanged}
 		}
-		_, err := c.update(ctx, ref.WorkflowID, UpdateRevise, Actor{By: "import", Reason: reason})
+		_, err := c.update(ctx, ref.WorkflowID, UpdateRevise, a)
 		if isNotRunning(err) {
 			return c.StartItem(ctx, ref)
 		}

@@ -1242,6 +1242,10 @@ func (w *item) revise(ctx workflow.Context, a Actor) error {
 			c.PlannedDue, c.dirty = time.Time{}, true
 		}
 	}
-	w.event("revised", "", a.By, map[string]any{"rule_before": oldRule.Kind, "rule": w.def.Rule.Kind, "reason": a.Reason})
+	kind := "revised"
+	if a.Reason == PolicyChanged {
+		kind = "policy" // 策略变更, not 清单修订: the list did not change
+	}
+	w.event(kind, "", a.By, map[string]any{"rule_before": oldRule.Kind, "rule": w.def.Rule.Kind, "reason": a.Reason})
 	return nil
 }

@@ -599,7 +599,7 @@ func TestRevisePicksUpPolicy(t *testing.T) {
 		nd.Policy.Reminders = []int{3}
 		r.rec.SetDef(nd)
 	})
-	r.update(at(2024, 6, 3, 9, 1), workflows.UpdateRevise, workflows.Actor{By: "admin", Reason: "policy changed"}, "")
+	r.update(at(2024, 6, 3, 9, 1), workflows.UpdateRevise, workflows.Actor{By: "policy", Reason: workflows.PolicyChanged}, "")
 	r.update(at(2024, 6, 27, 9, 0), workflows.UpdateComplete, workflows.Completion{EvidenceURL: evidence, By: "a"}, "")
 	r.mustFinish()
 	var last store.CyclePlan
@@ -617,7 +617,8 @@ func TestRevisePicksUpPolicy(t *testing.T) {
 	if !slices.Contains(kinds, "reminder-3") || slices.Contains(kinds, "reminder-10") {
 		t.Errorf("the replan after the revision has %v", kinds)
 	}
-	if !slices.Contains(r.eventKinds(), "revised") {
+	// a policy change is 策略变更 in the history, not 清单修订
+	if !slices.Contains(r.eventKinds(), "policy") || slices.Contains(r.eventKinds(), "revised") {
 		t.Errorf("events %v", r.eventKinds())
 	}
 }
