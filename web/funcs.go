@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/schedule"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/workflows"
 )
@@ -290,6 +291,7 @@ var funcs = template.FuncMap{
 	"objectType": func(s string) string { return label(objectTypeLabels, s) },
 	"action":     actionLabel,
 	"recipient":  recipientLabel,
+	"sendTime":   schedule.SendTimeText,
 	"actor":      func(s string) string { return label(actorLabels, s) },
 	"source":     sourceLabel,
 	"level":      levelLabel,

@@ -146,7 +146,16 @@ func policyFromForm(r *http.Request) (schedule.Policy, error) {
 		}
 		p.Reminders = append(p.Reminders, n)
 	}
-	p.SendWindow = strings.TrimSpace(r.PostFormValue("send_window"))
+	// 发送时间 as a time of day (9:00, 上午9点); send_window, a cron spec, is the old field
+	t := r.PostFormValue("send_time")
+	if t == "" {
+		t = r.PostFormValue("send_window")
+	}
+	spec, err := schedule.ParseSendTime(t)
+	if err != nil {
+		return p, err
+	}
+	p.SendWindow = spec
 	for i := 1; i <= 9; i++ {
 		after := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("after%d", i)))
 		if after == "" {

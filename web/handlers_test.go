@@ -410,7 +410,17 @@ func TestPolicy(t *testing.T) {
 		t.Fatal("policy page does not show the default")
 	}
 	path := fmt.Sprintf("/admin/units/%d/policy", f.unitA)
-	resp, body = admin.post(path, url.Values{"reminders": {"5,1,0"}, "send_window": {"30 8 * * *"},
+	// the send time as admins write it; an unreadable one is refused in Chinese
+	resp, body = admin.post(path, url.Values{"reminders": {"5,1,0"}, "send_time": {"每天上午9点"}, "after1": {"1"}, "target1": {"contact"}})
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	if units, _ := f.st.UnitsInScope(context.Background(), store.Scope{Units: []int64{f.unitA}}); !strings.Contains(string(units[0].Policy), `"0 9 * * *"`) {
+		t.Fatalf("每天上午9点 stored as %s", units[0].Policy)
+	}
+	resp, body = admin.post(path, url.Values{"reminders": {"5,1,0"}, "send_time": {"明天"}, "after1": {"1"}, "target1": {"contact"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "看不懂") {
+		t.Fatalf("unreadable send time: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = admin.post(path, url.Values{"reminders": {"5,1,0"}, "send_time": {"上午8点30分"},
 		"after1": {"1"}, "target1": {"contact"}, "after2": {"2"}, "target2": {"supervisor"}, "repeat": {"3"}})
 	wantStatus(t, resp, body, http.StatusSeeOther)
 	units, err := f.st.UnitsInScope(context.Background(), store.Scope{Units: []int64{f.unitA}})
@@ -432,8 +442,8 @@ func TestPolicy(t *testing.T) {
 		t.Fatalf("reset left %s", units[0].Policy)
 	}
 	entries, _ := f.st.AuditLog(context.Background(), store.AuditFilter{ObjectType: "unit"})
-	if len(entries) != 3 {
-		t.Fatalf("%d policy audit entries, want 3", len(entries))
+	if len(entries) != 4 { // 每天上午9点, 上午8点30分, the API's repeat, the reset
+		t.Fatalf("%d policy audit entries, want 4", len(entries))
 	}
 }
 

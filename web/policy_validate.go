@@ -15,6 +15,23 @@ func validatePolicy(raw []byte) (json.RawMessage, error) {
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return nil, fmt.Errorf("不是 JSON 对象：%v", err)
 	}
+	// send_window may be written as a time of day (9:00, 上午9点) here too
+	if v, ok := obj["send_window"]; ok {
+		var t string
+		if err := json.Unmarshal(v, &t); err != nil {
+			return nil, fmt.Errorf("send_window 应为发送时间，如 \"9:00\"：%v", err)
+		}
+		spec, err := schedule.ParseSendTime(t)
+		if err != nil {
+			return nil, err
+		}
+		if obj["send_window"], err = json.Marshal(spec); err != nil {
+			return nil, err
+		}
+		if raw, err = json.Marshal(obj); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := schedule.MergePolicy(raw); err != nil {
 		return nil, err
 	}
