@@ -71,3 +71,21 @@ func TestNoCodesOnPages(t *testing.T) {
 	lead := f.as(t, "supervisor")
 	check("supervisor", lead, "/dashboard", "/items")
 }
+
+// 撤销完成 is offered only where there is a completion to undo, and the two kinds of 登记 say
+// what they are for.
+func TestItemActionsOnlyWhenValid(t *testing.T) {
+	f := newFixture(t, false)
+	admin := f.as(t, "admin")
+	_, never := admin.get(fmt.Sprintf("/items/%d", f.itemA1)) // due and undone
+	_, done := admin.get(fmt.Sprintf("/items/%d", f.itemA5))  // done on time
+	if strings.Contains(never, "/reopen") {
+		t.Error("撤销完成 offered on an item never completed")
+	}
+	if !strings.Contains(done, "/reopen") {
+		t.Error("撤销完成 not offered on a completed item")
+	}
+	if strings.Contains(never, "complete-form") && !strings.Contains(never, "填写公开页面的网址作为佐证") {
+		t.Error("登记完成 does not say what it is for")
+	}
+}

@@ -32,7 +32,7 @@ func (s *Server) loadItem(r *http.Request, rc *reqCtx) (*itemData, error) {
 		Left:        s.cal.left(ctx, s.now(), it.DueAt),
 		CanComplete: active && rc.is(store.RoleAdmin, store.RoleOffice) && it.Status != "unparsed" && it.Status != "done",
 		CanEvent:    active && rc.is(store.RoleAdmin, store.RoleOffice) && it.RuleKind == "timely",
-		CanReopen:   active,
+		CanReopen:   active && anyDone(it.Cycles),
 		CanExtend:   active && rc.is(store.RoleAdmin, store.RoleSupervisor),
 		CanAdmin:    active && rc.is(store.RoleAdmin),
 		Today:       fmtDateInput(s.now()),
@@ -45,6 +45,16 @@ func (s *Server) loadItem(r *http.Request, rc *reqCtx) (*itemData, error) {
 		d.UnitOffices = offices
 	}
 	return d, nil
+}
+
+// anyDone reports a completed cycle: only then is there a completion to undo.
+func anyDone(cs []store.CycleView) bool {
+	for _, c := range cs {
+		if c.DoneAt != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // itemPage shows an item: requirement, cycles, history and the forms the viewer may use.
