@@ -89,3 +89,15 @@ func TestItemActionsOnlyWhenValid(t *testing.T) {
 		t.Error("登记完成 does not say what it is for")
 	}
 }
+
+// The office user's list opens with a summary line and the way to the calendar feed.
+func TestItemsSummaryLine(t *testing.T) {
+	f := newFixture(t, false)
+	office := f.as(t, "office")
+	resp, body := office.get("/items")
+	wantStatus(t, resp, body, http.StatusOK)
+	if !strings.Contains(body, `id="items-summary"`) || !strings.Contains(body, "已逾期 1 项") ||
+		!strings.Contains(body, fmt.Sprintf(`href="/offices/%d/calendar"`, f.officeA1)) {
+		t.Errorf("no summary line or calendar link:\n%s", body)
+	}
+}

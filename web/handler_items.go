@@ -19,6 +19,10 @@ type itemsData struct {
 	Status    string            `json:"-"`
 	Query     string            `json:"-"`
 	Truncated bool              `json:"truncated"`
+	// The summary line an office user reads first: overdue, and due within 5 working days, of
+	// the items listed.
+	OverdueCount int `json:"overdue"`
+	DueSoonCount int `json:"due_soon"`
 }
 
 const itemsPageLimit = 500
@@ -57,6 +61,13 @@ func (s *Server) listItems(r *http.Request, rc *reqCtx) (*itemsData, error) {
 	d.Items = make([]itemLine, len(rows))
 	for i, it := range rows {
 		d.Items[i] = itemLine{ItemRow: it, Left: s.cal.left(ctx, now, it.DueAt)}
+		switch l := d.Items[i].Left; {
+		case l == nil || it.Status == "done":
+		case l.Overdue:
+			d.OverdueCount++
+		case l.Days <= 5:
+			d.DueSoonCount++
+		}
 	}
 	return d, nil
 }
