@@ -84,6 +84,14 @@ func narrativeTable(lines []line, name string, opts ReadOptions) *Table {
 		case headingL1.MatchString(s):
 			flush()
 			h1, h2, closed = line{Text: s, No: l.No}, line{}, true
+		case headingL2.MatchString(s) && (annotation.MatchString(ToSimplified(s)) || runeLen(s) > 60) && h1.Text != "":
+			// (一)完善权力配置信息公开。…(责任处室:…): a paragraph with its owner is a task,
+			// numbered by its (一), not a heading
+			flush()
+			m := headingL2.FindString(s)
+			num = strings.Trim(m, "（()）")
+			cur = []line{{Text: strings.TrimSpace(s[len(m):]), No: l.No}}
+			closed = annotation.MatchString(ToSimplified(s))
 		case headingL2.MatchString(s):
 			flush()
 			h2, closed = line{Text: s, No: l.No}, true
