@@ -334,9 +334,10 @@ func (b *builder) rule(it *Item, r raw) {
 	if len(it.Rules) == 0 {
 		it.Rules = []schedule.Rule{it.Rule}
 		if it.Rule.Kind != kindUnparsed {
-			for _, x := range preciseRules(schedule.FindAll(r.requirement, b.opts.Year)) {
-				if !hasRule(it.Rules, x) {
-					it.Rules = append(it.Rules, x)
+			// every obligation the text states, 持续/常态化 ones too (持续做好…，及时公开…)
+			for _, m := range schedule.FindAll(r.requirement, b.opts.Year) {
+				if m.Rule.Kind != kindUnparsed && !hasRule(it.Rules, m.Rule) {
+					it.Rules = append(it.Rules, m.Rule)
 				}
 			}
 		}

@@ -33,13 +33,20 @@ var (
 // annotation become one task. Text with fewer than two annotations is not a task list and
 // gives nil.
 func narrativeTable(lines []line, name string, opts ReadOptions) *Table {
-	n := 0
+	n, numbered := 0, 0
 	for _, l := range lines {
-		if annotation.MatchString(ToSimplified(l.Text)) {
+		s := ToSimplified(l.Text)
+		if annotation.MatchString(s) {
 			n++
 		}
+		if m := itemStart.FindStringSubmatch(strings.TrimSpace(l.Text)); m != nil && runeLen(l.Text) > 30 {
+			numbered++
+		}
 	}
-	if n < 2 {
+	// a 工作要点 of numbered paragraphs names no owners at all: its points are still tasks (the
+	// coordinating office holds them, 待分派)
+	points := n == 0 && numbered >= 3 && findTitle(lines) != ""
+	if n < 2 && !points {
 		return nil
 	}
 	t := &Table{
@@ -95,13 +102,13 @@ func narrativeTable(lines []line, name string, opts ReadOptions) *Table {
 		case headingL2.MatchString(s):
 			flush()
 			h2, closed = line{Text: s, No: l.No}, true
-		case itemStart.MatchString(s) && (h1.Text != "" || h2.Text != ""):
+		case itemStart.MatchString(s) && (h1.Text != "" || h2.Text != "" || points && runeLen(s) > 30):
 			flush()
 			m := itemStart.FindStringSubmatch(s)
 			num = m[1]
 			sep := len(m[0]) - len(m[1]) - len(m[2]) // the 。/./、 after the number
 			cur = []line{{Text: strings.TrimSpace(s[len(m[1])+sep:]), No: l.No}}
-			closed = annotation.MatchString(ToSimplified(s))
+			closed = points || annotation.MatchString(ToSimplified(s))
 		case !closed && len(cur) > 0:
 			cur = append(cur, l)
 			closed = annotation.MatchString(ToSimplified(s))
