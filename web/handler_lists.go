@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -238,10 +239,7 @@ func (s *Server) listsFix(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 			}
 		}
 	}
-	up, err := s.st.ListUploadByToken(ctx, in.Token)
-	if errors.Is(err, store.ErrNotFound) {
-		return &httpError{status: http.StatusGone, msg: "预览已过期（超过一天）或已导入，请重新上传。"}
-	}
+	up, opts, err := s.keptUpload(ctx, in.Token)
 	if err != nil {
 		return err
 	}
@@ -285,16 +283,35 @@ func (s *Server) listsFix(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 			return err
 		}
 	}
+	return s.repreview(w, r, rc, up, opts)
+}
+
+// keptUpload reads an upload kept for its preview and the options it is read with; one past
+// its day (or already committed) is 410 Gone.
+func (s *Server) keptUpload(ctx context.Context, token string) (*store.ListUpload, uploadOptions, error) {
 	var opts uploadOptions
-	if err := json.Unmarshal(up.Options, &opts); err != nil {
-		return fmt.Errorf("upload options: %w", err)
+	up, err := s.st.ListUploadByToken(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, opts, &httpError{status: http.StatusGone, msg: "预览已过期（超过一天）或已导入，请重新上传。"}
 	}
+	if err != nil {
+		return nil, opts, err
+	}
+	if err := json.Unmarshal(up.Options, &opts); err != nil {
+		return nil, opts, fmt.Errorf("upload options: %w", err)
+	}
+	return up, opts, nil
+}
+
+// repreview reads a kept upload again (after the directory or its corrections changed) and
+// shows the preview, recording the revision its diff was made against.
+func (s *Server) repreview(w http.ResponseWriter, r *http.Request, rc *reqCtx, up *store.ListUpload, opts uploadOptions) error {
 	res, diff, corr, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
 	if err != nil {
 		return err
 	}
 	if diff != nil && up.BaseRevision < 0 {
-		if err := s.st.SetListUploadBase(ctx, up.Token, diff.BaseRevision); err != nil {
+		if err := s.st.SetListUploadBase(r.Context(), up.Token, diff.BaseRevision); err != nil {
 			return err
 		}
 	}
@@ -380,16 +397,9 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if in.Token == "" {
 		return badRequest("缺少预览令牌：请先上传并预览清单。")
 	}
-	up, err := s.st.ListUploadByToken(ctx, in.Token)
-	if errors.Is(err, store.ErrNotFound) {
-		return &httpError{status: http.StatusGone, msg: "预览已过期（超过一天）或已导入，请重新上传。"}
-	}
+	up, opts, err := s.keptUpload(ctx, in.Token)
 	if err != nil {
 		return err
-	}
-	var opts uploadOptions
-	if err := json.Unmarshal(up.Options, &opts); err != nil {
-		return fmt.Errorf("upload options: %w", err)
 	}
 	res, _, corr, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
 	if err != nil {

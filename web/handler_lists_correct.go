@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/zwgk/zwgk/importer"
-	"github.com/zwgk/zwgk/store"
 )
 
 // columnRoles are the roles an admin may give a column on the preview page, in the order the
@@ -50,16 +48,9 @@ func (s *Server) listsCorrect(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		}
 		in.Corrections = *c
 	}
-	up, err := s.st.ListUploadByToken(ctx, in.Token)
-	if errors.Is(err, store.ErrNotFound) {
-		return &httpError{status: http.StatusGone, msg: "预览已过期（超过一天）或已导入，请重新上传。"}
-	}
+	up, opts, err := s.keptUpload(ctx, in.Token)
 	if err != nil {
 		return err
-	}
-	var opts uploadOptions
-	if err := json.Unmarshal(up.Options, &opts); err != nil {
-		return fmt.Errorf("upload options: %w", err)
 	}
 	// check what the form says the way a corrections file is checked
 	raw, err := json.Marshal(in.Corrections)
@@ -81,16 +72,7 @@ func (s *Server) listsCorrect(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := s.st.SetListUploadOptions(ctx, up.Token, saved); err != nil {
 		return err
 	}
-	res, diff, c2, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
-	if err != nil {
-		return err
-	}
-	if diff != nil && up.BaseRevision < 0 {
-		if err := s.st.SetListUploadBase(ctx, up.Token, diff.BaseRevision); err != nil {
-			return err
-		}
-	}
-	return s.showPreview(w, r, rc, up.Token, res, diff, c2)
+	return s.repreview(w, r, rc, up, opts)
 }
 
 // correctionsForm reads the corrections form of the preview page: role:<column> selects (only

@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/zwgk/zwgk/importer"
-	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/web/e2e"
 )
 
@@ -60,13 +59,11 @@ func TestPreviewCorrections(t *testing.T) {
 	wantStatus(t, resp, body, http.StatusSeeOther)
 
 	// the corrections went with the list …
-	units, _ := f.st.UnitsInScope(context.Background(), store.Scope{All: true})
-	var unit int64
-	for _, u := range units {
-		if u.Name == "更正测试局" {
-			unit = u.ID
-		}
+	u, err := f.st.UnitByName(context.Background(), "更正测试局")
+	if err != nil {
+		t.Fatal(err)
 	}
+	unit := u.ID
 	raw, err := f.st.ListCorrections(context.Background(), unit, 2025)
 	saved, perr := importer.ParseCorrections(raw)
 	// rows are named by what they hold, rules by the item they became: a revised file moves rows

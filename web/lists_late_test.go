@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/zwgk/zwgk/calendar"
-	"github.com/zwgk/zwgk/store"
 )
 
 // A late import says how many items are already overdue and lets the admin track them from
@@ -33,13 +32,11 @@ func TestLateImportChoice(t *testing.T) {
 	resp, body = admin.post("/admin/lists/commit", url.Values{"token": {token[1]}, "grace": {"5"}})
 	wantStatus(t, resp, body, http.StatusSeeOther)
 
-	units, _ := f.st.UnitsInScope(context.Background(), store.Scope{All: true})
-	var unit int64
-	for _, u := range units {
-		if u.Name == "迟到局" {
-			unit = u.ID
-		}
+	u, err := f.st.UnitByName(context.Background(), "迟到局")
+	if err != nil {
+		t.Fatal(err)
 	}
+	unit := u.ID
 	_, items, err := f.st.ListItems(context.Background(), unit, 2024)
 	if err != nil {
 		t.Fatal(err)
