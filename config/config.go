@@ -66,6 +66,7 @@ var Settings = []Setting{
 	{Name: "ZWGK_SMS_HTTP_TOKEN", Secret: true, Help: "generic HTTP SMS gateway: bearer token"},
 	{Name: "ZWGK_SMS_HTTP_SUCCESS", Help: "generic HTTP SMS gateway: regular expression a 2xx answer must match to count as accepted"},
 	{Name: "ZWGK_SMS_DAILY_LIMIT", Help: "SMS a day per number (default: the provider's, aliyun 50 per template, tencent 10; http unlimited)"},
+	{Name: "ZWGK_ROBOT_ALLOW", Help: "private, loopback or link-local destinations robot webhooks may reach, comma-separated CIDRs, addresses or host names (an intranet robot relay); robots reach only public https addresses otherwise"},
 	{Name: "ZWGK_LINK_TTL", Default: "720h", Help: "lifetime of the signed view/complete links in messages"},
 	{Name: "ZWGK_NOTIFY_ALERT_EVERY", Default: "1h", Help: "least time between two alerts to admins about failed deliveries"},
 	{Name: "ZWGK_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
@@ -84,6 +85,9 @@ type Config struct {
 	SMTP     SMTP
 
 	LogLevel string
+
+	// RobotAllow is ZWGK_ROBOT_ALLOW split at commas.
+	RobotAllow []string
 
 	raw map[string]string
 }
@@ -173,6 +177,11 @@ func Load(getenv func(string) string, configFile string) (*Config, error) {
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.HTTPAddr
+	}
+	for _, e := range strings.Split(raw["ZWGK_ROBOT_ALLOW"], ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			c.RobotAllow = append(c.RobotAllow, e)
+		}
 	}
 	var err error
 	if c.Temporal.DevPort, err = intSetting(raw, "ZWGK_TEMPORAL_PORT"); err != nil {

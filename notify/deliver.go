@@ -327,8 +327,11 @@ func (d *Deliverer) send(ctx context.Context, row store.Delivery, n Notice, to R
 			return rec, nil
 		}
 		class := Classify(serr)
-		d.log().Warn("notify: send failed", "delivery", row.ID, "channel", c.ch.Name(), "class", class, "err", serr)
-		res := store.AttemptResult{Status: store.AttemptFailed, Class: string(class), Error: serr.Error(), At: d.now()}
+		// A channel's error is normally an *Error, which redacts itself; one that is not must
+		// not carry a token into the log and the delivery log either.
+		why := Redact(serr.Error())
+		d.log().Warn("notify: send failed", "delivery", row.ID, "channel", c.ch.Name(), "class", class, "err", why)
+		res := store.AttemptResult{Status: store.AttemptFailed, Class: string(class), Error: why, At: d.now()}
 		switch class {
 		case Unknown:
 			// the provider may have it: leave the attempt open for reconciliation
@@ -341,7 +344,7 @@ func (d *Deliverer) send(ctx context.Context, row store.Delivery, n Notice, to R
 		}
 		switch class {
 		case Permanent, Quota:
-			reasons = append(reasons, c.ch.Name()+": "+serr.Error())
+			reasons = append(reasons, c.ch.Name()+": "+why)
 			continue
 		case RateLimited:
 			if n.Urgent && more {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -329,11 +328,10 @@ func TestConcurrentQuotaIsNotOverrun(t *testing.T) {
 func TestRobotRateLimitWaits(t *testing.T) {
 	st := testenv.Store(t)
 	var posts atomic.Int32
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hook, client := robotEndpoint(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		posts.Add(1)
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
 	}))
-	defer hook.Close()
 	unit, offices := seedDirectory(t, st)
 	_ = unit
 	id, err := st.AddRobot(ctx, store.Robot{OfficeID: offices["办公室"], Kind: "wecom", Webhook: hook.URL + "/send?key=k"})
@@ -345,7 +343,7 @@ func TestRobotRateLimitWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2024, 6, 28, 9, 0, 0, 0, calendar.Shanghai)
-	d := newDeliverer(t, st, map[string]notify.Channel{"wecom": &robot.WeCom{}})
+	d := newDeliverer(t, st, map[string]notify.Channel{"wecom": &robot.WeCom{Client: client}})
 	d.Now = func() time.Time { return now }
 	for i := range 20 {
 		if _, err := d.Deliver(ctx, reminder(fmt.Sprintf("r/%d", i), 42), r); err != nil {

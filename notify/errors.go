@@ -49,7 +49,7 @@ func (e *Error) Error() string {
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
-	return s
+	return Redact(s)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -77,7 +77,7 @@ type Renderer struct {
 // NewRenderer makes a renderer. signer may be nil (no links, as in `zwgk notify test`);
 // appURL is the web UI's base URL; links expire linkTTL after the notice's time.
 func NewRenderer(signer *links.Signer, appURL string, linkTTL time.Duration) (*Renderer, error) {
-	funcs := template.FuncMap{"clip": clip, "add": func(a, b int) int { return a + b }}
+	funcs := template.FuncMap{"clip": clip, "add": func(a, b int) int { return a + b }, "md": MarkdownText}
 	text, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/text.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("notify: templates: %w", err)

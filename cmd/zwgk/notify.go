@@ -116,10 +116,15 @@ func notifyTest(ctx context.Context, e *env, channel, to, secret string) error {
 		}
 		addr.Mobile, ch = to, c
 		fmt.Fprintf(e.stdout, "SMS via %s\n", c.Name())
-	case "dingtalk":
-		addr.Webhook, addr.Secret, ch = to, secret, &robot.DingTalk{}
-	case "wecom":
-		addr.Webhook, ch = to, &robot.WeCom{}
+	case "dingtalk", "wecom":
+		rc, err := channels.RobotClient(cfg)
+		if err != nil {
+			return err
+		}
+		addr.Webhook, addr.Secret, ch = to, secret, &robot.DingTalk{Client: rc}
+		if channel == "wecom" {
+			addr.Secret, ch = "", &robot.WeCom{Client: rc}
+		}
 	default:
 		return errUsage
 	}

@@ -114,9 +114,13 @@ func SMS(cfg *config.Config) (notify.Channel, error) {
 // or SMS channel is the dev outbox, so that `zwgk dev` works without servers; otherwise it is
 // absent and recipients who prefer it fall back to their next channel.
 func All(cfg *config.Config, st *store.Store, dev bool) (map[string]notify.Channel, error) {
+	rc, err := RobotClient(cfg)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]notify.Channel{
-		"dingtalk": &robot.DingTalk{Client: httpClient},
-		"wecom":    &robot.WeCom{Client: httpClient},
+		"dingtalk": &robot.DingTalk{Client: rc},
+		"wecom":    &robot.WeCom{Client: rc},
 	}
 	e, err := Email(cfg)
 	switch {
@@ -137,6 +141,16 @@ func All(cfg *config.Config, st *store.Store, dev bool) (map[string]notify.Chann
 		return nil, err
 	}
 	return out, nil
+}
+
+// RobotClient is the HTTP client of the robot channels: public https destinations only,
+// plus those ZWGK_ROBOT_ALLOW lists.
+func RobotClient(cfg *config.Config) (*http.Client, error) {
+	allow, err := robot.ParseAllow(cfg.RobotAllow)
+	if err != nil {
+		return nil, fmt.Errorf("config ZWGK_ROBOT_ALLOW: %w", err)
+	}
+	return robot.NewClient(robot.ClientOptions{Allow: allow}), nil
 }
 
 // Renderer builds the message renderer with signed links under ZWGK_SECRET and ZWGK_BASE_URL.

@@ -8,6 +8,7 @@ import (
 	"github.com/zwgk/zwgk/config"
 	"github.com/zwgk/zwgk/notify"
 	"github.com/zwgk/zwgk/notify/email"
+	"github.com/zwgk/zwgk/notify/robot"
 	"github.com/zwgk/zwgk/notify/sms"
 )
 
@@ -79,5 +80,25 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 	}
 	if _, err := Renderer(load(t, map[string]string{"ZWGK_SECRET": "short"})); err == nil {
 		t.Error("a short secret made a link signer")
+	}
+}
+
+// ZWGK_ROBOT_ALLOW reaches the robot channels' client, and a wrong entry stops the worker at
+// start instead of failing every robot message later.
+func TestRobotAllowSetting(t *testing.T) {
+	if _, err := All(load(t, map[string]string{"ZWGK_ROBOT_ALLOW": "10.0.0.0/33"}), nil, false); err == nil ||
+		!strings.Contains(err.Error(), "ZWGK_ROBOT_ALLOW") {
+		t.Errorf("a bad allow entry: %v", err)
+	}
+	chs, err := All(load(t, map[string]string{"ZWGK_ROBOT_ALLOW": "10.8.0.0/16, robot-relay.gov.local"}), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ding, ok := chs["dingtalk"].(*robot.DingTalk)
+	if !ok || ding.Client == nil || ding.Client.CheckRedirect == nil {
+		t.Fatalf("dingtalk channel %#v: want the guarded robot client", chs["dingtalk"])
+	}
+	if wecom := chs["wecom"].(*robot.WeCom); wecom.Client != ding.Client {
+		t.Error("the robot channels use different clients")
 	}
 }

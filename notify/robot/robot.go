@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,6 +32,8 @@ func perMinute(name string) []store.QuotaRule {
 
 // DingTalk is the DingTalk custom robot.
 type DingTalk struct {
+	// Client must come from NewClient, which keeps robots off internal addresses; nil is
+	// NewClient with nothing allowed beyond the public internet.
 	Client *http.Client
 	Now    func() time.Time
 }
@@ -51,9 +54,9 @@ func DingTalkSign(secret string, timestampMillis int64) string {
 
 // Send posts a markdown message.
 func (d *DingTalk) Send(ctx context.Context, m notify.Message) (notify.Receipt, error) {
-	u, err := url.Parse(m.To.Webhook)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return notify.Receipt{}, notify.Errorf(notify.Permanent, d.Name(), "webhook", "webhook %q is not a URL", m.To.Webhook)
+	u, err := webhookURL(m.To.Webhook)
+	if err != nil {
+		return notify.Receipt{}, &notify.Error{Class: notify.Permanent, Channel: d.Name(), Code: "webhook", Err: err}
 	}
 	if m.To.Secret != "" {
 		now := time.Now()
@@ -88,7 +91,7 @@ func (d *DingTalk) Send(ctx context.Context, m notify.Message) (notify.Receipt, 
 
 // WeCom is the WeCom group robot.
 type WeCom struct {
-	Client *http.Client
+	Client *http.Client // as DingTalk.Client
 }
 
 // Name is "wecom".
@@ -99,14 +102,15 @@ func (w *WeCom) Limits() []store.QuotaRule { return perMinute("企业微信机�
 
 // Send posts a markdown message.
 func (w *WeCom) Send(ctx context.Context, m notify.Message) (notify.Receipt, error) {
-	if !strings.HasPrefix(m.To.Webhook, "https://") && !strings.HasPrefix(m.To.Webhook, "http://") {
-		return notify.Receipt{}, notify.Errorf(notify.Permanent, w.Name(), "webhook", "webhook %q is not a URL", m.To.Webhook)
+	u, err := webhookURL(m.To.Webhook)
+	if err != nil {
+		return notify.Receipt{}, &notify.Error{Class: notify.Permanent, Channel: w.Name(), Code: "webhook", Err: err}
 	}
 	body, _ := json.Marshal(map[string]any{
 		"msgtype":  "markdown",
 		"markdown": map[string]string{"content": m.Markdown},
 	})
-	code, msg, raw, err := post(ctx, w.Client, w.Name(), m.To.Webhook, body)
+	code, msg, raw, err := post(ctx, w.Client, w.Name(), u.String(), body)
 	if err != nil {
 		return notify.Receipt{}, err
 	}
@@ -122,10 +126,26 @@ func (w *WeCom) Send(ctx context.Context, m notify.Message) (notify.Receipt, err
 	return notify.Receipt{}, &notify.Error{Class: notify.Permanent, Channel: w.Name(), Code: strconv.Itoa(code), Err: fmt.Errorf("%s", msg)}
 }
 
+// webhookURL parses a robot's webhook. Only https: the URL carries the robot's token, which
+// must not cross the network in clear, and the DingTalk, WeCom and Feishu endpoints are all https.
+// Where it leads is checked on every connection (NewClient).
+func webhookURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	switch {
+	case err != nil || u.Host == "":
+		return nil, errors.New("机器人 Webhook 不是有效的网址")
+	case u.Scheme != "https":
+		return nil, errors.New("机器人 Webhook 必须以 https:// 开头")
+	case u.User != nil:
+		return nil, errors.New("机器人 Webhook 不能包含用户名或密码")
+	}
+	return u, nil
+}
+
 // post sends JSON and reads {"errcode":…,"errmsg":…}.
 func post(ctx context.Context, client *http.Client, channel, target string, body []byte) (int, string, string, error) {
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		client = defaultClient
 	}
 	wrote := false
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -137,6 +157,10 @@ func post(ctx context.Context, client *http.Client, channel, target string, body
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	resp, err := client.Do(req)
 	if err != nil {
+		var refused *RefusedError
+		if errors.As(err, &refused) {
+			return 0, "", "", &notify.Error{Class: notify.Permanent, Channel: channel, Code: "address", Err: refused}
+		}
 		class := notify.Transient
 		if wrote {
 			class = notify.Unknown
@@ -149,6 +173,12 @@ func post(ctx context.Context, client *http.Client, channel, target string, body
 		return 0, "", "", &notify.Error{Class: notify.Unknown, Channel: channel, Err: err}
 	}
 	answer := strings.TrimSpace(string(raw))
+	if resp.StatusCode/100 == 3 {
+		// The client does not follow it (NewClient): the platforms never redirect a
+		// webhook, so a redirect is a wrong or hostile URL, not a move to follow.
+		return 0, "", "", notify.Errorf(notify.Permanent, channel, strconv.Itoa(resp.StatusCode),
+			"机器人 Webhook 返回了重定向（HTTP %d），不予跟随；请核对机器人地址", resp.StatusCode)
+	}
 	if resp.StatusCode/100 != 2 {
 		class := notify.Permanent
 		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -53,6 +54,21 @@ func (d *dingtalkServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"errcode":%d,"errmsg":"x"}`, d.errc)
 }
 
+// loopbackServer is a robot endpoint on loopback with TLS, and a client that trusts its
+// certificate and may reach it because 127.0.0.1 is allowed, as ZWGK_ROBOT_ALLOW=127.0.0.1 would.
+func loopbackServer(t *testing.T, h http.Handler) (*httptest.Server, *http.Client) {
+	t.Helper()
+	srv := httptest.NewTLSServer(h)
+	t.Cleanup(srv.Close)
+	allow, err := ParseAllow([]string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	return srv, NewClient(ClientOptions{Allow: allow, RootCAs: roots})
+}
+
 func markdownMessage(webhook, secret string) notify.Message {
 	return notify.Message{Key: "zwgk00", Kind: notify.Digest, Format: notify.FormatMarkdown, Subject: "【政务公开待办】2项",
 		Markdown: "### 【政务公开待办】2项\n\n1. **部门预算公开**（已逾期2个工作日）",
@@ -61,9 +77,8 @@ func markdownMessage(webhook, secret string) notify.Message {
 
 func TestDingTalkSignsAndPostsMarkdown(t *testing.T) {
 	d := &dingtalkServer{secret: "SECabc123"}
-	srv := httptest.NewServer(d)
-	defer srv.Close()
-	rec, err := (&DingTalk{}).Send(context.Background(), markdownMessage(srv.URL+"/robot/send?access_token=tok123", "SECabc123"))
+	srv, client := loopbackServer(t, d)
+	rec, err := (&DingTalk{Client: client}).Send(context.Background(), markdownMessage(srv.URL+"/robot/send?access_token=tok123", "SECabc123"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +93,7 @@ func TestDingTalkSignsAndPostsMarkdown(t *testing.T) {
 		t.Errorf("answer %q", rec.Answer)
 	}
 	// a wrong secret is what DingTalk answers 310000 to: permanent
-	_, err = (&DingTalk{}).Send(context.Background(), markdownMessage(srv.URL+"/robot/send?access_token=tok123", "SECwrong"))
+	_, err = (&DingTalk{Client: client}).Send(context.Background(), markdownMessage(srv.URL+"/robot/send?access_token=tok123", "SECwrong"))
 	var e *notify.Error
 	if !errors.As(err, &e) || e.Class != notify.Permanent || e.Code != "310000" {
 		t.Fatalf("wrong secret: %v", err)
@@ -95,9 +110,8 @@ func TestDingTalkSignKnownValue(t *testing.T) {
 
 func TestDingTalkThrottleIsRateLimited(t *testing.T) {
 	d := &dingtalkServer{secret: "s", errc: 130101}
-	srv := httptest.NewServer(d)
-	defer srv.Close()
-	_, err := (&DingTalk{}).Send(context.Background(), markdownMessage(srv.URL+"/robot/send?access_token=tok123", "s"))
+	srv, client := loopbackServer(t, d)
+	_, err := (&DingTalk{Client: client}).Send(context.Background(), markdownMessage(srv.URL+"/robot/send?access_token=tok123", "s"))
 	if notify.Classify(err) != notify.RateLimited || notify.RetryAfter(err) != 10*time.Minute {
 		t.Fatalf("error %v", err)
 	}
@@ -106,7 +120,7 @@ func TestDingTalkThrottleIsRateLimited(t *testing.T) {
 func TestWeCom(t *testing.T) {
 	var got []map[string]any
 	errc := 0
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, client := loopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		if r.URL.Query().Get("key") != "k-1" {
@@ -115,8 +129,7 @@ func TestWeCom(t *testing.T) {
 		got = append(got, body)
 		fmt.Fprintf(w, `{"errcode":%d,"errmsg":"x"}`, errc)
 	}))
-	defer srv.Close()
-	w := &WeCom{}
+	w := &WeCom{Client: client}
 	if _, err := w.Send(context.Background(), markdownMessage(srv.URL+"/cgi-bin/webhook/send?key=k-1", "")); err != nil {
 		t.Fatal(err)
 	}
@@ -135,10 +148,10 @@ func TestWeCom(t *testing.T) {
 }
 
 func TestNetworkErrorsDoNotLeakTheToken(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
+	srv, client := loopbackServer(t, http.NotFoundHandler())
 	url := srv.URL + "/cgi-bin/webhook/send?key=very-secret-key"
 	srv.Close()
-	_, err := (&WeCom{}).Send(context.Background(), markdownMessage(url, ""))
+	_, err := (&WeCom{Client: client}).Send(context.Background(), markdownMessage(url, ""))
 	if err == nil || strings.Contains(err.Error(), "very-secret-key") || notify.Classify(err) != notify.Transient {
 		t.Fatalf("error %v", err)
 	}
