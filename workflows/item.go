@@ -77,6 +77,9 @@ type cycle struct {
 	Level       int       `json:"level"`
 	Repeats     int       `json:"repeats"`
 	OverdueAt   time.Time `json:"overdue_at,omitzero"`
+	// LadderFrom is the send window at which the ladder of a cycle that went overdue late
+	// starts (see changeOverdueOpen); zero: the ladder counts from the due day.
+	LadderFrom  time.Time `json:"ladder_from,omitzero"`
 	Provisional bool      `json:"provisional"`
 	EventTitle  string    `json:"event_title,omitempty"`
 	Office      int64     `json:"office,omitempty"` // timely cycle assigned to one office
@@ -340,13 +343,13 @@ func (w *item) advance(now time.Time) {
 		switch c.Status {
 		case cyclePending:
 			if now.After(c.Due) {
-				w.goOverdue(c)
+				w.goOverdue(c, now)
 			} else if !now.Before(c.Start) {
 				c.Status, c.dirty = cycleOpen, true
 			}
 		case cycleOpen:
 			if now.After(c.Due) {
-				w.goOverdue(c)
+				w.goOverdue(c, now)
 			}
 		}
 		if c.Status == cycleOverdue {
@@ -363,10 +366,40 @@ func (w *item) advance(now time.Time) {
 	}
 }
 
-func (w *item) goOverdue(c *cycle) {
+// changeOverdueOpen versions cycles that go overdue after their ladder's first level was due:
+// an event dated long ago, a late import without a grace, a deadline already past, a worker
+// that was down for days. Before version 1 such a cycle climbed every level it had missed at
+// once and planned every "still overdue" repeat since, all moved into the next send window:
+// an event dated 2000-01-01 wrote 2,797 notices and sent 督办 to heads and leaders the same
+// morning. From version 1 its ladder starts at the next send window (level 1 there, the
+// ladder's spacing after it) and its missed reminders are not sent. Only cycles in that case
+// ask for the version, so the histories of others are untouched.
+const changeOverdueOpen = "overdue-open-no-replay"
+
+func (w *item) goOverdue(c *cycle, now time.Time) {
 	c.Status, c.dirty = cycleOverdue, true
 	c.OverdueAt = c.Due
+	c.LadderFrom = time.Time{}
+	if lv := w.escalations(c); len(lv) > 0 && lv[0].At.Before(now) &&
+		workflow.GetVersion(w.ctx, changeOverdueOpen, workflow.DefaultVersion, 1) >= 1 {
+		c.LadderFrom = w.ladderStart(c, now)
+		// a plan written before (the worker was down past the first level) is retimed
+		c.PlannedDue = time.Time{}
+	}
 	w.event("overdue", c.Key, "", map[string]any{"due": c.Due})
+}
+
+// ladderStart is where the ladder of a cycle that went overdue late starts: the next send
+// window, or now for an hour clock, whose notices are urgent and wait only for quiet hours.
+func (w *item) ladderStart(c *cycle, now time.Time) time.Time {
+	if c.Hourly {
+		return now
+	}
+	next, ok := schedule.NextWindow(w.def.Policy, now, w.cal)
+	if !ok {
+		return time.Time{}
+	}
+	return next
 }
 
 // openGap keeps one open cycle for a maximum-gap item: from the last update (or the start of
@@ -395,7 +428,7 @@ func (w *item) openGap(now time.Time) {
 	}
 	w.st.Cycles = append(w.st.Cycles, c)
 	if now.After(due) {
-		w.goOverdue(c)
+		w.goOverdue(c, now)
 	}
 }
 
@@ -408,10 +441,17 @@ type levelAt struct {
 func (w *item) escalations(c *cycle) []levelAt {
 	if c.Hourly {
 		out := make([]levelAt, 0, len(w.def.Policy.Escalation))
+		base := c.Due.Add(time.Second)
+		if !c.LadderFrom.IsZero() {
+			base = c.LadderFrom
+		}
 		for i, lv := range w.def.Policy.Escalation {
-			out = append(out, levelAt{lv.Level, c.Due.Add(time.Duration(i) * time.Hour).Add(time.Second)})
+			out = append(out, levelAt{lv.Level, base.Add(time.Duration(i) * time.Hour)})
 		}
 		return out
+	}
+	if !c.LadderFrom.IsZero() {
+		return w.laddersFrom(c.LadderFrom)
 	}
 	sc := w.scheduleCycle(c)
 	// a late import tracked from today: a cycle already overdue climbs the ladder from the
@@ -428,6 +468,30 @@ func (w *item) escalations(c *cycle) []levelAt {
 		if p.Kind == schedule.PointEscalation {
 			out = append(out, levelAt{p.Level, p.At})
 		}
+	}
+	return out
+}
+
+// laddersFrom places the ladder with its first level at the send window from and each later
+// level as many working days after it as the policy puts between them.
+func (w *item) laddersFrom(from time.Time) []levelAt {
+	lv := w.def.Policy.Escalation
+	if len(lv) == 0 {
+		return nil
+	}
+	first := lv[0].After
+	for _, l := range lv {
+		first = min(first, l.After)
+	}
+	day := calendar.DateOf(from)
+	out := make([]levelAt, 0, len(lv))
+	for _, l := range lv {
+		d, _ := w.cal.AddWorkingDays(day, l.After-first)
+		at, ok := schedule.NextWindow(w.def.Policy, d.Start(), w.cal)
+		if !ok {
+			return nil
+		}
+		out = append(out, levelAt{l.Level, at})
 	}
 	return out
 }
@@ -634,22 +698,10 @@ func (w *item) plan(c *cycle) store.CyclePlan {
 	if c.Office != 0 {
 		contact = fmt.Sprintf("contact@%d", c.Office)
 	}
-	if c.Hourly {
-		p.Notices = append(p.Notices, store.NoticePlan{Kind: "reminder", Target: contact, At: c.Start, Urgent: true})
-		if before := c.Due.Add(-time.Hour); before.After(c.Start) {
-			p.Notices = append(p.Notices, store.NoticePlan{Kind: "due", Target: contact, At: before, Urgent: true})
-		}
-	} else if pts, err := schedule.Plan(w.def.Policy, w.scheduleCycle(c), w.cal); err == nil {
-		for _, pt := range pts {
-			if pt.Kind != schedule.PointReminder {
-				continue
-			}
-			kind := "reminder"
-			if pt.Offset == 0 {
-				kind = "due"
-			}
-			p.Notices = append(p.Notices, store.NoticePlan{Kind: kind, Offset: pt.Offset, Target: contact, At: pt.At})
-		}
+	// A cycle that went overdue late missed its reminders and due-day notice; saying "due in
+	// 10 working days" now would be false, and its ladder's first level says it is overdue.
+	if c.LadderFrom.IsZero() {
+		p.Notices = append(p.Notices, w.reminders(c, contact)...)
 	}
 	for _, lv := range w.escalations(c) {
 		target := w.levelTarget(lv.Level)
@@ -660,6 +712,33 @@ func (w *item) plan(c *cycle) store.CyclePlan {
 		p.Notices = append(p.Notices, store.NoticePlan{Kind: kind, Level: lv.Level, Target: target, At: lv.At, Urgent: c.Hourly})
 	}
 	return p
+}
+
+// reminders are the notices before and on the due point, to the office contacts.
+func (w *item) reminders(c *cycle, contact string) []store.NoticePlan {
+	var out []store.NoticePlan
+	if c.Hourly {
+		out = append(out, store.NoticePlan{Kind: "reminder", Target: contact, At: c.Start, Urgent: true})
+		if before := c.Due.Add(-time.Hour); before.After(c.Start) {
+			out = append(out, store.NoticePlan{Kind: "due", Target: contact, At: before, Urgent: true})
+		}
+		return out
+	}
+	pts, err := schedule.Plan(w.def.Policy, w.scheduleCycle(c), w.cal)
+	if err != nil {
+		return nil
+	}
+	for _, pt := range pts {
+		if pt.Kind != schedule.PointReminder {
+			continue
+		}
+		kind := "reminder"
+		if pt.Offset == 0 {
+			kind = "due"
+		}
+		out = append(out, store.NoticePlan{Kind: kind, Offset: pt.Offset, Target: contact, At: pt.At})
+	}
+	return out
 }
 
 // repeatPlan adds "still overdue" notices up to the repeat after the next wake, so that each
@@ -1039,7 +1118,7 @@ func (w *item) reopen(r Reopen) error {
 		cy = w.find(r.Cycle)
 	}
 	cy.Status, cy.Completions, cy.DoneAt, cy.Late, cy.dirty = cyclePending, 0, time.Time{}, false, true
-	cy.PlannedDue = time.Time{}
+	cy.PlannedDue, cy.LadderFrom = time.Time{}, time.Time{}
 	w.event("reopened", cy.Key, r.By, map[string]any{"reason": r.Reason})
 	return nil
 }
@@ -1066,6 +1145,7 @@ func (w *item) extend(x Extension) error {
 	old := cy.Due
 	cy.Due = x.Due.End()
 	cy.Status, cy.Level, cy.Repeats, cy.OverdueAt, cy.dirty = cyclePending, 0, 0, time.Time{}, true
+	cy.LadderFrom = time.Time{}
 	w.event("extended", cy.Key, x.By, map[string]any{"from": old, "to": cy.Due, "reason": x.Reason, "approved_by": x.ApprovedBy})
 	return nil
 }
@@ -1152,7 +1232,7 @@ func (w *item) recordEvent(ev Event) error {
 	w.st.Cycles = append(w.st.Cycles, c)
 	w.event("event", c.Key, ev.By, map[string]any{"title": ev.Title, "at": ev.At, "due": due, "office": ev.Office})
 	if now.After(due) {
-		w.goOverdue(c)
+		w.goOverdue(c, now)
 	}
 	return nil
 }
@@ -1203,7 +1283,7 @@ func (w *item) resume(a Actor) error {
 			d, _ := w.cal.AddWorkingDays(calendar.DateOf(c.Due), days)
 			c.Due = d.End()
 			if c.Status == cycleOverdue && c.Due.After(now) {
-				c.Status, c.Level, c.Repeats, c.OverdueAt = cycleOpen, 0, 0, time.Time{}
+				c.Status, c.Level, c.Repeats, c.OverdueAt, c.LadderFrom = cycleOpen, 0, 0, time.Time{}, time.Time{}
 			}
 		}
 		c.dirty = true
