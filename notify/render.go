@@ -232,12 +232,14 @@ func (r *Renderer) view(n Notice, k Kind, to Address, handle string) (*view, err
 		ev.Excerpt = Excerpt(e.Requirement, 60)
 		if r.signer != nil && e.ItemID > 0 {
 			var err error
-			if ev.ViewURL, err = r.signer.Link(links.View, e.ItemID, to.Recipient, expires, handle); err != nil {
+			if ev.ViewURL, err = r.signer.CycleLink(links.View, e.ItemID, e.Cycle, to.Recipient, expires, handle); err != nil {
 				return nil, fmt.Errorf("notify: link for item %d: %w", e.ItemID, err)
 			}
-			// completing is the office's act; a supervisor's escalation only lets them look
+			// the links name the entry's cycle: a complete link completes that cycle or
+			// nothing, never a later one. Completing is the office's act; a supervisor's
+			// escalation only lets them look
 			if e.Kind != Escalation {
-				if ev.CompleteURL, err = r.signer.Link(links.Complete, e.ItemID, to.Recipient, expires, handle); err != nil {
+				if ev.CompleteURL, err = r.signer.CycleLink(links.Complete, e.ItemID, e.Cycle, to.Recipient, expires, handle); err != nil {
 					return nil, fmt.Errorf("notify: link for item %d: %w", e.ItemID, err)
 				}
 			}
