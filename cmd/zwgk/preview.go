@@ -196,18 +196,26 @@ func previewFile(ctx context.Context, e *env, path string, year int, unit string
 			return nil, err
 		}
 		defer done()
-		u, err := st.UnitByName(ctx, unit)
-		if err != nil {
-			return nil, err
-		}
-		if dir, err = st.LoadDirectory(ctx, u.ID); err != nil {
-			return nil, err
-		}
 		if admin, err = st.CalendarYears(ctx); err != nil {
 			return nil, err
 		}
-		if policy, err = schedule.MergePolicy(u.Policy); err != nil {
-			return nil, fmt.Errorf("unit %s policy: %w", unit, err)
+		u, err := st.UnitByName(ctx, unit)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// As `zwgk import --dry-run` does: a unit not yet in the directory is previewed against
+			// an empty directory and the default policy, so an admin can check a list before
+			// setting the unit up.
+			fmt.Fprintf(e.stderr, "zwgk preview: 单位“%s”尚未建立，按空的通讯录和默认策略预览\n", unit)
+			dir = &store.Directory{Unit: store.Unit{Name: unit}}
+		case err != nil:
+			return nil, err
+		default:
+			if dir, err = st.LoadDirectory(ctx, u.ID); err != nil {
+				return nil, err
+			}
+			if policy, err = schedule.MergePolicy(u.Policy); err != nil {
+				return nil, fmt.Errorf("unit %s policy: %w", unit, err)
+			}
 		}
 	}
 	res := importer.Load(path, data, dir, importer.Options{Build: importer.BuildOptions{Year: year, CreateOffices: true}})
