@@ -291,6 +291,10 @@ func eqPoint(a, b *PeriodPoint) bool {
 	return (a == nil) == (b == nil) && (a == nil || a.Month == b.Month && a.Day == b.Day && eqSpan(a.After, b.After))
 }
 
+// documentNoun starts the rest of a text whose verb (公开) belonged to a document's name:
+// 政务公开工作要点, 信息公开指南, 公开目录.
+var documentNoun = regexp.MustCompile(`^(?:工作)?(?:要点|计划|方案|规划|指南|目录|清单|年报|年度报告)`)
+
 // mctx is one regexp match being turned into a rule.
 type mctx struct {
 	year   int
@@ -588,6 +592,11 @@ var patterns = []pattern{
 	}},
 	// recurring with a verb: 每月更新, 按季度向社会公开, 按月梳理, 每季度末报送
 	{[]string{"每|按", "年|季|月|周|星期"}, re(`(?:每个?|按)(?P<p>PER)(?:末|底)?(?:前)?GAP(?:VERB)`), func(c *mctx) (Rule, bool) {
+		if documentNoun.MatchString(c.s[c.loc[1]:]) {
+			// 围绕每年度政务公开工作要点推进: the verb is inside a document's name, and 每年度
+			// says which document, not how often the work recurs.
+			return Rule{}, false
+		}
 		return Rule{Kind: KindRecurring, Period: period(c.g("p"))}, true
 	}},
 	// bare recurring in a cell: 每月, 按季度, 每季度末, 月度, 季度, 年度, 半年

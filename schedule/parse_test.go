@@ -68,6 +68,10 @@ var domainCells = []struct{ text, want string }{
 	{"每半年", "recurring halfyear"},
 	{"年度更新", "recurring year"},
 	{"每周更新不少于2次", "quota week 2"},
+	// 每年度 names the document (工作要点), it is not a frequency
+	{"围绕每年度政务公开工作要点推进政务公开", "unparsed"},
+	{"每年度公开工作要点", "unparsed"},
+	{"每年公开一次工作情况", "recurring year"},
 	{"每年不少于1次", "quota year 1"},
 	{"至少2周内更新一次", "maxgap 14 day"},
 	{"10天更新", "maxgap 10 day"},
