@@ -33,6 +33,10 @@ func readCSV(name, text string, opts ReadOptions) (*Document, error) {
 			is.File = name
 			return nil, is
 		}
+		var le *limitError
+		if errors.As(err, &le) {
+			return nil, issueOf(name, "", err)
+		}
 		return nil, Issue{File: name, Message: "CSV 无法读取：" + err.Error()}
 	}
 	doc := &Document{File: name, Format: FormatCSV}
@@ -43,16 +47,25 @@ func readCSV(name, text string, opts ReadOptions) (*Document, error) {
 	return doc, nil
 }
 
+// parseCSV reads the records through a line cap (so that encoding/csv never buffers a line
+// longer than MaxLineBytes: a file of commas only is refused at its first megabyte) and
+// refuses a record wider than MaxColumns or a file beyond MaxCells before laying it out.
 func parseCSV(text string, comma rune, lazy bool, opts ReadOptions) ([][]Cell, error) {
-	r := csv.NewReader(strings.NewReader(text))
+	lc := &lineCapReader{r: strings.NewReader(text)}
+	r := csv.NewReader(lc)
 	r.Comma = comma
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = lazy
+	r.ReuseRecord = true
 	var rows [][]Cell
+	grid := &gridCap{}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			return rows, nil
+		}
+		if errors.Is(err, errLineTooLong) {
+			return nil, Issue{Row: lc.line + 1, Message: fmt.Sprintf("第 %d 行太长（超过 %s）：这不像一份清单", lc.line+1, mb(MaxLineBytes))}
 		}
 		if err != nil {
 			return nil, err
@@ -60,6 +73,18 @@ func parseCSV(text string, comma rune, lazy bool, opts ReadOptions) ([][]Cell, e
 		if len(rows) >= opts.maxRows() {
 			line, _ := r.FieldPos(0)
 			return nil, Issue{Row: line, Message: fmt.Sprintf("行数太多（超过 %d 行）", opts.maxRows())}
+		}
+		if len(rec) > MaxColumns {
+			line, _ := r.FieldPos(0)
+			return nil, Issue{Row: line, Message: fmt.Sprintf("第 %d 行有 %d 个字段，超过 %d 列：这不像一份清单（分隔符是否正确？）", line, len(rec), MaxColumns)}
+		}
+		if err := grid.add(len(rec)); err != nil {
+			return nil, err
+		}
+		if len(rows)%4096 == 0 {
+			if err := opts.cancelled(); err != nil {
+				return nil, err
+			}
 		}
 		row := make([]Cell, len(rec))
 		for i, v := range rec {
@@ -88,11 +113,18 @@ func sniffDelimiter(text string) rune {
 
 // quotedField is the number of the field whose opening quote is on the given line.
 func quotedField(text string, line int, comma rune) int {
-	lines := strings.Split(text, "\n")
-	if line < 1 || line > len(lines) {
+	if line < 1 {
 		return 0
 	}
-	l := lines[line-1]
+	l := text
+	for i := 1; i < line; i++ {
+		_, rest, ok := strings.Cut(l, "\n")
+		if !ok {
+			return 0
+		}
+		l = rest
+	}
+	l, _, _ = strings.Cut(l, "\n")
 	i := strings.LastIndexByte(l, '"')
 	if i < 0 {
 		return 0
