@@ -3,7 +3,6 @@ package importer
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -65,7 +64,7 @@ func readText(name, text string, opts ReadOptions) (*Document, error) {
 	for _, k := range opts.KnownOffices {
 		tr.known[fold(k)] = true
 	}
-	doc := &Document{File: name, Format: FormatText, Title: findTitle(lines), Clock: findClock(lines, tr.year)}
+	doc := &Document{File: name, Format: FormatText, Title: findTitle(lines)}
 	used := make([]bool, len(lines))
 	type placed struct {
 		t     *Table
@@ -231,7 +230,7 @@ func (tr *textReader) fieldText(header, s string) bool {
 		return fieldLaw.MatchString(s)
 	case strings.Contains(h, "渠道") || strings.Contains(h, "载体") || strings.Contains(h, "方式") || strings.Contains(h, "形式"):
 		return fieldChannel.MatchString(s) && !tr.isRule(s)
-	case strings.Contains(h, "对象") || strings.Contains(h, "范围"):
+	case strings.Contains(h, "对象"):
 		return fieldAudience.MatchString(s)
 	}
 	return false
@@ -480,37 +479,6 @@ func pipeGrid(lines []line) (*Table, int) {
 
 // tokenize turns the lines no table took into cells: one per line, or, in pipe text, the
 // text between pipes (a cell's text may wrap: 基础信息公开⏎|).
-// pipeHeaderLine reports a line whose pipe-separated cells are a header (工作要求 | 一级要点 |
-// 二级要点 | 责任科室 |): a short excerpt of a pipe table is a pipe table, however few its rows.
-func pipeHeaderLine(lines []line, used []bool) bool {
-	for k, l := range lines {
-		if used[k] || strings.Count(l.Text, "|") < 2 {
-			continue
-		}
-		var cells []string
-		for _, p := range strings.Split(l.Text, "|") {
-			if p = strings.TrimSpace(p); p != "" {
-				cells = append(cells, p)
-			}
-		}
-		if len(cells) >= 2 && allKnownHeaders(cells) {
-			if _, ok := headerScore(cells); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func allKnownHeaders(cells []string) bool {
-	for _, c := range cells {
-		if _, known := headerRole(c); !known {
-			return false
-		}
-	}
-	return true
-}
-
 func tokenize(lines []line, used []bool) ([]tok, bool) {
 	withPipe, total := 0, 0
 	for k, l := range lines {
@@ -522,7 +490,7 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 			withPipe++
 		}
 	}
-	pipe := withPipe >= 5 && withPipe*5 >= total || withPipe >= 2 && pipeHeaderLine(lines, used)
+	pipe := withPipe >= 5 && withPipe*5 >= total
 	var toks []tok
 	if !pipe {
 		for k, l := range lines {
@@ -671,18 +639,6 @@ type trow struct {
 	seq    *tok
 	labels []tok
 	cells  map[int]tok
-}
-
-// seqNumber is the row's 序号 as a number, 0 when it has none.
-func seqNumber(r trow) int {
-	if r.seq == nil {
-		return 0
-	}
-	n, err := strconv.Atoi(strings.TrimRight(r.seq.Text, ".、"))
-	if err != nil {
-		return 0
-	}
-	return n
 }
 
 // inRunLevels finds, in a header run, the hierarchy levels of a second header row that a
@@ -921,19 +877,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				}
 			}
 		}
-		prevSeq := 0
-		for _, r := range rows[:last+1] {
-			if n := seqNumber(r); n > 0 {
-				prevSeq = n
-			}
-		}
 		for k := last + 1; k < len(rows); k++ {
-			if n := seqNumber(rows[k]); n > 0 && prevSeq > 0 && n == prevSeq+1 {
-				// the next 序号: a row whose office and clock are merged with the row above
-				// (肇庆: 2 | 机构领导 | 领导职务…), not the page going on
-				prevSeq = n
-				continue
-			}
 			if len(rows[k].labels) > 0 {
 				first := rows[k].labels[0]
 				after := toks[start].Line // the header, when no row has an office or a time
@@ -1170,13 +1114,6 @@ func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seq
 	}
 	for j < len(cells) && tr.isLabel(cells[j].Text) && len(cells)-j > 1 {
 		r.labels = append(r.labels, cells[j])
-		j++
-	}
-	if r.seq == nil && j < len(cells)-1 && numberTok.MatchString(cells[j].Text) && len(cells) > len(roles) {
-		// the header lost its 序号 cell (怀远: only 具 体 要 求 | 责任科室 survive) but the row is
-		// wider than the header and numbered: the bare number is the row's 序号, not its text
-		x := cells[j]
-		r.seq = &x
 		j++
 	}
 	hasLevel := false

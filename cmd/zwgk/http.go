@@ -7,27 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/zwgk/zwgk/store"
-)
-
-// Server timeouts. A request must arrive whole within readTimeout (a sign-in form or JSON body
-// takes milliseconds; a peer trickling a byte every few seconds is cut off instead of holding
-// its connection for ever), and its answer must be written within writeTimeout, counted from
-// the end of the request headers: the slowest legitimate answers are the dashboard over a
-// million items (a few hundred ms, BenchmarkDashboard1M) and a 督办单 export, well inside a
-// minute even on a loaded server. The routes that take a file (list preview and commit,
-// roster, holidays) lengthen both for their admin once signed in (web.uploadTimeout), so
-// neither bound has to fit a 20 MB upload over a slow county link.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 2 * time.Minute
-	idleTimeout       = 2 * time.Minute
 )
 
 // newHTTPServer serves the app with the probes in front: /healthz answers while the process
@@ -42,20 +26,16 @@ func newHTTPServer(addr string, app http.Handler, st *store.Store, tc client.Cli
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		// The probe is unauthenticated: it names the part that is down, and the log says why
-		// (error texts carry host names, ports and database users).
-		var down []string
+		var problems []error
 		if err := st.Ping(ctx); err != nil {
-			logger.Warn("readyz: postgresql", "err", err)
-			down = append(down, "postgresql: down")
+			problems = append(problems, fmt.Errorf("postgresql: %w", err))
 		}
 		if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
-			logger.Warn("readyz: temporal", "err", err)
-			down = append(down, "temporal: down")
+			problems = append(problems, fmt.Errorf("temporal: %w", err))
 		}
-		if len(down) > 0 {
+		if err := errors.Join(problems...); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, strings.Join(down, "\n"))
+			fmt.Fprintln(w, err)
 			return
 		}
 		fmt.Fprintln(w, "ready")
@@ -66,10 +46,7 @@ func newHTTPServer(addr string, app http.Handler, st *store.Store, tc client.Cli
 	return &http.Server{
 		Addr:              addr,
 		Handler:           mux,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
