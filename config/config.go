@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -34,7 +35,8 @@ var Settings = []Setting{
 	{Name: "ZWGK_DATA_DIR", Default: "./zwgk-data", Help: "state of `zwgk dev`: the embedded Temporal database, a private PostgreSQL cluster when needed, the generated secret"},
 	{Name: "ZWGK_HTTP_ADDR", Default: "127.0.0.1:8080", Help: "address of the web UI and JSON API"},
 	{Name: "ZWGK_BASE_URL", Help: "public URL of the web UI, used in links inside messages (default http://ZWGK_HTTP_ADDR)"},
-	{Name: "ZWGK_SECRET", Secret: true, Help: "key for signed links and session cookies; `zwgk dev` generates one in the data directory"},
+	{Name: "ZWGK_SECRET", Secret: true, Help: "key for signed links and session cookies, at least 32 random bytes (openssl rand -hex 32); `zwgk dev` generates one in the data directory"},
+	{Name: "ZWGK_TRUSTED_PROXIES", Help: "comma-separated CIDRs of the reverse proxies in front of the web UI (10.0.0.0/8,192.168.1.10); X-Forwarded-For is believed only from these, and the right-most address not among them is the client's"},
 	{Name: "ZWGK_TEMPORAL_ADDRESS", Default: "127.0.0.1:7233", Help: "Temporal frontend host:port (Temporal Cloud: <namespace>.<account>.tmprl.cloud:7233)"},
 	{Name: "ZWGK_TEMPORAL_NAMESPACE", Default: "default", Help: "Temporal namespace"},
 	{Name: "ZWGK_TEMPORAL_TASK_QUEUE", Default: "zwgk", Help: "task queue of the zwgk worker"},
@@ -80,6 +82,8 @@ type Config struct {
 	HTTPAddr    string
 	BaseURL     string
 	Secret      string
+	// TrustedProxies are the peers whose X-Forwarded-For is believed (ZWGK_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
 
 	Temporal Temporal
 	SMTP     SMTP
@@ -184,6 +188,9 @@ func Load(getenv func(string) string, configFile string) (*Config, error) {
 		}
 	}
 	var err error
+	if c.TrustedProxies, err = ParseCIDRs(raw["ZWGK_TRUSTED_PROXIES"]); err != nil {
+		return nil, fmt.Errorf("config ZWGK_TRUSTED_PROXIES: %w", err)
+	}
 	if c.Temporal.DevPort, err = intSetting(raw, "ZWGK_TEMPORAL_PORT"); err != nil {
 		return nil, err
 	}
@@ -202,6 +209,87 @@ func Load(getenv func(string) string, configFile string) (*Config, error) {
 		return nil, fmt.Errorf("config ZWGK_TEMPORAL_TLS_CERT and ZWGK_TEMPORAL_TLS_KEY: set both or neither")
 	}
 	return c, nil
+}
+
+// ParseCIDRs reads a comma-separated list of CIDRs; a bare address means that one address.
+func ParseCIDRs(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is neither a CIDR (10.0.0.0/8) nor an address", f)
+			}
+			a = a.Unmap()
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8: %w", f, err)
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// MinSecretBytes is the least length of ZWGK_SECRET: 32 bytes is what HMAC-SHA-256 keys need to
+// be as strong as the hash, and what openssl rand -hex 32 gives twice over.
+const MinSecretBytes = 32
+
+// placeholders are the values people leave in when they copy an example: the README's,
+// docker-compose's and deploy/k8s/secret.yaml's, compared without case and punctuation.
+var placeholders = []string{"changeme", "changethis", "replaceme", "yoursecret", "mysecret", "placeholder", "opensslrand"}
+
+// CheckSecret refuses a ZWGK_SECRET that is short or a placeholder: it signs sessions' CSRF
+// tokens, the feeds' URLs and every link in a reminder, so a guessable one lets anyone forge
+// them. The error says what to do.
+func CheckSecret(secret string) error {
+	const how = "generate one with: openssl rand -hex 32"
+	if len(secret) < MinSecretBytes {
+		return fmt.Errorf("ZWGK_SECRET is %d bytes; it needs at least %d random bytes (%s)", len(secret), MinSecretBytes, how)
+	}
+	var folded strings.Builder
+	for _, r := range strings.ToLower(secret) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			folded.WriteRune(r)
+		}
+	}
+	f := folded.String()
+	for _, p := range placeholders {
+		if strings.Contains(f, p) {
+			return fmt.Errorf("ZWGK_SECRET is an example value, not a secret (%s)", how)
+		}
+	}
+	if period := repeatPeriod(secret); period < len(secret) {
+		return fmt.Errorf("ZWGK_SECRET repeats %q; it must be random (%s)", secret[:period], how)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range secret {
+		distinct[r] = true
+	}
+	if len(distinct) < 8 {
+		return fmt.Errorf("ZWGK_SECRET uses only %d different characters; it must be random (%s)", len(distinct), how)
+	}
+	return nil
+}
+
+// repeatPeriod is the length of the shortest unit that s repeats, the last time perhaps cut
+// short (len(s) when there is none): "secretsecretsecret…" and "aaaa…" are typed, not drawn.
+func repeatPeriod(s string) int {
+	for p := 1; p <= len(s)/2; p++ {
+		if strings.Repeat(s[:p], len(s)/p+1)[:len(s)] == s {
+			return p
+		}
+	}
+	return len(s)
 }
 
 func intSetting(raw map[string]string, name string) (int, error) {

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -58,43 +60,146 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return err
 }
 
-// PruneWebState drops expired sessions, old login failures and expired link nonces.
-func (s *Store) PruneWebState(ctx context.Context, now time.Time) error {
+// PruneWebState drops expired sessions, forgotten login attempts, the login failures the
+// previous release wrote, and link nonces past their links' expiry. forget is how long a quiet
+// login or address keeps its attempts (LoginPolicy.Forget).
+func (s *Store) PruneWebState(ctx context.Context, now time.Time, forget time.Duration) error {
 	// $1 is cast: untyped, PostgreSQL reads "$1 - interval" as interval - interval and the
 	// comparison fails (42883).
-	for _, q := range []string{
-		`DELETE FROM sessions WHERE expires_at < $1::timestamptz`,
-		`DELETE FROM login_failures WHERE at < $1::timestamptz - interval '1 day'`,
-		`DELETE FROM used_link_nonces WHERE expires_at < $1::timestamptz`,
+	for _, q := range []struct {
+		what, sql string
+		args      []any
+	}{
+		{"sessions", `DELETE FROM sessions WHERE expires_at < $1::timestamptz`, []any{now}},
+		{"login attempts", `DELETE FROM login_throttle WHERE last_at < $1::timestamptz - make_interval(secs => $2)`, []any{now, forget.Seconds()}},
+		{"login failures", `DELETE FROM login_failures WHERE at < $1::timestamptz - interval '1 day'`, []any{now}},
+		{"link nonces", `DELETE FROM used_link_nonces WHERE expires_at < $1::timestamptz`, []any{now}},
 	} {
-		if _, err := s.Pool.Exec(ctx, q, now); err != nil {
-			return fmt.Errorf("store: prune: %w", err)
+		if _, err := s.Pool.Exec(ctx, q.sql, q.args...); err != nil {
+			return fmt.Errorf("store: prune %s: %w", q.what, err)
 		}
 	}
 	return nil
 }
 
-// LoginFailures counts the failed logins for login and for ip since since.
-func (s *Store) LoginFailures(ctx context.Context, login, ip string, since time.Time) (byLogin, byIP int, err error) {
-	err = s.Pool.QueryRow(ctx, `
-		SELECT (SELECT count(*) FROM login_failures WHERE lower(login) = lower($1) AND at > $3),
-		       (SELECT count(*) FROM login_failures WHERE ip = $2 AND at > $3)`, login, ip, since).Scan(&byLogin, &byIP)
+// LoginPolicy is the sign-in backoff: a login, and a client address, may have Free attempts
+// evaluated; after them each further attempt waits Delay after the previous one, doubling with
+// each, up to MaxDelay. A key's attempts are forgotten after Forget without one, or (a login's)
+// when it signs in.
+type LoginPolicy struct {
+	FreePerLogin   int
+	FreePerAddress int
+	Delay          time.Duration
+	MaxDelay       time.Duration
+	Forget         time.Duration
+}
+
+// Wait is how long after the last of n evaluated attempts the next one may be evaluated.
+func (p LoginPolicy) Wait(n, free int) time.Duration {
+	if n < free {
+		return 0
+	}
+	d := p.Delay
+	for i := free; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, p.MaxDelay)
+}
+
+// throttleKeys are the rows an attempt locks, sorted so that every attempt locks in the same
+// order and two attempts never wait for each other crosswise (no deadlock).
+func throttleKeys(login, ip string) (keys []string, free func(key string, p LoginPolicy) int) {
+	lk := "login:" + strings.ToLower(login)
+	if len(lk) > 200 {
+		lk = lk[:200] // no login is that long (users.login is 2–64 characters)
+	}
+	keys = []string{"ip:" + ip, lk}
+	sort.Strings(keys)
+	return keys, func(key string, p LoginPolicy) int {
+		if key == lk {
+			return p.FreePerLogin
+		}
+		return p.FreePerAddress
+	}
+}
+
+// BeginLogin counts a sign-in attempt for its login and its client address BEFORE the password
+// is checked, under a lock of both rows: parallel attempts for one login are counted one after
+// the other, so at most the free attempts of the policy are ever evaluated at once. It returns 0
+// when this attempt may check its password (and is counted as a failure until LoginSucceeded),
+// or how long until the next attempt may, counting nothing.
+func (s *Store) BeginLogin(ctx context.Context, login, ip string, now time.Time, p LoginPolicy) (time.Duration, error) {
+	keys, free := throttleKeys(login, ip)
+	var wait time.Duration
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO login_throttle (key, failures, last_at) SELECT k, 0, $2 FROM unnest($1::text[]) AS k
+			ON CONFLICT (key) DO NOTHING`, keys, now); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT key, failures, last_at FROM login_throttle WHERE key = ANY($1) ORDER BY key FOR UPDATE`, keys)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			key      string
+			failures int
+			last     time.Time
+		}
+		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			err := r.Scan(&x.key, &x.failures, &x.last)
+			return x, err
+		})
+		if err != nil {
+			return err
+		}
+		for i := range got {
+			if now.Sub(got[i].last) > p.Forget {
+				got[i].failures = 0
+			}
+			if w := got[i].last.Add(p.Wait(got[i].failures, free(got[i].key, p))).Sub(now); w > wait {
+				wait = w
+			}
+		}
+		if wait > 0 {
+			return nil // refused: the backoff is not pushed further by attempts it refuses
+		}
+		for _, x := range got {
+			if _, err := tx.Exec(ctx, `UPDATE login_throttle SET failures = $2, last_at = $3 WHERE key = $1`, x.key, x.failures+1, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: login failures: %w", err)
+		return 0, fmt.Errorf("store: login attempt %s from %s: %w", login, ip, err)
+	}
+	return wait, nil
+}
+
+// LoginSucceeded forgets a login's attempts and takes the successful one back from its
+// address, so that the people behind one office NAT signing in all day do not use up the
+// address's free attempts.
+func (s *Store) LoginSucceeded(ctx context.Context, login, ip string) error {
+	keys, _ := throttleKeys(login, ip)
+	_, err := s.Pool.Exec(ctx, `UPDATE login_throttle SET failures = CASE WHEN key LIKE 'login:%' THEN 0 ELSE greatest(failures - 1, 0) END
+		WHERE key = ANY($1)`, keys)
+	if err != nil {
+		return fmt.Errorf("store: login %s succeeded: %w", login, err)
+	}
+	return nil
+}
+
+// LoginAttempts returns the attempts counted for a login and an address (for tests and the
+// CLI), 0 for a key never seen.
+func (s *Store) LoginAttempts(ctx context.Context, login, ip string) (byLogin, byIP int, err error) {
+	err = s.Pool.QueryRow(ctx, `
+		SELECT COALESCE((SELECT failures FROM login_throttle WHERE key = 'login:' || lower($1)), 0),
+		       COALESCE((SELECT failures FROM login_throttle WHERE key = 'ip:' || $2), 0)`, login, ip).Scan(&byLogin, &byIP)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: login attempts: %w", err)
 	}
 	return byLogin, byIP, nil
-}
-
-// RecordLoginFailure notes a failed login.
-func (s *Store) RecordLoginFailure(ctx context.Context, login, ip string, at time.Time) error {
-	_, err := s.Pool.Exec(ctx, `INSERT INTO login_failures (login, ip, at) VALUES ($1, $2, $3)`, login, ip, at)
-	return err
-}
-
-// ClearLoginFailures forgets a login's failures after it succeeded.
-func (s *Store) ClearLoginFailures(ctx context.Context, login string) error {
-	_, err := s.Pool.Exec(ctx, `DELETE FROM login_failures WHERE lower(login) = lower($1)`, login)
-	return err
 }
 
 // APIToken is a bearer token's record; the token itself is shown once at creation.
@@ -103,20 +208,21 @@ type APIToken struct {
 	UserID     int64      `json:"user_id"`
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 }
 
-// CreateAPIToken stores the hash of token for user.
-func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name, token string, a Audit) (int64, error) {
+// CreateAPIToken stores the hash of token for user, valid until expires.
+func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name, token string, expires time.Time, a Audit) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3) RETURNING id`,
-			userID, name, hashToken(token)).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			userID, name, hashToken(token), expires).Scan(&id); err != nil {
 			return fmt.Errorf("store: create API token: %w", err)
 		}
 		a.Action, a.ObjectType, a.ObjectID = "token.create", "api_token", fmt.Sprint(id)
-		a.Detail = map[string]any{"name": name, "user_id": userID}
+		a.Detail = map[string]any{"name": name, "user_id": userID, "expires_at": expires}
 		return writeAudit(ctx, tx, a)
 	})
 	return id, err
@@ -124,14 +230,14 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name, token st
 
 // APITokens lists a user's tokens.
 func (s *Store) APITokens(ctx context.Context, userID int64) ([]APIToken, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens
+	rows, err := s.Pool.Query(ctx, `SELECT id, user_id, name, created_at, expires_at, last_used_at, revoked_at FROM api_tokens
 		WHERE user_id = $1 ORDER BY id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: API tokens: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (APIToken, error) {
 		var t APIToken
-		err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+		err := r.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt)
 		return t, err
 	})
 }
@@ -151,11 +257,15 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, id int64, a Audit) e
 	})
 }
 
-// APITokenUser returns the enabled user of an unrevoked token and notes its use.
+// APITokenUser returns the user of a token that is unrevoked, unexpired at now, made after its
+// user's last password change, and whose user is enabled, and notes its use. Any other token is
+// not found: the caller answers 401 without saying which condition failed.
 func (s *Store) APITokenUser(ctx context.Context, token string, now time.Time) (*User, error) {
 	var uid int64
-	err := s.Pool.QueryRow(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING user_id`,
-		hashToken(token), now).Scan(&uid)
+	err := s.Pool.QueryRow(ctx, `UPDATE api_tokens t SET last_used_at = $2 FROM users u
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2
+		  AND u.id = t.user_id AND NOT u.disabled AND t.created_at >= u.password_changed_at
+		RETURNING t.user_id`, hashToken(token), now).Scan(&uid)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("API token", "(bearer)")
 	}
@@ -167,7 +277,7 @@ func (s *Store) APITokenUser(ctx context.Context, token string, now time.Time) (
 		return nil, err
 	}
 	if u.Disabled {
-		return nil, notFound("API token", "(disabled user)")
+		return nil, notFound("API token", "(disabled user)") // disabled between the two queries
 	}
 	return u, nil
 }

@@ -160,10 +160,12 @@ func (s *Store) Users(ctx context.Context) ([]*User, error) {
 }
 
 // SetPassword replaces a user's password hash and ends their sessions, so that a changed
-// password locks out whoever knew the old one.
+// password locks out whoever knew the old one; their API tokens die too (APITokenUser refuses a
+// token made before password_changed_at), since a token minted by whoever knew the old password
+// would otherwise outlive it.
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, a Audit) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, id, hash)
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now(), password_changed_at = now() WHERE id = $1`, id, hash)
 		if err != nil {
 			return fmt.Errorf("store: user %d password: %w", id, err)
 		}
@@ -178,7 +180,8 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, a Audit)
 	})
 }
 
-// SetUserDisabled enables or disables an account; disabling ends its sessions and tokens' use.
+// SetUserDisabled enables or disables an account; disabling ends its sessions and revokes its
+// API tokens.
 func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool, a Audit) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1`, id, disabled)
@@ -191,6 +194,11 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool, a 
 		if disabled {
 			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
 				return err
+			}
+			// Revoked, not only refused while disabled: an account disabled because it leaked
+			// must not get its scripts' tokens back when it is enabled again.
+			if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, id); err != nil {
+				return fmt.Errorf("store: user %d tokens: %w", id, err)
 			}
 		}
 		a.Action, a.ObjectType, a.ObjectID = "user.disable", "user", fmt.Sprint(id)

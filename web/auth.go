@@ -7,8 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,11 +32,28 @@ const (
 	sessionIdle   = 12 * time.Hour
 	sessionMaxAge = 7 * 24 * time.Hour
 
-	// Login throttling: failures counted over throttleWindow, per login and per address.
-	throttleWindow   = 15 * time.Minute
-	throttlePerLogin = 5
-	throttlePerIP    = 30
+	// Request bodies. Every request may send maxFormBody, enough for any form or JSON body
+	// but the uploads; a route's upload limit applies only once its caller is known to hold
+	// the route's role, so that no anonymous request makes the server buffer more than a sign-in
+	// form. Multipart parts beyond multipartMemory go to temporary files.
+	maxFormBody     = 64 << 10
+	multipartMemory = 1 << 20
+	// uploadTimeout replaces the server's read and write timeouts for an admitted upload: a
+	// 20 MB list over a 1 Mbit/s county link takes close to three minutes, and its commit may
+	// start thousands of workflows.
+	uploadTimeout = 10 * time.Minute
 )
+
+// loginPolicy is the sign-in backoff: 5 attempts per login (30 per address: an office behind
+// one NAT) are evaluated freely, then each further one waits 30 s after the previous, doubling
+// up to 15 minutes; an hour without attempts forgets them.
+var loginPolicy = store.LoginPolicy{
+	FreePerLogin:   5,
+	FreePerAddress: 30,
+	Delay:          30 * time.Second,
+	MaxDelay:       15 * time.Minute,
+	Forget:         time.Hour,
+}
 
 // bcryptCost is a variable so that tests can hash quickly.
 var bcryptCost = bcrypt.DefaultCost
@@ -115,11 +135,14 @@ func (rc *reqCtx) is(roles ...string) bool {
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 
-// wrap authenticates, checks the role, the CSRF token and the scope, then runs the handler.
+// wrap limits the request body, authenticates, checks the role, the CSRF token and the scope,
+// then runs the handler.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := &reqCtx{api: rt.api, ip: s.clientIP(r), route: &rt}
-		err := s.authorize(w, r, rc, rt)
+		body := r.Body
+		r.Body = http.MaxBytesReader(w, body, maxFormBody)
+		err := s.authorize(w, r, rc, rt, body)
 		if err == nil {
 			err = rt.handle(w, r, rc)
 		}
@@ -129,7 +152,23 @@ func (s *Server) wrap(rt route) http.Handler {
 	})
 }
 
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request, rc *reqCtx, rt route) error {
+// errTooLarge answers a body over its route's limit, naming the file's limit where the body
+// is a file.
+func errTooLarge(limit int64) error {
+	switch limit {
+	case maxUpload:
+		return &httpError{status: http.StatusRequestEntityTooLarge, msg: "文件超过 20 MB。"}
+	case maxRosterForm:
+		return &httpError{status: http.StatusRequestEntityTooLarge, msg: "名单文件超过 5 MB。"}
+	}
+	size := fmt.Sprintf("%d KB", limit>>10)
+	if limit >= 1<<20 {
+		size = fmt.Sprintf("%d MB", limit>>20)
+	}
+	return &httpError{status: http.StatusRequestEntityTooLarge, msg: "提交的内容过大（超过 " + size + "）。"}
+}
+
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, rc *reqCtx, rt route, body io.ReadCloser) error {
 	ctx := r.Context()
 	if err := s.authenticate(w, r, rc); err != nil {
 		return err
@@ -137,17 +176,47 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, rc *reqCtx, r
 	if rc.user == nil && len(rt.roles) > 0 {
 		return errUnauthenticated
 	}
+	// The role before the CSRF token: the token may be in the body, and a caller without the
+	// role is refused before any of it is read.
+	if len(rt.roles) > 0 && !rc.is(rt.roles...) {
+		return errForbidden
+	}
+	limit := int64(maxFormBody)
+	if rt.upload > 0 && rc.user != nil {
+		limit = rt.upload
+		r.Body = http.MaxBytesReader(w, body, limit)
+		// A writer without deadlines (a test's recorder) keeps the server's, hence no error check.
+		rcw := http.NewResponseController(w)
+		_ = rcw.SetReadDeadline(time.Now().Add(uploadTimeout))
+		_ = rcw.SetWriteDeadline(time.Now().Add(uploadTimeout))
+	}
+	if unsafeMethod(r.Method) && !rc.viaToken || rt.upload > 0 {
+		// Forms are parsed here, with this request's limits, so that no handler parses one
+		// with larger defaults; an API call's body is its handler's to read unless multipart.
+		ct := r.Header.Get("Content-Type")
+		var err error
+		switch {
+		case strings.HasPrefix(ct, "multipart/form-data"):
+			err = r.ParseMultipartForm(multipartMemory)
+		case !rt.api && unsafeMethod(r.Method):
+			err = r.ParseForm()
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge(limit)
+		}
+		if err != nil && !rt.api {
+			return badRequest("表单无效：%v", err)
+		}
+	}
 	if unsafeMethod(r.Method) && !rc.viaToken {
 		got := r.Header.Get(csrfHeader)
 		if got == "" && !rt.api {
-			got = r.PostFormValue(csrfField)
+			got = r.PostForm.Get(csrfField)
 		}
 		if rc.anchor == "" || !hmac.Equal([]byte(got), []byte(rc.csrf)) {
 			return &httpError{status: http.StatusForbidden, msg: "表单已过期或来源无效（CSRF 校验失败），请刷新页面后重试。"}
 		}
-	}
-	if len(rt.roles) > 0 && !rc.is(rt.roles...) {
-		return errForbidden
 	}
 	if rc.user != nil {
 		rc.scope = store.ScopeOf(rc.user)
@@ -259,7 +328,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		}
 		u, err := s.st.APITokenUser(ctx, strings.TrimSpace(tok), s.now())
 		if errors.Is(err, store.ErrNotFound) {
-			return &httpError{status: http.StatusUnauthorized, msg: "API 令牌无效或已撤销"}
+			return &httpError{status: http.StatusUnauthorized, msg: "API 令牌无效、已过期或已撤销（修改密码或停用账号后，原有令牌一律作废），请在“我的账号”重新生成。"}
 		}
 		if err != nil {
 			return err
@@ -309,19 +378,49 @@ func (s *Server) clearCookie(w http.ResponseWriter, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
-// clientIP is the peer address, or the first X-Forwarded-For hop behind a trusted proxy.
+// clientIP is the peer address or, when the peer is a trusted proxy, the right-most address
+// of X-Forwarded-For that is not a trusted proxy: each proxy appends the address it saw, so
+// everything left of the first untrusted hop may have been written by the client itself.
 func (s *Server) clientIP(r *http.Request) string {
-	if s.opt.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			return strings.TrimSpace(first)
+	peer := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(peer); err == nil {
+		peer = host
+	}
+	if !s.trusted(peer) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if h == "" {
+			continue
+		}
+		a, err := netip.ParseAddr(h)
+		if err != nil {
+			// Not written by a proxy we trust: the hop to its right is as far as we can tell.
+			return client
+		}
+		client = a.Unmap().String()
+		if !s.trusted(client) {
+			return client
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return client
+}
+
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
 	if err != nil {
-		return r.RemoteAddr
+		return false
 	}
-	return host
+	a = a.Unmap()
+	for _, p := range s.opt.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // startSession signs a user in: a new session token, so that a token planted before sign-in
@@ -336,16 +435,27 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *store.U
 	return nil
 }
 
-// checkLogin verifies a login and password with throttling. It returns the user or an
-// httpError that the login page shows.
+// loginRefusal is a sign-in refused by the backoff, with when the next attempt may come.
+type loginRefusal struct {
+	httpError
+	wait time.Duration
+}
+
+// checkLogin verifies a login and password with backoff. It returns the user, or an httpError
+// (a *loginRefusal when throttled) that the login page shows, and the user the login named if
+// any, for the audit log.
 func (s *Server) checkLogin(ctx context.Context, login, password, ip string) (*store.User, error) {
-	now := s.now()
-	byLogin, byIP, err := s.st.LoginFailures(ctx, login, ip, now.Add(-throttleWindow))
+	wait, err := s.st.BeginLogin(ctx, login, ip, s.now(), loginPolicy)
 	if err != nil {
 		return nil, err
 	}
-	if byLogin >= throttlePerLogin || byIP >= throttlePerIP {
-		return nil, &httpError{status: http.StatusTooManyRequests, msg: "登录失败次数过多，请 15 分钟后再试。"}
+	if wait > 0 {
+		after := strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10) + " 秒"
+		if wait >= 2*time.Minute {
+			after = strconv.FormatInt(int64((wait+time.Minute-1)/time.Minute), 10) + " 分钟"
+		}
+		return nil, &loginRefusal{httpError: httpError{status: http.StatusTooManyRequests,
+			msg: "登录尝试过于频繁，请 " + after + "后再试。"}, wait: wait}
 	}
 	u, err := s.st.UserByLogin(ctx, login)
 	hash := dummyHash
@@ -354,15 +464,13 @@ func (s *Server) checkLogin(ctx context.Context, login, password, ip string) (*s
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	s.passwordChecks.Add(1)
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil || u.Disabled {
-		if err := s.st.RecordLoginFailure(ctx, login, ip, now); err != nil {
-			return nil, err
-		}
 		// 200, not 401: the answer is the sign-in form again with a message, and a 401 without
-		// an authentication scheme means nothing to a browser.
-		return nil, &httpError{status: http.StatusOK, msg: "用户名或密码错误。"}
+		// an authentication scheme means nothing to a browser. The attempt stays counted.
+		return u, &httpError{status: http.StatusOK, msg: "用户名或密码错误。"}
 	}
-	if err := s.st.ClearLoginFailures(ctx, login); err != nil {
+	if err := s.st.LoginSucceeded(ctx, login, ip); err != nil {
 		return nil, err
 	}
 	return u, nil

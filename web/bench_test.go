@@ -91,7 +91,7 @@ func benchSetup(b *testing.B) {
 			bench.err = err
 			return
 		}
-		bench.srv, bench.err = New(Options{Store: st, Items: &recorder{}, Secret: []byte("bench-secret-0123456789"), BaseURL: "http://zwgk.bench"})
+		bench.srv, bench.err = New(Options{Store: st, Items: &recorder{}, Secret: []byte("bench-secret-0123456789-q8w7e6r5t4y3"), BaseURL: "http://zwgk.bench"})
 	})
 	if bench.err != nil {
 		b.Fatal(bench.err)

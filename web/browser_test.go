@@ -81,7 +81,7 @@ func TestPagesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := s.Link(links.Complete, f.itemA4, "person:3", testNow.Add(72*3600e9), "")
+	u, err := s.CycleLink(links.Complete, f.itemA4, "2024", "person:3", testNow.Add(72*3600e9), "")
 	if err != nil {
 		t.Fatal(err)
 	}

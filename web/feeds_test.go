@@ -25,7 +25,7 @@ func (f *fixture) link(t *testing.T, a links.Action, item int64, expires time.Ti
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := s.Link(a, item, "person:7", expires, "")
+	u, err := s.CycleLink(a, item, "2024", "person:7", expires, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,7 +139,7 @@ func newFixture(t *testing.T, dev bool) *fixture {
 	srv, err := New(Options{
 		Store:   f.st,
 		Items:   f.cmd,
-		Secret:  []byte("test-secret-0123456789abcdef"),
+		Secret:  []byte("test-secret-0123456789abcdef-9f3kq7xz"),
 		BaseURL: "http://zwgk.test",
 		Dev:     dev,
 		Now:     func() time.Time { return testNow },

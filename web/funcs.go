@@ -58,7 +58,8 @@ var actionLabels = map[string]string{
 	"person.activate": "启用人员", "person.attach": "人员加入科室", "person.create": "新建人员",
 	"person.deactivate": "停用人员", "person.detach": "人员移出科室", "person.update": "修改人员",
 	"robot.add": "添加群机器人", "robot.remove": "移除群机器人", "roster.import": "导入人员名单",
-	"session.login": "登录", "token.create": "新建接口令牌", "token.revoke": "吊销接口令牌",
+	"session.login": "登录", "session.login_failed": "登录失败", "session.logout": "退出登录",
+	"token.create": "新建接口令牌", "token.revoke": "吊销接口令牌",
 	"unit.create": "新建单位", "unit.policy": "修改提醒策略", "user.create": "新建用户", "user.disable": "停用用户",
 	"user.password": "修改密码", "user.scope": "修改用户范围",
 }

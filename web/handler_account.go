@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -61,17 +62,31 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, rc *req
 	if err := s.st.SetPassword(r.Context(), rc.user.ID, hash, rc.audit()); err != nil {
 		return err
 	}
-	// SetPassword ended every session, this one too: sign in again with the new password.
+	// SetPassword ended every session, this one too, and every API token: sign in again with
+	// the new password.
 	if err := s.startSession(w, r, rc.user, rc.ip); err != nil {
 		return err
 	}
 	return s.done(w, r, rc, "/account", "密码已修改，其他设备上的登录已退出。", nil)
 }
 
-// accountTokenCreate makes a bearer token for scripts; it is shown once.
+// Token lifetimes: chosen at creation, 90 days unless the user picks another, never more than
+// a year, so that a token forgotten in a script dies by itself.
+const (
+	tokenDefaultDays = 90
+	tokenMaxDays     = 365
+)
+
+// accountTokenCreate makes a bearer token for scripts; it is shown once. A request that is
+// itself authenticated by a token may not make one: a leaked token would otherwise mint its
+// own successors and outlive its expiry and revocation.
 func (s *Server) accountTokenCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.viaToken {
+		return &httpError{status: http.StatusForbidden, msg: "不能用 API 令牌生成新令牌：请登录网页，在“我的账号”中生成。"}
+	}
 	var in struct {
 		Name string `json:"name"`
+		Days int    `json:"days"`
 	}
 	if rc.api {
 		if err := decodeJSON(r, &in); err != nil {
@@ -79,18 +94,32 @@ func (s *Server) accountTokenCreate(w http.ResponseWriter, r *http.Request, rc *
 		}
 	} else {
 		in.Name = r.PostFormValue("name")
+		if v := strings.TrimSpace(r.PostFormValue("days")); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return badRequest("有效期应为天数（1–%d）：%s", tokenMaxDays, v)
+			}
+			in.Days = n
+		}
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || len([]rune(in.Name)) > 60 {
 		return badRequest("请为令牌起一个名字（60 字以内），例如“周报脚本”。")
 	}
+	if in.Days == 0 {
+		in.Days = tokenDefaultDays
+	}
+	if in.Days < 1 || in.Days > tokenMaxDays {
+		return badRequest("令牌有效期应为 1–%d 天，不填为 %d 天。", tokenMaxDays, tokenDefaultDays)
+	}
+	expires := s.now().AddDate(0, 0, in.Days)
 	tok := "zwgk_" + randomToken(32)
-	id, err := s.st.CreateAPIToken(r.Context(), rc.user.ID, in.Name, tok, rc.audit())
+	id, err := s.st.CreateAPIToken(r.Context(), rc.user.ID, in.Name, tok, expires, rc.audit())
 	if err != nil {
 		return err
 	}
 	if rc.api {
-		return writeJSON(w, http.StatusCreated, map[string]any{"id": id, "name": in.Name, "token": tok})
+		return writeJSON(w, http.StatusCreated, map[string]any{"id": id, "name": in.Name, "token": tok, "expires_at": expires})
 	}
 	d, err := s.account(r, rc)
 	if err != nil {

@@ -90,18 +90,86 @@ func (s *Server) itemEvent(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		return badRequest("信息形成时间不能晚于现在：%s", fmtTime(at))
 	}
 	ev.At = at
-	if ev.Office != 0 {
-		unit, err := s.st.OfficeUnitOf(r.Context(), ev.Office)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && unit != rc.item.UnitID) {
-			return badRequest("承办科室 %d 不属于该事项的单位。", ev.Office)
-		}
-		if err != nil {
-			return err
-		}
+	rules, err := s.st.ItemEventRulesOf(r.Context(), rc.item.ItemID)
+	if err != nil {
+		return err
+	}
+	// An event dated outside the list's year would open a cycle due years ago, which pages the
+	// office and its leaders at once; it belongs to that year's list, if any.
+	if y := calendar.DateOf(at).Year; y != rules.Year {
+		return badRequest("信息形成时间 %s 不在本清单的年度（%d年）内；请填写%d年内的日期，其他年度的事件请在该年度的清单中登记。",
+			fmtDateInput(at), rules.Year, rules.Year)
+	}
+	if err := s.checkEventOffice(r.Context(), rc, rules, ev.Office); err != nil {
+		return err
+	}
+	if err := s.reserveEvent(r.Context(), rc); err != nil {
+		return err
 	}
 	return s.command(w, r, rc, "item.event", ev, "已登记，时限开始计算。", func(ctx context.Context, wf string) (workflows.State, error) {
 		return s.opt.Items.RecordEvent(ctx, wf, ev)
 	})
+}
+
+// checkEventOffice decides who may name which office as the handler of an event. The office an
+// event names gets the cycle's reminders and, when it is late, its head and the leaders get
+// 督办 notices, so an office user names only an office of their own that handles the item: one
+// of the item's offices, or any office of the unit when the item is handled by whoever handles
+// the case (谁承办谁更新). Admins may name any office of the item's unit.
+func (s *Server) checkEventOffice(ctx context.Context, rc *reqCtx, rules store.ItemEventRules, office int64) error {
+	if office == 0 {
+		// the item's own offices; canItem already placed an office user among them
+		return nil
+	}
+	unit, err := s.st.OfficeUnitOf(ctx, office)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && unit != rc.item.UnitID) {
+		return badRequest("承办科室 %d 不属于该事项的单位。", office)
+	}
+	if err != nil {
+		return err
+	}
+	if rc.scope.All {
+		return nil
+	}
+	name := s.officeName(ctx, rc.item.UnitID, office)
+	if !slices.Contains(rc.scope.Offices, office) {
+		return &httpError{status: http.StatusForbidden, msg: fmt.Sprintf("只能为本科室登记事件：%s不是您所在的科室。如需由其他科室承办，请联系政务公开办。", name)}
+	}
+	if !slices.Contains(rc.item.Offices, office) && !rules.PerEvent {
+		return &httpError{status: http.StatusForbidden, msg: fmt.Sprintf("%s不是该事项的责任科室，不能作为承办科室登记事件。", name)}
+	}
+	return nil
+}
+
+// officeName is an office's name for a message, or its number when it cannot be read.
+func (s *Server) officeName(ctx context.Context, unit, office int64) string {
+	offices, err := s.st.OfficesInScope(ctx, store.Scope{Units: []int64{unit}})
+	if err == nil {
+		for _, o := range offices {
+			if o.ID == office {
+				return "“" + o.Name + "”"
+			}
+		}
+	}
+	return fmt.Sprintf("科室 %d ", office)
+}
+
+// Events an hour: a busy office records a handful of documents a day; more than this on one item
+// is a mistake or an attack, and each event may page the office, its head and the leaders.
+var eventLimit = store.EventLimit{PerItem: 20, PerUser: 60, Window: time.Hour}
+
+func (s *Server) reserveEvent(ctx context.Context, rc *reqCtx) error {
+	if rc.user == nil {
+		return errUnauthenticated
+	}
+	got, err := s.st.ReserveItemEvent(ctx, rc.item.ItemID, rc.user.ID, s.now(), eventLimit)
+	if !errors.Is(err, store.ErrRateLimited) {
+		return err
+	}
+	if got.Item >= eventLimit.PerItem {
+		return &httpError{status: http.StatusTooManyRequests, msg: fmt.Sprintf("该事项一小时内已登记 %d 次事件，达到上限，请一小时后再登记。如确有这么多信息需要登记，请联系政务公开办。", got.Item)}
+	}
+	return &httpError{status: http.StatusTooManyRequests, msg: fmt.Sprintf("您一小时内已登记 %d 次事件，达到上限，请一小时后再登记。如确有这么多信息需要登记，请联系政务公开办。", got.User)}
 }
 
 // parseInstant reads 2024-05-06, 2024-05-06T09:30 (an HTML datetime-local, Shanghai time) or

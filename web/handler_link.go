@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/zwgk/zwgk/links"
 	"github.com/zwgk/zwgk/store"
@@ -21,9 +23,51 @@ type linkData struct {
 	Complete bool
 	Used     bool
 	Done     bool
-	Token    string
-	Error    string
-	Input    workflows.Completion
+	// Stale says why a complete link can no longer act: its cycle is done or gone, or it names
+	// no cycle at all
+	Stale string
+	Token string
+	Error string
+	Input workflows.Completion
+}
+
+// A complete link acts on the cycle its reminder was about and on no other: without that, a
+// link refused because its cycle was done would complete the next cycle once that opened.
+// Links made before they named their cycle cannot say which one they were for, so they no
+// longer complete anything (they still show the item); they expire within ZWGK_LINK_TTL
+// (30 days by default) of the upgrade anyway.
+const linkNoCycle = "这个办理链接来自系统升级前的提醒，没有注明是哪一期的任务，为避免误登记到其他周期，已不能用于登记完成。请登录系统办理，或使用下一次提醒中的链接。"
+
+// linkRefusal says why the link's cycle cannot be completed through it, or "" when it can.
+func linkRefusal(it *store.ItemDetail, cycle string) (msg string, status int) {
+	if cycle == "" {
+		return linkNoCycle, http.StatusGone
+	}
+	for _, cv := range it.Cycles {
+		if cv.Key != cycle {
+			continue
+		}
+		switch cv.Status {
+		case "done":
+			return fmt.Sprintf("该链接用于%s，这一期已经登记完成，链接不能用于其他周期。如需办理当前周期，请登录系统或使用新的提醒中的链接。", cycleLabel(cv)), http.StatusConflict
+		case "cancelled":
+			return fmt.Sprintf("该链接用于%s，这一期已被取消（清单修订或管理员撤销），无需再办理。", cycleLabel(cv)), http.StatusConflict
+		}
+		return "", 0
+	}
+	return fmt.Sprintf("该链接用于周期 %s，该周期已不存在（清单可能已修订），请登录系统查看当前周期。", cycle), http.StatusConflict
+}
+
+// cycleLabel names a cycle as the item page lists it, with its due date.
+func cycleLabel(cv store.CycleView) string {
+	l := "周期 " + cv.Key
+	if cv.EventTitle != "" {
+		l += "（" + cv.EventTitle + "）"
+	}
+	if cv.DueAt != nil {
+		l += "（截止 " + fmtDate(cv.DueAt) + "）"
+	}
+	return l
 }
 
 func (s *Server) verifyLink(ctx context.Context, token string) (links.Claims, *store.ItemDetail, error) {
@@ -52,6 +96,9 @@ func (s *Server) linkPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		if d.Used, err = s.st.LinkNonceUsed(r.Context(), c.Nonce); err != nil {
 			return err
 		}
+		if !d.Used {
+			d.Stale, _ = linkRefusal(it, c.Cycle)
+		}
 	}
 	return s.render(w, r, rc, http.StatusOK, "link", it.Title, d)
 }
@@ -66,8 +113,14 @@ func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if c.Action != links.Complete {
 		return badRequest("该链接只能查看，不能办理。")
 	}
+	if msg, status := linkRefusal(it, c.Cycle); msg != "" {
+		return &httpError{status: status, msg: msg}
+	}
+	if form := strings.TrimSpace(r.PostFormValue("cycle")); form != "" && form != c.Cycle {
+		return &httpError{status: http.StatusConflict, msg: fmt.Sprintf("该链接只能办理周期 %s，不能办理周期 %s。请登录系统办理其他周期。", c.Cycle, form)}
+	}
 	d := linkData{Item: it, Left: s.cal.left(ctx, s.now(), it.DueAt), Complete: true, Token: token}
-	in := workflows.Completion{Cycle: r.PostFormValue("cycle"), EvidenceURL: r.PostFormValue("evidence_url"), Note: r.PostFormValue("note")}
+	in := workflows.Completion{Cycle: c.Cycle, EvidenceURL: r.PostFormValue("evidence_url"), Note: r.PostFormValue("note")}
 	if err := checkCompletion(&in); err != nil {
 		d.Error, d.Input = err.(*httpError).msg, in
 		return s.render(w, r, rc, http.StatusBadRequest, "link", it.Title, d)
@@ -86,8 +139,19 @@ func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	}
 	if _, err := s.opt.Items.Complete(ctx, wf.WorkflowID, in); err != nil {
 		// The completion did not happen: free the nonce so that the link can be used again.
+		// That is safe because the link completes its own cycle or nothing.
 		if rerr := s.st.ReleaseLinkNonce(context.WithoutCancel(ctx), c.Nonce); rerr != nil {
 			s.log.Error("web: release link nonce", "err", rerr)
+		}
+		if errors.Is(err, workflows.ErrRejected) {
+			// the cycle changed since the page was read (completed in another tab, cancelled)
+			s.log.Info("web: link completion rejected", "link", c.String(), "err", err)
+			if fresh, ferr := s.st.Item(context.WithoutCancel(ctx), it.ID); ferr == nil {
+				if msg, status := linkRefusal(fresh, c.Cycle); msg != "" {
+					return &httpError{status: status, msg: msg}
+				}
+			}
+			return &httpError{status: http.StatusConflict, msg: fmt.Sprintf("未能登记：该链接用于周期 %s，这一期目前不能通过链接办理（可能已完成、已取消或事项已暂停）。请登录系统查看。", c.Cycle)}
 		}
 		return commandError(err)
 	}

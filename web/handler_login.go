@@ -1,8 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zwgk/zwgk/store"
 )
@@ -14,18 +18,36 @@ type loginData struct {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	next := safeNext(r.URL.Query().Get("next"))
 	if rc.user != nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, rc, http.StatusOK, "login", "登录", loginData{Next: r.URL.Query().Get("next")})
+	return s.render(w, r, rc, http.StatusOK, "login", "登录", loginData{Next: next})
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	next := safeNext(r.PostFormValue("next"))
-	u, err := s.checkLogin(r.Context(), login, r.PostFormValue("password"), rc.ip)
+	u, err := s.checkLogin(ctx, login, r.PostFormValue("password"), rc.ip)
+	var refused *loginRefusal
+	if errors.As(err, &refused) {
+		// Not audited: refusals cost nothing to send, and the append-only log would keep a
+		// flood forever; the attempts the backoff let through are.
+		s.log.Info("web: login refused by backoff", "login", login, "ip", rc.ip, "wait", refused.wait)
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((refused.wait+time.Second-1)/time.Second), 10))
+		return s.render(w, r, rc, refused.status, "login", "登录", loginData{Login: login, Next: next, Error: refused.msg})
+	}
 	if he, ok := err.(*httpError); ok {
+		a := store.Audit{Actor: auditLogin(login), IP: rc.ip, Action: "session.login_failed", ObjectType: "user"}
+		a.Detail = map[string]any{"login": auditLogin(login)}
+		if u != nil {
+			a.ObjectID = itoa(u.ID)
+		}
+		if aerr := s.st.RecordAudit(ctx, a); aerr != nil {
+			return aerr
+		}
 		return s.render(w, r, rc, he.status, "login", "登录", loginData{Login: login, Next: next, Error: he.msg})
 	}
 	if err != nil {
@@ -34,25 +56,59 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err := s.startSession(w, r, u, rc.ip); err != nil {
 		return err
 	}
-	// Sign-ins are rare enough to carry the housekeeping: expired sessions, old login failures
-	// and link nonces past their links' expiry.
-	if err := s.st.PruneWebState(r.Context(), s.now()); err != nil {
+	// Sign-ins are rare enough to carry the housekeeping: expired sessions, forgotten login
+	// attempts and link nonces past their links' expiry.
+	if err := s.st.PruneWebState(ctx, s.now(), loginPolicy.Forget); err != nil {
 		s.log.Warn("web: prune sessions", "err", err)
 	}
 	a := store.Audit{UserID: u.ID, Actor: u.Login, IP: rc.ip, Action: "session.login", ObjectType: "user", ObjectID: itoa(u.ID)}
-	if err := s.st.RecordAudit(r.Context(), a); err != nil {
+	if err := s.st.RecordAudit(ctx, a); err != nil {
 		return err
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
-// safeNext keeps redirects after sign-in on this site.
+// auditLogin is the login a failed attempt typed, cut to what a login can be: the audit log
+// keeps it forever, and the form field is the attacker's to fill.
+func auditLogin(login string) string {
+	if login == "" {
+		return "anonymous"
+	}
+	if r := []rune(login); len(r) > 64 {
+		return string(r[:64]) + "…"
+	}
+	return login
+}
+
+// safeNext keeps redirects after sign-in on this site: next must be a path of this origin,
+// starting with one "/", without control characters or backslashes (browsers drop tabs and
+// newlines and read "\" as "/", which turns "/\t/evil.example" or "/\evil.example" into
+// "//evil.example", another site), checked before and after percent-decoding.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !sameOriginPath(next) {
 		return "/"
 	}
 	return next
+}
+
+func sameOriginPath(next string) bool {
+	decoded, err := url.PathUnescape(next)
+	if err != nil {
+		return false
+	}
+	for _, p := range []string{next, decoded} {
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+			return false
+		}
+		for i := 0; i < len(p); i++ {
+			if p[i] < 0x20 || p[i] == 0x7f {
+				return false
+			}
+		}
+	}
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -62,6 +118,13 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		}
 	}
 	s.clearCookie(w, sessionCookie)
+	if rc.user != nil {
+		a := rc.audit()
+		a.Action, a.ObjectType, a.ObjectID = "session.logout", "user", itoa(rc.user.ID)
+		if err := s.st.RecordAudit(r.Context(), a); err != nil {
+			return err
+		}
+	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }

@@ -32,6 +32,9 @@ type route struct {
 	param string
 	api   bool // JSON errors, 401 instead of a redirect to the login page
 	dev   bool // registered only in dev mode
+	// upload is the body limit of a route that takes a file, in place of maxFormBody; it
+	// applies only once the caller holds one of roles.
+	upload int64
 	// Every unsafe method checks a CSRF token unless the caller authenticated with a bearer
 	// token, which a browser never sends by itself.
 	handle handlerFunc
@@ -77,10 +80,10 @@ func (s *Server) routes() []route {
 
 		// Admins.
 		{method: "GET", path: "/admin/lists", roles: adminOnly, handle: s.listsPage},
-		{method: "POST", path: "/admin/lists/preview", roles: adminOnly, handle: s.listsPreview},
+		{method: "POST", path: "/admin/lists/preview", roles: adminOnly, upload: maxUpload, handle: s.listsPreview},
 		{method: "POST", path: "/admin/lists/fix", roles: adminOnly, handle: s.listsFix},
-		{method: "POST", path: "/admin/lists/correct", roles: adminOnly, handle: s.listsCorrect},
-		{method: "POST", path: "/admin/lists/commit", roles: adminOnly, handle: s.listsCommit},
+		{method: "POST", path: "/admin/lists/correct", roles: adminOnly, upload: maxCorrections, handle: s.listsCorrect},
+		{method: "POST", path: "/admin/lists/commit", roles: adminOnly, upload: maxJSONBody, handle: s.listsCommit},
 		{method: "GET", path: "/admin/directory", roles: adminOnly, handle: s.directoryPage},
 		{method: "POST", path: "/admin/units", roles: adminOnly, handle: s.unitCreate},
 		{method: "GET", path: "/admin/units/{id}", roles: adminOnly, scope: scopeUnit, handle: s.unitPage},
@@ -98,9 +101,9 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/admin/people/{id}/active", roles: adminOnly, handle: s.personActive},
 		{method: "POST", path: "/admin/people/attach", roles: adminOnly, handle: s.personAttach},
 		{method: "POST", path: "/admin/people/detach", roles: adminOnly, handle: s.personDetach},
-		{method: "POST", path: "/admin/people/import", roles: adminOnly, handle: s.rosterImport},
+		{method: "POST", path: "/admin/people/import", roles: adminOnly, upload: maxRosterForm, handle: s.rosterImport},
 		{method: "GET", path: "/admin/calendar", roles: adminOnly, handle: s.calendarPage},
-		{method: "POST", path: "/admin/calendar", roles: adminOnly, handle: s.calendarLoad},
+		{method: "POST", path: "/admin/calendar", roles: adminOnly, upload: maxJSONBody, handle: s.calendarLoad},
 		{method: "GET", path: "/admin/policy", roles: adminOnly, handle: s.policyPage},
 		{method: "POST", path: "/admin/units/{id}/policy", roles: adminOnly, scope: scopeUnit, handle: s.policySave},
 		{method: "GET", path: "/admin/deliveries", roles: adminOnly, handle: s.deliveriesPage},
@@ -126,10 +129,10 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/api/offices/{id}/calendar/rotate", roles: anyone, scope: scopeOffice, api: true, handle: s.icalRotate},
 		{method: "GET", path: "/api/dashboard", roles: supervisors, scope: scopeOffice, param: "office", api: true, handle: s.dashboardPage},
 		{method: "GET", path: "/api/offices/{id}/duban.xlsx", roles: supervisors, scope: scopeOffice, api: true, handle: s.dubanExport},
-		{method: "POST", path: "/api/lists/preview", roles: adminOnly, api: true, handle: s.listsPreview},
+		{method: "POST", path: "/api/lists/preview", roles: adminOnly, api: true, upload: maxUpload, handle: s.listsPreview},
 		{method: "POST", path: "/api/lists/fix", roles: adminOnly, api: true, handle: s.listsFix},
-		{method: "POST", path: "/api/lists/correct", roles: adminOnly, api: true, handle: s.listsCorrect},
-		{method: "POST", path: "/api/lists/commit", roles: adminOnly, api: true, handle: s.listsCommit},
+		{method: "POST", path: "/api/lists/correct", roles: adminOnly, api: true, upload: maxCorrections, handle: s.listsCorrect},
+		{method: "POST", path: "/api/lists/commit", roles: adminOnly, api: true, upload: maxJSONBody, handle: s.listsCommit},
 		{method: "GET", path: "/api/directory", roles: adminOnly, api: true, handle: s.directoryPage},
 		{method: "POST", path: "/api/units", roles: adminOnly, api: true, handle: s.unitCreate},
 		{method: "GET", path: "/api/units/{id}", roles: adminOnly, scope: scopeUnit, api: true, handle: s.unitPage},
@@ -146,9 +149,9 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/api/people/{id}/active", roles: adminOnly, api: true, handle: s.personActive},
 		{method: "POST", path: "/api/people/attach", roles: adminOnly, api: true, handle: s.personAttach},
 		{method: "POST", path: "/api/people/detach", roles: adminOnly, api: true, handle: s.personDetach},
-		{method: "POST", path: "/api/people/import", roles: adminOnly, api: true, handle: s.rosterImport},
+		{method: "POST", path: "/api/people/import", roles: adminOnly, api: true, upload: maxRosterForm, handle: s.rosterImport},
 		{method: "GET", path: "/api/calendar", roles: adminOnly, api: true, handle: s.calendarPage},
-		{method: "POST", path: "/api/calendar", roles: adminOnly, api: true, handle: s.calendarLoad},
+		{method: "POST", path: "/api/calendar", roles: adminOnly, api: true, upload: maxJSONBody, handle: s.calendarLoad},
 		{method: "GET", path: "/api/policy", roles: adminOnly, api: true, handle: s.policyPage},
 		{method: "PUT", path: "/api/units/{id}/policy", roles: adminOnly, scope: scopeUnit, api: true, handle: s.policySave},
 		{method: "GET", path: "/api/deliveries", roles: adminOnly, api: true, handle: s.deliveriesPage},

@@ -11,8 +11,17 @@ import (
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// maxJSONBody bounds API request bodies other than list uploads.
+// maxJSONBody bounds the JSON a handler decodes; the body limit of the route (maxFormBody
+// unless it is an upload route) is usually the smaller.
 const maxJSONBody = 1 << 20
+
+// Upload limits of the routes that take more than a form (route.upload), besides maxUpload (a
+// list file) and maxJSONBody (a commit, a holiday year): the roster's confirmation carries its
+// file base64-encoded, a third larger; a corrections form names every row of a large list.
+const (
+	maxRosterForm  = maxRoster*3/2 + (1 << 20)
+	maxCorrections = 4 << 20
+)
 
 // decodeJSON reads an API request body into v, refusing unknown fields so that a typo in a
 // script is an error rather than a silently ignored setting.
@@ -22,6 +31,10 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return badRequest("请求体为空：需要 JSON")
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge(mbe.Limit)
 		}
 		return badRequest("JSON 无效：%v", err)
 	}

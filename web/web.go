@@ -16,10 +16,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/zwgk/zwgk/config"
 	"github.com/zwgk/zwgk/importer"
 	"github.com/zwgk/zwgk/links"
 	"github.com/zwgk/zwgk/store"
@@ -46,7 +49,7 @@ type Options struct {
 	// (workflows.Client); nil commits the list and leaves the workflows to the next sync.
 	Syncer importer.Syncer
 	// Secret keys session CSRF tokens, iCalendar feed URLs and verifies signed links
-	// (ZWGK_SECRET); at least 16 bytes.
+	// (ZWGK_SECRET); config.CheckSecret says what it must be.
 	Secret []byte
 	// BaseURL is the public URL (ZWGK_BASE_URL); https makes cookies Secure.
 	BaseURL string
@@ -55,9 +58,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil. Tests set it to pin "today".
 	Now func() time.Time
-	// TrustProxy takes the client address from X-Forwarded-For (behind a reverse proxy), for
-	// login throttling and the audit log.
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies (ZWGK_TRUSTED_PROXIES) whose X-Forwarded-For
+	// names the client, for login throttling and the audit log. A request from any other peer
+	// is its own client, whatever its headers say.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the web app. It is an http.Handler.
@@ -72,6 +76,9 @@ type Server struct {
 	cal    *workdays
 	stats  *snapshotRefresher
 	links  *links.Signer
+	// passwordChecks counts the sign-in attempts that got as far as comparing a password, which
+	// is what the login throttle bounds.
+	passwordChecks atomic.Int64
 }
 
 // New builds the web app.
@@ -82,8 +89,8 @@ func New(opt Options) (*Server, error) {
 	if opt.Items == nil {
 		return nil, errors.New("web: no item commands")
 	}
-	if len(opt.Secret) < 16 {
-		return nil, errors.New("web: the secret (ZWGK_SECRET) must be at least 16 bytes")
+	if err := config.CheckSecret(string(opt.Secret)); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()

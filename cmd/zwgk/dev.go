@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/config"
 	"github.com/zwgk/zwgk/demo"
 	"github.com/zwgk/zwgk/devstack"
 	"github.com/zwgk/zwgk/store"
@@ -56,6 +57,9 @@ func runDev(ctx context.Context, e *env, args []string) error {
 		if cfg.Secret, err = devSecret(cfg.DataDir); err != nil {
 			return err
 		}
+	}
+	if err := config.CheckSecret(cfg.Secret); err != nil {
+		return err
 	}
 
 	pg, err := devstack.ChoosePostgres(ctx, devstack.PostgresOptions{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: logger})
@@ -112,6 +116,7 @@ func runDev(ctx context.Context, e *env, args []string) error {
 
 	app, err := web.New(web.Options{
 		Store: st, Items: wc, Syncer: wc, Secret: []byte(cfg.Secret), BaseURL: cfg.BaseURL, Dev: true, Logger: logger,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err
@@ -171,7 +176,9 @@ Ctrl-C stops; starting again resumes where it was.
 // restart of `zwgk dev`.
 func devSecret(dir string) (string, error) {
 	path := filepath.Join(dir, "secret")
-	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+	// A secret kept by an earlier release that config.CheckSecret now refuses is replaced: the
+	// dev sessions and links it signed die, which a laptop can afford.
+	if b, err := os.ReadFile(path); err == nil && config.CheckSecret(strings.TrimSpace(string(b))) == nil {
 		return strings.TrimSpace(string(b)), nil
 	}
 	b := make([]byte, 32)

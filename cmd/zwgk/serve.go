@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/zwgk/zwgk/config"
 	"github.com/zwgk/zwgk/temporalclient"
 	"github.com/zwgk/zwgk/web"
 	"github.com/zwgk/zwgk/workflows"
@@ -30,6 +31,9 @@ answers 200 only once PostgreSQL and Temporal both do.`,
 			if cfg.Secret == "" {
 				return errors.New("ZWGK_SECRET is not set: it signs sessions and the links in reminders (e.g. openssl rand -hex 32)")
 			}
+			if err := config.CheckSecret(cfg.Secret); err != nil {
+				return err
+			}
 			logger := newLogger(e, cfg)
 			st, done, err := openStore(ctx, e)
 			if err != nil {
@@ -48,6 +52,7 @@ answers 200 only once PostgreSQL and Temporal both do.`,
 			wc := &workflows.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue}
 			app, err := web.New(web.Options{
 				Store: st, Items: wc, Syncer: wc, Secret: []byte(cfg.Secret), BaseURL: cfg.BaseURL, Logger: logger,
+				TrustedProxies: cfg.TrustedProxies,
 			})
 			if err != nil {
 				return err

@@ -44,6 +44,11 @@ recorded. Starts are idempotent, so replicas doing it at once is harmless.`,
 			if err != nil {
 				return err
 			}
+			if cfg.Secret != "" { // without one, messages go out without signed links
+				if err := config.CheckSecret(cfg.Secret); err != nil {
+					return err
+				}
+			}
 			logger := newLogger(e, cfg)
 			st, done, err := openStore(ctx, e)
 			if err != nil {
