@@ -106,12 +106,24 @@ func (p LoginPolicy) Wait(n, free int) time.Duration {
 	return min(d, p.MaxDelay)
 }
 
+// printable is s as valid UTF-8 without control characters (PostgreSQL's text takes no NUL).
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
 // throttleKeys are the rows an attempt locks, sorted so that every attempt locks in the same
 // order and two attempts never wait for each other crosswise (no deadlock).
 func throttleKeys(login, ip string) (keys []string, free func(key string, p LoginPolicy) int) {
-	lk := "login:" + strings.ToLower(login)
-	if len(lk) > 200 {
-		lk = lk[:200] // no login is that long (users.login is 2–64 characters)
+	// The form field is the client's to fill: valid UTF-8 for a text column, and cut (no login
+	// is that long; users.login is 2–64 characters) so that a long one is one bounded key.
+	lk := "login:" + strings.ToLower(printable(login))
+	if r := []rune(lk); len(r) > 100 {
+		lk = string(r[:100])
 	}
 	keys = []string{"ip:" + ip, lk}
 	sort.Strings(keys)
@@ -130,8 +142,21 @@ func throttleKeys(login, ip string) (keys []string, free func(key string, p Logi
 // or how long until the next attempt may, counting nothing.
 func (s *Store) BeginLogin(ctx context.Context, login, ip string, now time.Time, p LoginPolicy) (time.Duration, error) {
 	keys, free := throttleKeys(login, ip)
+	// A look without the lock first: during a flood nearly every attempt is refused, and
+	// refusing needs no lock, so the flood does not queue on the rows.
+	rows, err := s.Pool.Query(ctx, `SELECT key, failures, last_at FROM login_throttle WHERE key = ANY($1)`, keys)
+	if err != nil {
+		return 0, fmt.Errorf("store: login attempt %q from %s: %w", login, ip, err)
+	}
+	got, err := collectThrottle(rows)
+	if err != nil {
+		return 0, fmt.Errorf("store: login attempt %q from %s: %w", login, ip, err)
+	}
+	if wait := throttleWait(got, now, p, free); wait > 0 {
+		return wait, nil
+	}
 	var wait time.Duration
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO login_throttle (key, failures, last_at) SELECT k, 0, $2 FROM unnest($1::text[]) AS k
 			ON CONFLICT (key) DO NOTHING`, keys, now); err != nil {
 			return err
@@ -140,41 +165,56 @@ func (s *Store) BeginLogin(ctx context.Context, login, ip string, now time.Time,
 		if err != nil {
 			return err
 		}
-		type row struct {
-			key      string
-			failures int
-			last     time.Time
-		}
-		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-			var x row
-			err := r.Scan(&x.key, &x.failures, &x.last)
-			return x, err
-		})
+		got, err := collectThrottle(rows)
 		if err != nil {
 			return err
 		}
-		for i := range got {
-			if now.Sub(got[i].last) > p.Forget {
-				got[i].failures = 0
-			}
-			if w := got[i].last.Add(p.Wait(got[i].failures, free(got[i].key, p))).Sub(now); w > wait {
-				wait = w
-			}
-		}
-		if wait > 0 {
+		if wait = throttleWait(got, now, p, free); wait > 0 {
 			return nil // refused: the backoff is not pushed further by attempts it refuses
 		}
 		for _, x := range got {
-			if _, err := tx.Exec(ctx, `UPDATE login_throttle SET failures = $2, last_at = $3 WHERE key = $1`, x.key, x.failures+1, now); err != nil {
+			n := x.failures + 1
+			if now.Sub(x.last) > p.Forget {
+				n = 1
+			}
+			if _, err := tx.Exec(ctx, `UPDATE login_throttle SET failures = $2, last_at = $3 WHERE key = $1`, x.key, n, now); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("store: login attempt %s from %s: %w", login, ip, err)
+		return 0, fmt.Errorf("store: login attempt %q from %s: %w", login, ip, err)
 	}
 	return wait, nil
+}
+
+type throttleRow struct {
+	key      string
+	failures int
+	last     time.Time
+}
+
+func collectThrottle(rows pgx.Rows) ([]throttleRow, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (throttleRow, error) {
+		var x throttleRow
+		err := r.Scan(&x.key, &x.failures, &x.last)
+		return x, err
+	})
+}
+
+// throttleWait is how long the keys' rows make the next attempt wait.
+func throttleWait(rows []throttleRow, now time.Time, p LoginPolicy, free func(string, LoginPolicy) int) time.Duration {
+	var wait time.Duration
+	for _, x := range rows {
+		if now.Sub(x.last) > p.Forget {
+			continue // forgotten
+		}
+		if w := x.last.Add(p.Wait(x.failures, free(x.key, p))).Sub(now); w > wait {
+			wait = w
+		}
+	}
+	return wait
 }
 
 // LoginSucceeded forgets a login's attempts and takes the successful one back from its
@@ -190,13 +230,28 @@ func (s *Store) LoginSucceeded(ctx context.Context, login, ip string) error {
 	return nil
 }
 
-// LoginAttempts returns the attempts counted for a login and an address (for tests and the
-// CLI), 0 for a key never seen.
+// LoginAttempts returns the attempts counted for a login and an address, 0 for a key never
+// seen, so that tests can watch the backoff without a clock.
 func (s *Store) LoginAttempts(ctx context.Context, login, ip string) (byLogin, byIP int, err error) {
-	err = s.Pool.QueryRow(ctx, `
-		SELECT COALESCE((SELECT failures FROM login_throttle WHERE key = 'login:' || lower($1)), 0),
-		       COALESCE((SELECT failures FROM login_throttle WHERE key = 'ip:' || $2), 0)`, login, ip).Scan(&byLogin, &byIP)
+	keys, _ := throttleKeys(login, ip)
+	rows, err := s.Pool.Query(ctx, `SELECT key, failures FROM login_throttle WHERE key = ANY($1)`, keys)
 	if err != nil {
+		return 0, 0, fmt.Errorf("store: login attempts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			return 0, 0, fmt.Errorf("store: login attempts: %w", err)
+		}
+		if strings.HasPrefix(key, "ip:") {
+			byIP = n
+		} else {
+			byLogin = n
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return 0, 0, fmt.Errorf("store: login attempts: %w", err)
 	}
 	return byLogin, byIP, nil

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -435,6 +436,9 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *store.U
 	return nil
 }
 
+// loginShape is what users.login may be (migration 00006).
+var loginShape = regexp.MustCompile(`^[A-Za-z0-9._@-]{2,64}$`)
+
 // loginRefusal is a sign-in refused by the backoff, with when the next attempt may come.
 type loginRefusal struct {
 	httpError
@@ -457,12 +461,17 @@ func (s *Server) checkLogin(ctx context.Context, login, password, ip string) (*s
 		return nil, &loginRefusal{httpError: httpError{status: http.StatusTooManyRequests,
 			msg: "登录尝试过于频繁，请 " + after + "后再试。"}, wait: wait}
 	}
-	u, err := s.st.UserByLogin(ctx, login)
+	var u *store.User
 	hash := dummyHash
-	if err == nil {
-		hash = []byte(u.PasswordHash)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+	// A login of another shape cannot exist (users.login's CHECK), and may not even be text
+	// the database takes: it is compared against the dummy hash like an unknown one.
+	if loginShape.MatchString(login) {
+		u, err = s.st.UserByLogin(ctx, login)
+		if err == nil {
+			hash = []byte(u.PasswordHash)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
 	}
 	s.passwordChecks.Add(1)
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil || u.Disabled {

@@ -75,6 +75,12 @@ func auditLogin(login string) string {
 	if login == "" {
 		return "anonymous"
 	}
+	login = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1 // PostgreSQL's text takes no NUL, and the audit page shows lines
+		}
+		return r
+	}, strings.ToValidUTF8(login, "\uFFFD"))
 	if r := []rune(login); len(r) > 64 {
 		return string(r[:64]) + "…"
 	}

@@ -336,3 +336,37 @@ func TestSessionAudit(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileLoginField: a login field that no account can have (NUL, bytes that are not
+// UTF-8, control characters, a 2,000-character one) is a wrong password like any other,
+// counted and audited, never a server error.
+func TestHostileLoginField(t *testing.T) {
+	f := newFixture(t, false)
+	anon := f.as(t, "anonymous")
+	for _, login := range []string{"root\x00", "\xff\xfe\xfd", "ro\not", strings.Repeat("长", 2000)} {
+		resp, body := anon.post("/login", url.Values{"login": {login}, "password": {"x"}})
+		wantStatus(t, resp, body, http.StatusOK)
+		if !strings.Contains(body, "用户名或密码错误") {
+			t.Fatalf("login %.20q: %.300s", login, body)
+		}
+	}
+	if n := f.srv.passwordChecks.Load(); n != 4 {
+		t.Fatalf("%d password checks, want 4", n)
+	}
+	entries, err := f.st.AuditLog(context.Background(), store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, e := range entries {
+		if e.Action == "session.login_failed" {
+			failed++
+			if len([]rune(e.Actor)) > 65 || strings.ContainsAny(e.Actor, "\x00\n") {
+				t.Errorf("audit actor %.80q", e.Actor)
+			}
+		}
+	}
+	if failed != 4 {
+		t.Fatalf("%d failed sign-ins audited, want 4", failed)
+	}
+}
