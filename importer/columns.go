@@ -55,7 +55,7 @@ func init() {
 	add(RoleScore, "分值", "分数", "权重", "标准分值", "分值(分)")
 	add(RoleSubject, "公开主体", "发布主体", "信息公开主体")
 	add(RoleField, "备注", "说明", "完成情况", "落实情况", "佐证材料", "得分", "扣分", "考核方式", "公开方式", "公开渠道",
-		"公开载体", "依据", "公开依据", "政策依据", "公开渠道和载体", "公开对象", "公开形式", "全社会", "特定群体", "特定群众", "公开层级", "公开范围", "特定对象", "主动", "依申请", "依申请公开", "主动公开", "县级", "乡级", "村级", "乡、村级", "乡村级", "市级", "区级", "镇级", "街道级", "乡镇级", "街镇级", "省级", "社区级", "评分方法")
+		"公开载体", "依据", "公开依据", "政策依据", "公开渠道和载体", "公开对象", "公开形式", "全社会", "特定群体", "特定", "特定群众", "公开层级", "公开范围", "特定对象", "主动", "依申请", "依申请公开", "主动公开", "县级", "乡级", "村级", "乡、村级", "乡村级", "市级", "区级", "镇级", "街道级", "乡镇级", "街镇级", "省级", "社区级", "评分方法")
 	add(RoleFrequency, "更新频率", "更新标准", "更新周期", "频次", "公开频率", "更新频次", "更新要求", "更新时限", "公开频次")
 }
 
@@ -120,6 +120,8 @@ type Columns struct {
 
 // headerScore rates a row as a header: how many cells are header words, and whether the
 // roles make a list (something to do and someone or some time to do it).
+var catalogueField = regexp.MustCompile(`依据|范围|渠道|载体|对象`)
+
 func headerScore(cells []string) (score int, ok bool) {
 	roles := map[Role]bool{}
 	unknownLong := 0
@@ -146,7 +148,16 @@ func headerScore(cells []string) (score int, ok bool) {
 	// an assessment table (考核项目 / 考评细项 / 分值) names no office and no time: its score
 	// makes it a list all the same
 	whoWhen := roles[RoleOffices] || roles[RoleLead] || roles[RoleDeadline] || roles[RoleFrequency] || roles[RoleScore] || roles[RoleSubject]
-	return score, what && whoWhen && score >= 2 && unknownLong == 0
+	// a 主动公开事项目录 that names neither owner nor clock (公开事项 / 公开内容 / 公开依据 /
+	// 公开范围) is a catalogue all the same: its items are 待分派 until an admin assigns them
+	catalogue := false
+	for _, c := range cells {
+		// a named catalogue column, not a tick sub-header (主动公开, 全社会) in a row of labels
+		if r, _ := headerRole(c); r == RoleField && catalogueField.MatchString(fold(c)) {
+			catalogue = score >= 3
+		}
+	}
+	return score, what && (whoWhen || catalogue) && score >= 2 && unknownLong == 0
 }
 
 // rolesFromHeader assigns roles to the header cells of a table (one or two header rows,
@@ -174,6 +185,29 @@ func rolesFromHeader(rows [][]string) []Role {
 				break
 			}
 		}
+	}
+	// the hierarchy reads left to right: a requirement header (工作要求) left of level columns
+	// (一级要点 / 二级要点) with no requirement or task after them is the top level, and the
+	// last level is the task (中山医保: 工作要求 | 一级要点 | 二级要点 | 责任科室)
+	for c, r := range roles {
+		if r != RoleRequirement {
+			continue
+		}
+		levels, what := 0, false
+		for _, x := range roles[c+1:] {
+			levels += b2i(x == RoleLevel)
+			what = what || x == RoleRequirement || x == RoleTask
+		}
+		if levels > 0 && !what {
+			roles[c] = RoleLevel
+			for k := len(roles) - 1; k > c; k-- {
+				if roles[k] == RoleLevel {
+					roles[k] = RoleTask
+					break
+				}
+			}
+		}
+		break
 	}
 	hasReq := false
 	taskCols := 0
@@ -338,4 +372,11 @@ func colName(c int) string {
 		s = string(rune('A'+(c-1)%26)) + s
 	}
 	return s
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

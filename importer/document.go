@@ -63,9 +63,12 @@ type Table struct {
 
 // Document is a file read into tables.
 type Document struct {
-	File   string   `json:"file"`
-	Format Format   `json:"format"`
-	Title  string   `json:"title,omitempty"`
+	File   string `json:"file"`
+	Format Format `json:"format"`
+	Title  string `json:"title,omitempty"`
+	// Clock is the wording of a clock the preamble states for every item of the list
+	// (【公开时限】…之日起20个工作日内); items whose rows give none take it.
+	Clock  string   `json:"clock,omitempty"`
 	Tables []*Table `json:"tables"`
 	// Errors are problems in single cells found while reading (formulas); Notes are things the
 	// admin should know (text that was skipped, a guessed encoding).

@@ -122,6 +122,7 @@ func readDOCX(name string, zr *zip.Reader, opts ReadOptions) (*Document, error) 
 		}
 	}
 	doc.Title = findTitle(lines)
+	doc.Clock = findClock(lines, opts.Year)
 	if nt := narrativeTable(lines, "正文", opts); nt != nil {
 		if doc.Title != "" {
 			nt.Name = doc.Title

@@ -55,6 +55,7 @@ func readHTML(name, text string, opts ReadOptions) (*Document, error) {
 	if doc.Title == "" {
 		doc.Title = findTitle(w.lines)
 	}
+	doc.Clock = findClock(w.lines, opts.Year)
 	if nt := narrativeTable(w.lines, "正文", opts); nt != nil {
 		if doc.Title != "" {
 			nt.Name = doc.Title

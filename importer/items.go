@@ -410,6 +410,28 @@ func (b *builder) primaryRule(it *Item, r raw) {
 			return
 		}
 	}
+	if cell.text != "" {
+		// a clock cell that says more after its clock (…之日起20个工作日内公开,保持长期公开(另有
+		// 规定的从其规定)): the clock it starts with is the rule
+		t := oneLine(cell.text)
+		if fr, m, ok := schedule.Find(t, year); ok && fr.Kind != kindUnparsed && strings.Index(t, m) <= 3 {
+			it.Rule, it.RuleFrom = fr, header(cell)
+			return
+		}
+	}
+	for _, f := range r.fields {
+		if cell.text != "" {
+			break
+		}
+		// a ledger without a deadline column writes it in 备注 (11月底前完成)
+		if !strings.Contains(f[0], "备注") && !strings.Contains(f[0], "说明") {
+			continue
+		}
+		if fr, _, ok := schedule.Find(f[1], year); ok && fr.Kind != kindUnparsed {
+			it.Rule, it.RuleFrom = fr, header(cellRef{col: f[0]})
+			return
+		}
+	}
 	if fr, m, ok := schedule.Find(r.requirement, year); ok {
 		it.Rule, it.RuleFrom = fr, r.reqCol
 		if it.RuleFrom == "" {
@@ -424,6 +446,13 @@ func (b *builder) primaryRule(it *Item, r raw) {
 		it.Rule, it.RuleFrom = rule, header(cell)
 		b.warnf(r.t, r.row, cell.col, "“%s”无法识别（%s）：该事项不会自动提醒，请修改后重新导入，或在网页上设置时限", cell.text, rule.Reason)
 		return
+	}
+	if b.doc.Clock != "" {
+		// the list's own statement for all its items comes before the admin's fallback
+		if p := parseRule(b.doc.Clock, year); p.Kind != kindUnparsed {
+			it.Rule, it.RuleFrom = p, "公开时限（文件说明）"
+			return
+		}
 	}
 	if b.opts.DefaultRule != "" {
 		if p := parseRule(b.opts.DefaultRule, year); p.Kind != kindUnparsed {

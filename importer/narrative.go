@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"github.com/zwgk/zwgk/schedule"
+
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -139,6 +141,29 @@ func cutAnnotation(s string) (text, ann string) {
 
 // findTitle picks the list's title from the first lines: a line naming a year and a kind of
 // list (…2024年政务公开…清单), the name inside 《》 when the line is a notice about it.
+// documentClock is a preamble line stating one clock for the whole list: 【公开时限】政府信息形成或者
+// 变更之日起20个工作日内, （二）公开时限：…, 更新时限：….
+var documentClock = regexp.MustCompile(`^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[、.．])?\s*[【\[]?(?:公开时限|更新时限|公开时间|更新频率|公开频率)[】\]]?\s*[:：]?\s*(.+)$`)
+
+// findClock finds, before the list's first table row, the one clock a list states for all its
+// items (Guangdong 主动公开基本目录 put it in the preamble, not in the table). It returns the
+// wording, "" when there is none or it cannot be read.
+func findClock(lines []line, year int) string {
+	for i, l := range lines {
+		if i >= 60 || strings.Count(l.Text, "|") >= 2 {
+			break // the table has started: a clock column there is the rows' own
+		}
+		m := documentClock.FindStringSubmatch(ToSimplified(l.Text))
+		if m == nil {
+			continue
+		}
+		if r, matched, ok := schedule.Find(m[1], year); ok && r.Kind != kindUnparsed {
+			return matched // without the 另有规定的从其规定 that follows
+		}
+	}
+	return ""
+}
+
 func findTitle(lines []line) string {
 	best := ""
 	for i, l := range lines {

@@ -72,7 +72,7 @@ func isGroup(name string) (group, perEvent bool) {
 }
 
 // groupNoun is how a group name ends: a kind of office.
-var groupNoun = regexp.MustCompile(`(科室|股室|处室|单位|部门|机构|主体|科|股|室|处|局|中心|站|所)(\(单位\))?$`)
+var groupNoun = regexp.MustCompile(`(科室|股室|处室|单位|部门|机构|主体|政府|办事处|街道|乡镇|科|股|室|处|局|中心|站|所)(\(单位\))?$`)
 
 // ParseOffices splits an office cell into the offices and groups it names and their roles:
 //

@@ -1,8 +1,11 @@
 package importer
 
 import (
+	"github.com/zwgk/zwgk/schedule"
+
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -64,7 +67,7 @@ func readText(name, text string, opts ReadOptions) (*Document, error) {
 	for _, k := range opts.KnownOffices {
 		tr.known[fold(k)] = true
 	}
-	doc := &Document{File: name, Format: FormatText, Title: findTitle(lines)}
+	doc := &Document{File: name, Format: FormatText, Title: findTitle(lines), Clock: findClock(lines, tr.year)}
 	used := make([]bool, len(lines))
 	type placed struct {
 		t     *Table
@@ -202,6 +205,18 @@ func (tr *textReader) isRule(s string) bool {
 	return parseRule(s, tr.year).Kind != kindUnparsed
 }
 
+var pageFurniture = regexp.MustCompile(`^(责任编辑|编辑|来源|相关稿件|相关链接|相关阅读|相关文章|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫|附件下载|上一篇|下一篇)[:：]?\s*$`)
+
+// leadsWithRule is a clock cell that says more after its clock (信息产生、变更之日起20个工作日内
+// 公开,保持长期公开(相关政策法规另有规定的应从其规定)): too long for isRule, but a clock first.
+func (tr *textReader) leadsWithRule(s string) bool {
+	if runeLen(s) > 100 {
+		return false
+	}
+	r, m, ok := schedule.Find(s, tr.year)
+	return ok && r.Kind != kindUnparsed && strings.Index(s, m) <= 3
+}
+
 // isLabel is a hierarchy label: short, no sentence, no rule, no office.
 func (tr *textReader) isLabel(s string) bool {
 	if sectionHead.MatchString(s) && runeLen(s) <= 40 {
@@ -230,8 +245,13 @@ func (tr *textReader) fieldText(header, s string) bool {
 		return fieldLaw.MatchString(s)
 	case strings.Contains(h, "渠道") || strings.Contains(h, "载体") || strings.Contains(h, "方式") || strings.Contains(h, "形式"):
 		return fieldChannel.MatchString(s) && !tr.isRule(s)
-	case strings.Contains(h, "对象"):
+	case strings.Contains(h, "对象") || strings.Contains(h, "范围"):
 		return fieldAudience.MatchString(s)
+	case strings.Contains(h, "完成情况") || strings.Contains(h, "进展") || strings.Contains(h, "进度"):
+		return fieldStatus.MatchString(s)
+	case strings.Contains(h, "备注") || strings.Contains(h, "说明"):
+		// a remark: short, and no office or heading of the next row
+		return runeLen(s) <= 40 && !tr.isLabel(s) && officeStrength(s, tr.known) == notOffice || tr.isRule(s) || ruleWords.MatchString(s) && runeLen(s) <= 30
 	}
 	return false
 }
@@ -244,6 +264,7 @@ var (
 	fieldLaw      = regexp.MustCompile(`^[《〈<]|条例|办法|规定|意见|通知|法》|法律|法规|规章|细则|《`)
 	fieldChannel  = regexp.MustCompile(`网站|公报|媒体|平台|公开栏|公示栏|新媒体|两微一端|服务中心|便民|查阅|电子屏|广播|微信|微博|报纸|报刊|发布会|听证会|热线|APP|app|客户端|公众号|主动公开|依申请`)
 	fieldAudience = regexp.MustCompile(`^(全社会|特定群体|特定群众|特定对象|社会公众|公众|群众)`)
+	fieldStatus   = regexp.MustCompile(`^(已完成|未完成|完成|推进中|进行中|正在推进|持续推进|已启动|未启动|按时完成|正常推进)$`)
 )
 
 // officeLike decides whether the cell after a requirement is its office cell or the first
@@ -479,6 +500,37 @@ func pipeGrid(lines []line) (*Table, int) {
 
 // tokenize turns the lines no table took into cells: one per line, or, in pipe text, the
 // text between pipes (a cell's text may wrap: 基础信息公开⏎|).
+// pipeHeaderLine reports a line whose pipe-separated cells are a header (工作要求 | 一级要点 |
+// 二级要点 | 责任科室 |): a short excerpt of a pipe table is a pipe table, however few its rows.
+func pipeHeaderLine(lines []line, used []bool) bool {
+	for k, l := range lines {
+		if used[k] || strings.Count(l.Text, "|") < 2 {
+			continue
+		}
+		var cells []string
+		for _, p := range strings.Split(l.Text, "|") {
+			if p = strings.TrimSpace(p); p != "" {
+				cells = append(cells, p)
+			}
+		}
+		if len(cells) >= 2 && allKnownHeaders(cells) {
+			if _, ok := headerScore(cells); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func allKnownHeaders(cells []string) bool {
+	for _, c := range cells {
+		if _, known := headerRole(c); !known {
+			return false
+		}
+	}
+	return true
+}
+
 func tokenize(lines []line, used []bool) ([]tok, bool) {
 	withPipe, total := 0, 0
 	for k, l := range lines {
@@ -490,7 +542,7 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 			withPipe++
 		}
 	}
-	pipe := withPipe >= 5 && withPipe*5 >= total
+	pipe := withPipe >= 5 && withPipe*5 >= total || withPipe >= 2 && pipeHeaderLine(lines, used)
 	var toks []tok
 	if !pipe {
 		for k, l := range lines {
@@ -641,6 +693,18 @@ type trow struct {
 	cells  map[int]tok
 }
 
+// seqNumber is the row's 序号 as a number, 0 when it has none.
+func seqNumber(r trow) int {
+	if r.seq == nil {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimRight(r.seq.Text, ".、"))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
 // inRunLevels finds, in a header run, the hierarchy levels of a second header row that a
 // one-cell-per-line flattening appended to the first: level cells that come after an umbrella
 // task column (公开事项) and after other columns. It returns where they start and how many there
@@ -680,10 +744,11 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	for at < len(toks) && at < start+n+4 && !toks[at].Row && !toks[at].Cut && runeLen(toks[at].Text) <= 12 {
 		at++
 	}
-	if at >= len(toks) || !toks[at].Row {
+	if at >= len(toks) || !toks[at].Row && !toks[at].Cut {
 		at = start + n
 	}
-	if m := subHeaderRunAt(toks, at); m > 0 && toks[at].Row {
+	// a second header row starts a row: an explicit one, or one after a line of pipes only
+	if m := subHeaderRunAt(toks, at); m > 0 && (toks[at].Row || toks[at].Cut) {
 		var lv []string
 		for k := 0; k < m; k++ {
 			if r, _ := headerRole(toks[at+k].Text); r == RoleLevel {
@@ -770,6 +835,13 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		}
 		return false
 	}
+	// a web page's furniture (责任编辑:, 相关稿件, 打印本页) ends the table, even inside a row
+	for k := start + n; k < len(toks); k++ {
+		if pageFurniture.MatchString(toks[k].Text) {
+			toks = toks[:k]
+			break
+		}
+	}
 	var rows []trow
 	i := start + n + skip
 	for i < len(toks) {
@@ -819,6 +891,13 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				r.labels = append(r.labels, toks[j])
 				j++
 			}
+			if hasText && len(levels) > 0 && itemStart.MatchString(u) && runeLen(u) <= 30 && j+1 < limit &&
+				!tr.isRule(u) && officeStrength(u, tr.known) == notOffice && sentenceLike(toks[j+1].Text) {
+				// a numbered task title before its requirement (1.行政规范性文件集中公开 then 1.开展…):
+				// the task column, however much it reads like a sentence
+				r.labels = append(r.labels, toks[j])
+				j++
+			}
 			break
 		}
 		matched := false
@@ -838,7 +917,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			case RoleOffices, RoleLead, RoleCo:
 				ok = !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && tr.officeLike(u, next, ruleAfter(c))
 			case RoleDeadline, RoleFrequency:
-				ok = tr.isRule(u.Text)
+				ok = tr.isRule(u.Text) || tr.leadsWithRule(u.Text)
 			case RoleScore:
 				ok = scoreLike.MatchString(u.Text)
 			case RoleSubject:
@@ -857,6 +936,13 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			}
 		}
 		if !matched {
+			if len(r.labels) > 0 && pipe && j == limit && limit < len(toks) {
+				// a section row ended by its pipes (一、年底前专项工作任务 | then |||||): a path for
+				// the rows below, not the end of the table
+				rows = append(rows, r)
+				i = j
+				continue
+			}
 			break
 		}
 		rows = append(rows, r)
@@ -877,7 +963,19 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				}
 			}
 		}
+		prevSeq := 0
+		for _, r := range rows[:last+1] {
+			if n := seqNumber(r); n > 0 {
+				prevSeq = n
+			}
+		}
 		for k := last + 1; k < len(rows); k++ {
+			if n := seqNumber(rows[k]); n > 0 && prevSeq > 0 && n == prevSeq+1 {
+				// the next 序号: a row whose office and clock are merged with the row above
+				// (肇庆: 2 | 机构领导 | 领导职务…), not the page going on
+				prevSeq = n
+				continue
+			}
 			if len(rows[k].labels) > 0 {
 				first := rows[k].labels[0]
 				after := toks[start].Line // the header, when no row has an office or a time
@@ -1112,13 +1210,22 @@ func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seq
 		r.seq = &x
 		j++
 	}
-	for j < len(cells) && tr.isLabel(cells[j].Text) && len(cells)-j > 1 {
-		r.labels = append(r.labels, cells[j])
-		j++
-	}
 	hasLevel := false
 	for _, x := range roles {
 		hasLevel = hasLevel || x == RoleLevel
+	}
+	// labels fill level columns; without one (序号 | 公开事项 | 责任股室 | 公开时限) a short first
+	// cell is the task itself and goes to its column below
+	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && len(cells)-j > 1 {
+		r.labels = append(r.labels, cells[j])
+		j++
+	}
+	if r.seq == nil && j < len(cells)-1 && numberTok.MatchString(cells[j].Text) && len(cells) > len(roles) {
+		// the header lost its 序号 cell (怀远: only 具 体 要 求 | 责任科室 survive) but the row is
+		// wider than the header and numbered: the bare number is the row's 序号, not its text
+		x := cells[j]
+		r.seq = &x
+		j++
 	}
 	if r.seq != nil && len(r.labels) == 0 && hasLevel && j < len(cells)-1 && !tr.isRule(cells[j].Text) &&
 		officeStrength(cells[j].Text, tr.known) != surelyOffice {

@@ -1,0 +1,192 @@
+package importer
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zwgk/zwgk/schedule"
+)
+
+// Shapes of real lists, written afresh for these tests (not copied from the corpus), so that each
+// rule the importer learnt from one list is checked on wording it was not written against.
+
+// A 主动公开基本目录 states its clock once, in the preamble, and the table has no clock column.
+func TestPreambleClockAppliesToEveryRow(t *testing.T) {
+	text := `某某县林业局主动公开基本目录
+一、编制说明
+（一）【责任主体】某某县林业局。
+（二）【公开时限】自政府信息形成或者变更之日起20个工作日内（法律、法规另有规定的从其规定）。
+（三）【公开方式】县政府门户网站。
+序号 | 公开事项 | 公开内容 | 责任股室 |
+1 | 机构职能 | 本局主要职责 | 办公室 |
+2 | 林长制 | 林长名单及责任区域 | 生态股 |
+3 | 行政许可 | 许可事项目录 | 审批股 |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某某县林业局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want 3: %+v", len(res.Items), res.Items)
+	}
+	for _, it := range res.Items {
+		if it.Rule.Kind != schedule.KindTimely || it.RuleFrom != "公开时限（文件说明）" {
+			t.Errorf("%s: rule %s from %q, want the preamble's 20-working-day clock", it.Title, it.Rule.Kind, it.RuleFrom)
+		}
+	}
+}
+
+// A clock column, when there is one, is the row's own: the preamble does not override it.
+func TestPreambleClockYieldsToTheRowsClock(t *testing.T) {
+	text := `公开时限：信息形成之日起20个工作日内
+序号 | 公开事项 | 责任股室 | 公开时限 |
+1 | 政策解读 | 办公室 | |
+2 | 部门预算 | 财务股 | 每年3月底前 |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某某县林业局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if it := findItem(t, res, "", "部门预算"); it.Rule.Kind != schedule.KindDeadline {
+		t.Errorf("部门预算: %s from %q, want its own deadline", it.Rule.Kind, it.RuleFrom)
+	}
+	if it := findItem(t, res, "", "政策解读"); it.Rule.Kind != schedule.KindTimely {
+		t.Errorf("政策解读: %s from %q, want the preamble clock", it.Rule.Kind, it.RuleFrom)
+	}
+}
+
+// A short excerpt of a pipe table is a pipe table; a requirement header left of the level
+// columns is the top level, and the deepest level is the task.
+func TestShortPipeTableWithRequirementFirst(t *testing.T) {
+	text := `某某县教育局政务公开工作要点分工
+工作要求 | 一级要点 | 二级要点 | 责任科室 |
+一、夯实公开基础 | （一）规范文件公开。 | 1.清理规范性文件并公布现行有效目录。 | 法规股牵头，办公室配合 |
+2.做好政策解读，与文件同步发布解读材料。 | 办公室 | ||
+`
+	res := load(t, "分工.txt", []byte(text), testDir("某某县教育局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 2 {
+		t.Fatalf("%d items, want 2: %+v", len(res.Items), res.Items)
+	}
+	first := res.Items[0]
+	if !equalStrings(first.Path, []string{"一、夯实公开基础", "（一）规范文件公开。"}) {
+		t.Errorf("path %q", first.Path)
+	}
+	if got := officeNames(first); !equalStrings(got, []string{"法规股:lead", "办公室:co"}) {
+		t.Errorf("offices %v", got)
+	}
+	if got := officeNames(res.Items[1]); !equalStrings(got, []string{"办公室:lead"}) {
+		t.Errorf("second row offices %v", got)
+	}
+}
+
+// A ledger writes its deadline in 备注 and a status in 完成情况; neither is a title, and the
+// status is not a clock.
+func TestLedgerDeadlineInRemarks(t *testing.T) {
+	text := `重点工作任务提示单
+工作任务 |
+具 体 要 求 |
+责任单位 |
+完成情况 |
+备注 |
+||
+一、专项任务 |
+|
+|||||
+1.公开年度决算 |
+1.按规定公开部门决算及说明。2.同步公开三公经费。 |
+财务股 |
+推进中 |
+9月底前完成 |
+||
+`
+	res := load(t, "提示单.txt", []byte(text), testDir("某某县教育局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 1 {
+		t.Fatalf("%d items, want 1: %+v", len(res.Items), res.Items)
+	}
+	it := res.Items[0]
+	if it.Rule.Kind != schedule.KindDeadline || it.Rule.Due == nil || it.Rule.Due.String() != "2026-09-30" || it.RuleFrom != "备注" {
+		t.Errorf("rule %+v from %q, want the 9月底 deadline from 备注", it.Rule, it.RuleFrom)
+	}
+	if !strings.Contains(it.Requirement, "三公经费") || it.Fields["完成情况"] != "推进中" {
+		t.Errorf("requirement %q fields %v", it.Requirement, it.Fields)
+	}
+}
+
+// A catalogue that names neither owner nor clock is still a list: its items wait for an office.
+func TestCatalogueWithoutOwnerOrClock(t *testing.T) {
+	text := `公开事项 | 公开内容 | 公开依据 | 公开范围 |
+机构信息 | 内设机构及职责 | 《中华人民共和国政府信息公开条例》第二十条 | 全社会 |
+财政信息 | 部门预决算 | 《中华人民共和国预算法》 | 全社会 |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某某县教育局", []string{"办公室"}, nil), 2026, BuildOptions{})
+	mustOK(t, res)
+	if len(res.Items) != 2 {
+		t.Fatalf("%d items, want 2: %+v", len(res.Items), res.Items)
+	}
+	for _, it := range res.Items {
+		if !it.Unassigned || !strings.Contains(it.Fields["公开依据"], "《") || it.Fields["公开范围"] != "全社会" {
+			t.Errorf("%s: unassigned %v fields %v", it.Title, it.Unassigned, it.Fields)
+		}
+	}
+}
+
+// A web page's furniture after a table is not a row, even when the flattening glued it on.
+func TestPageFurnitureEndsTheTable(t *testing.T) {
+	text := `公开事项 |
+公开内容 |
+公开主体 |
+公开时限 |
+|||
+一级事项 |
+二级事项 |
+|||
+应急管理 |
+应急预案 |
+本级总体应急预案 |
+县应急管理局 |
+信息形成之日起20个工作日内公开,长期公开 |
+|||
+灾害救助 |
+救助标准 |
+县应急管理局 |
+信息形成之日起20个工作日内公开,长期公开 |
+责任编辑:
+相关稿件
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某某县应急管理局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 2 {
+		t.Fatalf("%d items, want 2: %+v", len(res.Items), res.Items)
+	}
+	for _, it := range res.Items {
+		if strings.Contains(it.Title, "责任编辑") || it.Rule.Kind != schedule.KindTimely {
+			t.Errorf("%s: %s (%q)", it.Title, it.Rule.Kind, it.Rule.Text)
+		}
+	}
+}
+
+// The preamble clock reads the same from Word and from a web page.
+func TestPreambleClockInWordAndHTML(t *testing.T) {
+	p := func(s string) string { return `<w:p><w:r><w:t>` + s + `</w:t></w:r></w:p>` }
+	tc := func(s string) string { return `<w:tc>` + p(s) + `</w:tc>` }
+	tr := func(cells ...string) string {
+		var b strings.Builder
+		for _, c := range cells {
+			b.WriteString(tc(c))
+		}
+		return `<w:tr>` + b.String() + `</w:tr>`
+	}
+	docx := docxOf(t, p("某某县水利局主动公开基本目录")+p("（二）【公开时限】信息形成或者变更之日起20个工作日内。")+
+		`<w:tbl><w:tblGrid/>`+tr("序号", "公开事项", "公开内容", "责任股室")+tr("1", "水利规划", "本县水利发展规划", "规划股")+`</w:tbl>`)
+	page := `<html><body><h1>某某县水利局主动公开基本目录</h1><p>公开时限：信息形成或者变更之日起20个工作日内。</p>
+<table><tr><th>序号</th><th>公开事项</th><th>公开内容</th><th>责任股室</th></tr>
+<tr><td>1</td><td>水利规划</td><td>本县水利发展规划</td><td>规划股</td></tr></table></body></html>`
+	for name, data := range map[string][]byte{"目录.docx": docx, "目录.html": []byte(page)} {
+		res := load(t, name, data, testDir("某某县水利局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+		mustOK(t, res)
+		if len(res.Items) != 1 {
+			t.Fatalf("%s: %d items, want 1", name, len(res.Items))
+		}
+		if it := res.Items[0]; it.Rule.Kind != schedule.KindTimely || it.RuleFrom != "公开时限（文件说明）" {
+			t.Errorf("%s: rule %s from %q, want the preamble clock", name, it.Rule.Kind, it.RuleFrom)
+		}
+	}
+}
