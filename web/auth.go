@@ -203,10 +203,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, rc *reqCtx, r
 			err = r.ParseForm()
 		}
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		var ne net.Error
+		switch {
+		case errors.As(err, &mbe):
 			return errTooLarge(limit)
-		}
-		if err != nil && !rt.api {
+		case errors.As(err, &ne) && ne.Timeout():
+			// the server's read timeout: a body trickled too slowly (the error names sockets)
+			return &httpError{status: http.StatusRequestTimeout, msg: "提交超时：网络太慢或连接中断，请重试。"}
+		case err != nil && !rt.api:
 			return badRequest("表单无效：%v", err)
 		}
 	}

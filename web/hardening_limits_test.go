@@ -119,3 +119,41 @@ func TestJSONBodyLimit(t *testing.T) {
 		t.Fatal("the oversized completion reached the workflow")
 	}
 }
+
+// slowBody stands for a body the server's read timeout cut: its next read fails as a socket
+// past its deadline does.
+type slowBody struct{ sent bool }
+
+type deadlineErr struct{}
+
+func (deadlineErr) Error() string   { return "read tcp 127.0.0.1:8080->127.0.0.1:50000: i/o timeout" }
+func (deadlineErr) Timeout() bool   { return true }
+func (deadlineErr) Temporary() bool { return true }
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, "login=root&pass"), nil
+	}
+	return 0, deadlineErr{}
+}
+
+func (b *slowBody) Close() error { return nil }
+
+// TestTrickledFormTimesOut: a form cut by the read timeout is a 408 in Chinese that does not
+// name the server's sockets.
+func TestTrickledFormTimesOut(t *testing.T) {
+	f := newFixture(t, false)
+	anon := f.as(t, "anonymous")
+	req := httptest.NewRequest("POST", "/login", &slowBody{})
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(anon.cookie)
+	rec := httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestTimeout || !strings.Contains(rec.Body.String(), "提交超时") || strings.Contains(rec.Body.String(), "127.0.0.1") {
+		t.Fatalf("status %d: %.500s", rec.Code, rec.Body.String())
+	}
+	if n := f.srv.passwordChecks.Load(); n != 0 {
+		t.Fatalf("%d password checks for a cut form", n)
+	}
+}
