@@ -89,6 +89,9 @@ func parseCSV(text string, comma rune, lazy bool, opts ReadOptions) ([][]Cell, e
 		row := make([]Cell, len(rec))
 		for i, v := range rec {
 			line, _ := r.FieldPos(i)
+			if err := checkCell(v, fmt.Sprintf("第 %d 行第 %d 个字段", line, i+1)); err != nil {
+				return nil, err
+			}
 			row[i] = Cell{Text: v, Row: line, Col: i + 1}
 		}
 		rows = append(rows, row)

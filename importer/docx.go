@@ -96,6 +96,9 @@ func readDOCX(name string, zr *zip.Reader, opts ReadOptions) (*Document, error) 
 		switch k.name {
 		case "p":
 			for _, l := range strings.Split(cleanCell(paraText(k)), "\n") {
+				if err := checkCell(l, fmt.Sprintf("正文第 %d 行", len(lines)+1)); err != nil {
+					return nil, issueOf(name, "", err)
+				}
 				if l != "" {
 					lines = append(lines, line{Text: l, No: len(lines) + 1})
 				}
@@ -318,6 +321,9 @@ func docxTable(tbl *xnode, grid *gridCap) (*Table, error) {
 			}
 			spanN = min(spanN, MaxColumns-col)
 			text := docxCellText(tc)
+			if err := checkCell(text, fmt.Sprintf("第 %d 行第 %d 列", r+1, col+1)); err != nil {
+				return nil, err
+			}
 			merged := false
 			if cont && r > 0 && col < len(t.Rows[r-1]) {
 				text = t.Rows[r-1][col].Text

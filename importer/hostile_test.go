@@ -95,6 +95,16 @@ func hostileCases(t *testing.T) []hostileCase {
 				}
 				io.WriteString(w, `</sst>`)
 			}}), ""},
+		{"huge-cell.xlsx", xlsxWith(base, map[string]func(io.Writer){
+			"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
+				listRows(w)
+				io.WriteString(w, `<row r="3"><c r="A3"><v>2</v></c><c r="B3" t="s"><v>0</v></c><c r="C3" t="inlineStr"><is><t>办公室</t></is></c></row>`)
+			}, ""),
+			"xl/sharedStrings.xml": func(w io.Writer) {
+				io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>`)
+				w.Write(bytes.Repeat([]byte("公开部门文件，"), 60<<20/21))
+				io.WriteString(w, `</t></si></sst>`)
+			}}), ""},
 		{"styled-empty-cells.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
 			listRows(w)
 			for r := 3; r <= 1000; r++ {
@@ -166,6 +176,13 @@ func hostileCases(t *testing.T) []hostileCase {
 			w.Write(bytes.Repeat([]byte("任"), 5<<20))
 			io.WriteString(w, ",办公室\n")
 		}, "第 2 行太长"},
+		{"quoted-field.csv", func(w io.Writer) {
+			io.WriteString(w, "序号,工作任务,责任科室\n1,\"")
+			for n := 0; n < 18<<20; n += 22 {
+				io.WriteString(w, "公开部门文件，\n")
+			}
+			io.WriteString(w, "\",办公室\n")
+		}, ""},
 		{"wide.csv", func(w io.Writer) {
 			row := strings.Repeat("任务,", 255) + "任务\n"
 			for n := 0; n < 19<<20; n += len(row) {
@@ -482,4 +499,16 @@ func TestHostileChild(t *testing.T) {
 	}
 	b, _ := json.Marshal(rep)
 	fmt.Printf("HOSTILE %s\n", b)
+}
+
+// BenchmarkReadXLSX is the cost of the bounded reader on a large but ordinary workbook:
+// 10,000 rows of four columns of shared strings.
+func BenchmarkReadXLSX(b *testing.B) {
+	data := manyRowsXLSX(b, 10_000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Read("list.xlsx", data, ReadOptions{Year: 2024}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -39,9 +39,11 @@ func readHTML(name, text string, opts ReadOptions) (*Document, error) {
 	doc := &Document{File: name, Format: FormatHTML}
 	w := &htmlWalker{holdsTable: tableHolders(root), grid: &gridCap{}}
 	if err := w.walk(root); err != nil {
-		return nil, issueOf(name, fmt.Sprintf("第%d个表格", len(w.tables)+1), err)
+		return nil, issueOf(name, "", err)
 	}
-	w.flush()
+	if err := w.flush(); err != nil {
+		return nil, issueOf(name, "", err)
+	}
 	doc.Title = w.title
 	for i, tb := range w.tables {
 		tb.t.Where = fmt.Sprintf("第%d个表格", i+1)
@@ -291,13 +293,17 @@ type htmlWalker struct {
 	grid       *gridCap
 }
 
-func (w *htmlWalker) flush() {
+func (w *htmlWalker) flush() error {
 	if s := cleanCell(w.cur.String()); s != "" {
 		for _, l := range strings.Split(s, "\n") {
+			if err := checkCell(l, fmt.Sprintf("正文第 %d 行", len(w.lines)+1)); err != nil {
+				return err
+			}
 			w.lines = append(w.lines, line{Text: l, No: len(w.lines) + 1})
 		}
 	}
 	w.cur.Reset()
+	return nil
 }
 
 // walk visits the page in document order with an explicit stack: a nil entry after a
@@ -308,7 +314,9 @@ func (w *htmlWalker) walk(root *html.Node) error {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if n == nil {
-			w.flush()
+			if err := w.flush(); err != nil {
+				return err
+			}
 			continue
 		}
 		switch n.Type {
@@ -328,10 +336,12 @@ func (w *htmlWalker) walk(root *html.Node) error {
 				continue
 			case atom.Table:
 				if !w.holdsTable[n] {
-					w.flush()
+					if err := w.flush(); err != nil {
+						return err
+					}
 					t, err := htmlGrid(n, w.grid)
 					if err != nil {
-						return err
+						return issueOf("", fmt.Sprintf("第%d个表格", len(w.tables)+1), err)
 					}
 					if cap := caption(n); cap != "" {
 						t.Name = cap
@@ -346,7 +356,9 @@ func (w *htmlWalker) walk(root *html.Node) error {
 				continue
 			}
 			if isBlock(n.DataAtom) {
-				w.flush()
+				if err := w.flush(); err != nil {
+					return err
+				}
 				stack = append(stack, nil)
 			}
 		}
@@ -429,6 +441,9 @@ func htmlGrid(tbl *html.Node, cells *gridCap) (*Table, error) {
 				return nil, err
 			}
 			text := nodeText(td)
+			if err := checkCell(text, fmt.Sprintf("第 %d 行第 %d 列", r+1, col+1)); err != nil {
+				return nil, err
+			}
 			for dr := 0; dr < rs; dr++ {
 				for dc := 0; dc < cs; dc++ {
 					put(r+dr, col+dc, Cell{Text: text, Row: r + dr + 1, Col: col + dc + 1, Merged: dr > 0 || dc > 0})

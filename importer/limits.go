@@ -9,6 +9,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // Caps on what a reader builds from one file. A real list has a few hundred rows and a dozen
@@ -35,7 +36,22 @@ const (
 	maxTextLines = 1_000_000
 	// maxFormulaIssues is how many formula cells are reported one by one; the rest are counted.
 	maxFormulaIssues = 200
+	// MaxCellRunes caps the text of one cell or paragraph: Excel's own limit for a cell. A
+	// 60 MB cell would otherwise cost gigabytes in the rule and office parsing after it.
+	MaxCellRunes = 32767
 )
+
+// checkCell refuses a cell (or paragraph, or line) longer than MaxCellRunes; what names the
+// place (单元格 B3, 第 12 行).
+func checkCell(s, what string) error {
+	if len(s) <= MaxCellRunes {
+		return nil
+	}
+	if n := utf8.RuneCountInString(s); n > MaxCellRunes {
+		return overLimit("%s的文字太长（%d 字，上限 %d 字）", what, n, MaxCellRunes)
+	}
+	return nil
+}
 
 // limitError is a cap that a file exceeded, in the admin's words; readers wrap it in an Issue
 // that names the file and the place.
@@ -188,11 +204,15 @@ func scanPart(zr *zip.Reader, name string, maxElements int) error {
 	return xmlScan(rc, maxElements, nil)
 }
 
-// capText refuses a text whose lines are too many or too long before a reader splits it.
+// capText refuses a text whose lines are too many or too long before a reader splits it. A
+// line ends at \n, \r\n or a lone \r, as the text reader splits them.
 func capText(name, text string, maxLines int) error {
-	lines, start := 0, 0
-	for start <= len(text) {
-		i := strings.IndexByte(text[start:], '\n')
+	lines := 0
+	for start := 0; ; {
+		if start == len(text) && lines > 0 {
+			return nil // the text ends with a line end: no line after it
+		}
+		i := strings.IndexAny(text[start:], "\r\n")
 		end := len(text)
 		if i >= 0 {
 			end = start + i
@@ -205,11 +225,13 @@ func capText(name, text string, maxLines int) error {
 			return Issue{File: name, Message: fmt.Sprintf("文本太长（超过 %d 行）", maxLines)}
 		}
 		if i < 0 {
-			break
+			return nil
 		}
 		start = end + 1
+		if text[end] == '\r' && start < len(text) && text[start] == '\n' {
+			start++
+		}
 	}
-	return nil
 }
 
 // lineCapReader fails when a physical line exceeds MaxLineBytes, so that encoding/csv never

@@ -78,3 +78,21 @@ func TestLoadTimeout(t *testing.T) {
 		t.Errorf("cancelled: %v", res.Errors)
 	}
 }
+
+// capText counts lines as the text reader splits them, so that the line it names is the
+// admin's line whatever the line ends.
+func TestCapTextLines(t *testing.T) {
+	long := strings.Repeat("任", MaxLineBytes/3+1)
+	for _, sep := range []string{"\n", "\r\n", "\r"} {
+		err := capText("x.txt", "一"+sep+"二"+sep+long+sep, maxTextLines)
+		if err == nil || !strings.Contains(err.Error(), "import x.txt row 3: 第 3 行太长") {
+			t.Errorf("%q: %v", sep, err)
+		}
+		if err := capText("x.txt", strings.Repeat("一、公开"+sep, 1000), 1000); err != nil {
+			t.Errorf("%q: 1000 lines within 1000: %v", sep, err)
+		}
+		if err := capText("x.txt", strings.Repeat("一、公开"+sep, 1001), 1000); err == nil || !strings.Contains(err.Error(), "文本太长") {
+			t.Errorf("%q: 1001 lines: %v", sep, err)
+		}
+	}
+}

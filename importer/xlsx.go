@@ -159,7 +159,26 @@ func checkWorkbookParts(zr *zip.Reader) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
-		err = xmlScan(rc, limit, nil)
+		var visit func(xml.Token) error
+		if n == "xl/sharedstrings.xml" {
+			// a string longer than any cell may hold is refused here, before excelize
+			// indexes it and the sheet reader meets it
+			si := 0
+			visit = func(tok xml.Token) error {
+				switch t := tok.(type) {
+				case xml.StartElement:
+					if t.Name.Local == "si" {
+						si = 0
+					}
+				case xml.CharData:
+					if si += len(t); si > 4*MaxCellRunes {
+						return overLimit("共享字符串中有一段文字超过 %d 字", MaxCellRunes)
+					}
+				}
+				return nil
+			}
+		}
+		err = xmlScan(rc, limit, visit)
 		rc.Close()
 		if err != nil {
 			if le, ok := err.(*limitError); ok {
@@ -370,6 +389,14 @@ func sheetRows(f *excelize.File, sheet string, lastRow int) (shown, raws [][]str
 		}
 		if len(row) > MaxColumns {
 			return nil, nil, overLimit("第 %d 行超过 %d 列", cur, MaxColumns)
+		}
+		for j, v := range row {
+			if len(v) > MaxCellRunes {
+				ref, _ := excelize.CoordinatesToCellName(j+1, cur)
+				if err := checkCell(v, "单元格 "+ref+" "); err != nil {
+					return nil, nil, err
+				}
+			}
 		}
 		for len(shown) < cur-1 {
 			shown, raws = append(shown, nil), append(raws, nil)

@@ -10,6 +10,8 @@
 package roster
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/zwgk/zwgk/importer"
 	"github.com/zwgk/zwgk/store"
 )
 
@@ -87,39 +90,121 @@ func normalizeHeader(s string) string {
 	return strings.Trim(s, "*＊")
 }
 
+// maxFileBytes bounds the file ReadXLSX reads; a roster of MaxRows rows is far smaller.
+const maxFileBytes = importer.MaxBytes
+
 // ReadXLSX reads the first sheet with a 姓名 header. It returns every row problem at once (as
 // errors joined), so that an admin fixes the file in one go.
+//
+// The workbook is checked against the importer's caps before excelize opens it, and its rows
+// are streamed: a sheet is read only as far as the header search and MaxRows need, so a
+// file claiming XFD1 or a million rows costs what a roster costs.
 func ReadXLSX(r io.Reader, file string) ([]Row, error) {
-	f, err := excelize.OpenReader(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", file, err)
+	}
+	if len(data) > maxFileBytes {
+		return nil, fmt.Errorf("import %s: 文件太大，上限 %d MB", file, maxFileBytes>>20)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("import %s: not a readable .xlsx file: %w", file, err)
+	}
+	if err := importer.CheckXLSX(zr); err != nil {
+		return nil, fmt.Errorf("import %s: %w", file, err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: importer.MaxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("import %s: not a readable .xlsx file: %w", file, err)
 	}
 	defer f.Close()
 	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet)
+		rows, h, cols, err := readSheet(f, sheet, file)
 		if err != nil {
-			return nil, fmt.Errorf("import %s sheet %s: %w", file, sheet, err)
+			return nil, err
 		}
-		for h := 0; h < len(rows) && h < 10; h++ {
-			cols := map[string]int{}
-			for i, cell := range rows[h] {
-				n := normalizeHeader(cell)
-				for _, hd := range headers {
-					for _, name := range hd.names {
-						if n == name {
-							if _, dup := cols[hd.field]; !dup {
-								cols[hd.field] = i
-							}
-						}
-					}
-				}
-			}
-			if _, ok := cols["name"]; ok {
-				return parseRows(file, rows, h, cols)
-			}
+		if cols != nil {
+			return parseRows(file, rows, h, cols)
 		}
 	}
 	return nil, fmt.Errorf("import %s: no header row with 姓名 in the first 10 rows of any sheet", file)
+}
+
+// readSheet streams a sheet: the first 10 rows for the header, then (if one was found) the
+// rows below it, each cut to the header's columns, up to MaxRows. cols is nil when the sheet
+// has no header.
+func readSheet(f *excelize.File, sheet, file string) (rows [][]string, header int, cols map[string]int, err error) {
+	it, err := f.Rows(sheet)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("import %s sheet %s: %w", file, sheet, err)
+	}
+	defer it.Close()
+	width := 0
+	last := 0 // rows up to the last non-empty one, as GetRows returns them
+	for n := 1; it.Next(); n++ {
+		row, err := it.Columns()
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("import %s sheet %s row %d: %w", file, sheet, n, err)
+		}
+		if len(row) > importer.MaxColumns {
+			return nil, 0, nil, fmt.Errorf("import %s sheet %s row %d: 超过 %d 列：这不像一份名单", file, sheet, n, importer.MaxColumns)
+		}
+		if cols == nil {
+			rows = append(rows, row)
+			if len(row) > 0 {
+				last = n
+			}
+			if c := headerCols(row); c != nil {
+				header, cols = n-1, c
+				for _, i := range c {
+					width = max(width, i+1)
+				}
+				continue
+			}
+			if n == 10 {
+				return nil, 0, nil, nil
+			}
+			continue
+		}
+		if len(row) == 0 {
+			rows = append(rows, nil)
+			continue
+		}
+		if n-header-1 > MaxRows {
+			return nil, 0, nil, fmt.Errorf("import %s: more than %d rows; a roster has at most %d", file, MaxRows, MaxRows)
+		}
+		rows = append(rows, row[:min(len(row), width)])
+		last = n
+	}
+	if err := it.Error(); err != nil {
+		return nil, 0, nil, fmt.Errorf("import %s sheet %s: %w", file, sheet, err)
+	}
+	if cols == nil {
+		return nil, 0, nil, nil
+	}
+	return rows[:last], header, cols, nil
+}
+
+// headerCols finds the roster's columns in a row; nil without a 姓名 column.
+func headerCols(row []string) map[string]int {
+	cols := map[string]int{}
+	for i, cell := range row {
+		n := normalizeHeader(cell)
+		for _, hd := range headers {
+			for _, name := range hd.names {
+				if n == name {
+					if _, dup := cols[hd.field]; !dup {
+						cols[hd.field] = i
+					}
+				}
+			}
+		}
+	}
+	if _, ok := cols["name"]; !ok {
+		return nil
+	}
+	return cols
 }
 
 func parseRows(file string, rows [][]string, header int, cols map[string]int) ([]Row, error) {

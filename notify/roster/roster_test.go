@@ -11,7 +11,7 @@ import (
 	"github.com/zwgk/zwgk/store"
 )
 
-func xlsx(t *testing.T, sheets map[string][][]any) *bytes.Reader {
+func xlsx(t testing.TB, sheets map[string][][]any) *bytes.Reader {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()

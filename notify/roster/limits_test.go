@@ -1,0 +1,117 @@
+package roster
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// withParts is a workbook with some parts replaced or added, each written by a function.
+func withParts(t testing.TB, base *bytes.Reader, parts map[string]func(io.Writer)) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(base, base.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	z := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if parts[f.Name] == nil {
+			if err := z.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for name, gen := range parts {
+		w, err := z.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bw := bufio.NewWriterSize(w, 1<<16)
+		gen(bw)
+		if err := bw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func sheetXML(rows func(w io.Writer)) func(io.Writer) {
+	return func(w io.Writer) {
+		io.WriteString(w, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+		io.WriteString(w, `<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>邮箱</t></is></c></row>`)
+		rows(w)
+		io.WriteString(w, `</sheetData></worksheet>`)
+	}
+}
+
+// Workbooks built to exhaust the reader are refused for what they are, at the cost of a
+// roster: the figures are logged.
+func TestReadRefusesHostileWorkbooks(t *testing.T) {
+	base := xlsx(t, map[string][][]any{"Sheet1": {{"姓名", "邮箱"}, {"张三", "zs@example.gov.cn"}}})
+	cases := []struct {
+		name  string
+		parts map[string]func(io.Writer)
+		want  string
+	}{
+		{"xfd1.xlsx", map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheetXML(func(w io.Writer) {
+			for r := 2; r <= 20000; r++ {
+				fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>张三</t></is></c><c r="XFD%d"><v>1</v></c></row>`, r, r, r)
+			}
+		})}, "超过 256 列"},
+		{"shared-strings.xlsx", map[string]func(io.Writer){"xl/sharedStrings.xml": func(w io.Writer) {
+			io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+			for i := 0; i < 3_500_000; i++ {
+				io.WriteString(w, `<si><t>a</t></si>`)
+			}
+			io.WriteString(w, `</sst>`)
+		}}, "XML 元素超过"},
+		{"big-sheet.xlsx", map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheetXML(func(w io.Writer) {
+			row := strings.Repeat(`<c t="inlineStr"><is><t>张三张三张三张三</t></is></c>`, 100)
+			for n := 0; n < 100<<20; n += len(row) {
+				io.WriteString(w, `<row>`+row+`</row>`)
+			}
+		})}, "解压后有"},
+		{"many-rows.xlsx", map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheetXML(func(w io.Writer) {
+			for r := 2; r <= 200_000; r++ {
+				fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>张三</t></is></c></row>`, r, r)
+			}
+		})}, "more than 10000 rows"},
+		{"zip-bomb.xlsx", map[string]func(io.Writer){"xl/media/a.bin": zeroes(60 << 20), "xl/media/b.bin": zeroes(60 << 20),
+			"xl/media/c.bin": zeroes(60 << 20), "xl/media/d.bin": zeroes(60 << 20), "xl/media/e.bin": zeroes(60 << 20)}, "解压后超过"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data := withParts(t, base, c.parts)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			_, err := ReadXLSX(bytes.NewReader(data), c.name)
+			elapsed := time.Since(start)
+			runtime.ReadMemStats(&after)
+			t.Logf("%s (%d KB): %v, %d MB allocated in all", c.name, len(data)>>10, elapsed.Round(time.Millisecond), (after.TotalAlloc-before.TotalAlloc)>>20)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "import "+c.name) {
+				t.Fatalf("want an error naming the file with %q, got %v", c.want, err)
+			}
+		})
+	}
+}
+
+func zeroes(n int) func(io.Writer) {
+	return func(w io.Writer) {
+		b := make([]byte, 1<<20)
+		for i := 0; i < n; i += len(b) {
+			w.Write(b)
+		}
+	}
+}
