@@ -1,6 +1,10 @@
 package schedule
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestParseSendTime(t *testing.T) {
 	for in, want := range map[string]string{
@@ -28,5 +32,55 @@ func TestParseSendTime(t *testing.T) {
 	}
 	if got := SendTimeText(""); got != "09:00" {
 		t.Errorf("SendTimeText default = %q", got)
+	}
+}
+
+func TestParseSendTimes(t *testing.T) {
+	for in, want := range map[string]string{
+		// one time stays the old send_window, as stored before
+		"9:00": "0 9 * * * []", "上午8点30分": "30 8 * * * []", "": DefaultSendWindow + " []", "30 8 * * *": "30 8 * * * []",
+		"上午 9点": "0 9 * * * []", "9点 30分": "30 9 * * * []",
+		// several
+		"9:00、14:30": "0 9 * * * [09:00 14:30]",
+		"上午9点,下午2点半": "0 9 * * * [09:00 14:30]",
+		"上午9点，下午2点半": "0 9 * * * [09:00 14:30]",
+		"14:30；9:00": "0 9 * * * [09:00 14:30]",
+		"9:00 14:30": "0 9 * * * [09:00 14:30]",
+		"每天上午8点30分、中午12点、下午5点": "30 8 * * * [08:30 12:00 17:00]",
+		"9:00和16:00":    "0 9 * * * [09:00 16:00]",
+		"0 9,14 * * *":  "0 9 * * * [09:00 14:00]",
+		"30 8,16 * * *": "30 8 * * * [08:30 16:30]",
+	} {
+		window, times, err := ParseSendTimes(in)
+		if got := fmt.Sprint(window, " ", times); err != nil || got != want {
+			t.Errorf("ParseSendTimes(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"9:00、明天":    "看不懂",
+		"9:00、25:00": "不存在",
+		"9:00、9点":    "同一时刻",
+		"7:00、8:00、9:00、10:00、11:00、12:00、13:00": "最多 6 个",
+		"*/5 * * * *": "最多 6 个",
+		"0 9 * * 1":   "cron",
+		"、":           "看不懂",
+	} {
+		if _, _, err := ParseSendTimes(in); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "发送时间") {
+			t.Errorf("ParseSendTimes(%q) = %v, want an error saying %q and naming 发送时间", in, err, want)
+		}
+	}
+	// what the form shows reads back to the same policy
+	for _, in := range []string{"9:00", "上午9点,下午2点半", "8:05、12:00、17:30"} {
+		window, times, _ := ParseSendTimes(in)
+		p := DefaultPolicy()
+		p.SendWindow, p.SendTimes = window, times
+		shown := SendTimesText(p)
+		w2, t2, err := ParseSendTimes(shown)
+		if err != nil || w2 != window || fmt.Sprint(t2) != fmt.Sprint(times) {
+			t.Errorf("%q shown as %q reads back as %q %v %v", in, shown, w2, t2, err)
+		}
+	}
+	if got := SendTimesText(twoTimes("9:00", "14:30")); got != "09:00、14:30" {
+		t.Errorf("SendTimesText = %q", got)
 	}
 }
