@@ -235,11 +235,23 @@ func (w *item) load(ctx workflow.Context) error {
 	if !def.GraceUntil.IsZero() && workflow.GetVersion(ctx, "late-import-grace", workflow.DefaultVersion, 1) >= 1 {
 		w.grace = def.GraceUntil
 	}
+	// Likewise only policies of several send times a day ask for theirs. Code before the
+	// change knew one send window, the first time of the day, and its histories replay so.
+	if len(def.Policy.SendTimes) > 1 &&
+		workflow.GetVersion(ctx, changeSeveralSendTimes, workflow.DefaultVersion, 1) < 1 {
+		w.def.Policy = def.Policy.FirstWindowOnly()
+	}
 	if def.PolicyError != "" {
 		w.logger.Warn("policy override ignored", "error", def.PolicyError)
 	}
 	return nil
 }
+
+// changeSeveralSendTimes versions policies with several send times a day (09:00 and 14:30):
+// from version 1 a notice that falls due after a day's first window waits for the next one
+// that day (schedule.NextWindow) instead of the next morning, and a ladder that starts late
+// starts in that window.
+const changeSeveralSendTimes = "several-send-times"
 
 // resumeFrom seeds a run that has no carried state with what PostgreSQL recorded, so that a
 // restarted workflow keeps its sequence (its writes would otherwise be ignored as stale) and its
@@ -473,7 +485,8 @@ func (w *item) escalations(c *cycle) []levelAt {
 }
 
 // laddersFrom places the ladder with its first level at the send window from and each later
-// level as many working days after it as the policy puts between them.
+// level as many working days after it as the policy puts between them, in that day's first
+// window.
 func (w *item) laddersFrom(from time.Time) []levelAt {
 	lv := w.def.Policy.Escalation
 	if len(lv) == 0 {
@@ -484,10 +497,18 @@ func (w *item) laddersFrom(from time.Time) []levelAt {
 		first = min(first, l.After)
 	}
 	day := calendar.DateOf(from)
+	// With several windows a day the first level is at from (14:30), not at the day's first
+	// window, which has passed; one window a day gives the same instants either way, and
+	// keeps its old computation for the histories that recorded it.
+	several := len(w.def.Policy.SendTimes) > 1
 	out := make([]levelAt, 0, len(lv))
 	for _, l := range lv {
 		d, _ := w.cal.AddWorkingDays(day, l.After-first)
-		at, ok := schedule.NextWindow(w.def.Policy, d.Start(), w.cal)
+		start := d.Start()
+		if several && start.Before(from) {
+			start = from
+		}
+		at, ok := schedule.NextWindow(w.def.Policy, start, w.cal)
 		if !ok {
 			return nil
 		}
