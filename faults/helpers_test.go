@@ -1,0 +1,324 @@
+package faults
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/zwgk/zwgk/activities"
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/links"
+	"github.com/zwgk/zwgk/notify"
+	"github.com/zwgk/zwgk/notify/email"
+	"github.com/zwgk/zwgk/notify/smtptest"
+	"github.com/zwgk/zwgk/schedule"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/testenv"
+	"github.com/zwgk/zwgk/workflows"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// mailbox is a real SMTP server on loopback that notes when each recipient's first message
+// arrived, and answers 451 (try again later) while refuse says so.
+type mailbox struct {
+	srv     *smtptest.Server
+	refused atomic.Int64
+
+	mu    sync.Mutex
+	first map[string]time.Time
+	all   []time.Time
+}
+
+// newMailbox starts the server; delay slows every accepted message a little so that a burst
+// lasts long enough to be cut, and now is the clock that stamps arrivals (the test's).
+func newMailbox(t *testing.T, delay time.Duration, now func() time.Time, refuse func() bool) *mailbox {
+	mb := &mailbox{first: map[string]time.Time{}}
+	mb.srv = smtptest.Start(t, smtptest.Options{TLS: "none", Data: func(m smtptest.Message) error {
+		if refuse != nil && refuse() {
+			mb.refused.Add(1)
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "系统繁忙，请稍后重试"}
+		}
+		time.Sleep(delay)
+		at := now()
+		mb.mu.Lock()
+		defer mb.mu.Unlock()
+		mb.all = append(mb.all, at)
+		for _, to := range m.To {
+			if _, ok := mb.first[to]; !ok {
+				mb.first[to] = at
+			}
+		}
+		return nil
+	}})
+	return mb
+}
+
+// served is the number of recipients holding at least one message.
+func (mb *mailbox) served() int {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	return len(mb.first)
+}
+
+// firstAfter is the arrival of the first message after an instant (zero: none).
+func (mb *mailbox) firstAfter(after time.Time) time.Time {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	var first time.Time
+	for _, at := range mb.all {
+		if at.After(after) && (first.IsZero() || at.Before(first)) {
+			first = at
+		}
+	}
+	return first
+}
+
+// last is the arrival of the last recipient's first message.
+func (mb *mailbox) last() time.Time {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	var last time.Time
+	for _, at := range mb.first {
+		if at.After(last) {
+			last = at
+		}
+	}
+	return last
+}
+
+// seedList writes what an admin's import leaves: one unit, n offices each with one contact who
+// prefers email, and a list whose n items each belong to one office. No workflow is started.
+func seedList(t *testing.T, ctx context.Context, st *store.Store, n int) (emails map[string]bool, items []store.ItemRef) {
+	t.Helper()
+	unit, _, err := st.EnsureUnit(ctx, "故障测试县政务公开办")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, err := json.Marshal(schedule.Rule{Kind: schedule.KindOngoing, Text: "常态化", Period: schedule.Month})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emails = map[string]bool{}
+	list := make([]store.ListItem, n)
+	for i := range n {
+		office, err := st.CreateOffice(ctx, unit.ID, fmt.Sprintf("第%04d科", i+1), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := fmt.Sprintf("contact%04d@example.gov.cn", i+1)
+		pid, err := st.AddPerson(ctx, store.Person{Name: fmt.Sprintf("联络员%04d", i+1), Email: addr, Channels: []string{"email"}, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AttachOfficePerson(ctx, office.ID, pid, store.RoleContact); err != nil {
+			t.Fatal(err)
+		}
+		emails[addr] = true
+		list[i] = store.ListItem{
+			Key: fmt.Sprintf("%016x", i+1), Seq: i + 1, Number: fmt.Sprint(i + 1), Section: "故障测试",
+			Title: fmt.Sprintf("第%d项 政府信息主动公开", i+1), Requirement: "按要求及时公开", Rule: rule, RuleFrom: "默认",
+			Offices: []store.ItemOffice{{ID: office.ID, Name: office.Name, Role: "lead"}}, OfficesText: office.Name,
+			SourceFile: "故障测试.csv", SourceRow: i + 2, Fingerprint: fmt.Sprintf("f%015x", i+1),
+		}
+	}
+	ch, err := st.CommitList(ctx, store.ListCommit{UnitID: unit.ID, Year: calendar.DateOf(time.Now()).Year, Title: "故障测试清单",
+		BaseRevision: -1, SourceFile: "故障测试.csv", SHA256: strings.Repeat("0", 64), ImportedBy: "fault test", Items: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Added) != n {
+		t.Fatalf("the list added %d items, want %d", len(ch.Added), n)
+	}
+	return emails, ch.Added
+}
+
+// planReminders plans one reminder per item for the instant window, as the item workflows'
+// SyncItem activity would, so that the dispatcher sends one digest per contact then.
+func planReminders(t *testing.T, ctx context.Context, st *store.Store, items []store.ItemRef, window time.Time) {
+	t.Helper()
+	due := window.Add(10 * 24 * time.Hour)
+	start := window.Add(-30 * 24 * time.Hour)
+	key := calendar.DateOf(due).String()
+	var (
+		wg   sync.WaitGroup
+		errs = make(chan error, len(items))
+		sem  = make(chan struct{}, 4)
+	)
+	for _, ref := range items {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, err := st.SyncItem(ctx, store.ItemSync{
+				WorkflowID: ref.WorkflowID, ItemID: ref.ID, Seq: 1,
+				State:  store.ItemStateRow{Status: "upcoming", CycleKey: key, DueAt: due},
+				Cycles: []store.CycleRow{{Key: key, Start: start, Due: due, OriginalDue: due, Status: "open", Required: 1}},
+				Plans: []store.CyclePlan{{CycleKey: key, Due: due, Replace: true,
+					Notices: []store.NoticePlan{{Kind: "reminder", Offset: 10, Target: store.TargetContact, At: window}}}},
+			})
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// newDeliverer is the worker's deliverer with one channel, email to the mailbox.
+func newDeliverer(t *testing.T, ctx context.Context, st *store.Store, mb *mailbox) *notify.Deliverer {
+	t.Helper()
+	signer, err := links.NewSigner("f4ult-t3st-9c1e7a2b5d8f0e3a6c9b2d5f8e1a4c7b", "https://gk.example.gov.cn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := notify.NewRenderer(signer, "https://gk.example.gov.cn", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := email.New(email.Config{Host: mb.srv.Host, Port: mb.srv.Port, TLS: email.NoTLS,
+		From: "政务公开办 <gk@example.gov.cn>", Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := notify.NewDeliverer(ctx, st, r, map[string]notify.Channel{"email": ch}, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Logger = quietLogger()
+	t.Cleanup(d.Close)
+	return d
+}
+
+// quietLogger keeps the expected failures of a fault out of the test output unless asked for
+// (ZWGK_FAULT_LOG=1).
+func quietLogger() *slog.Logger {
+	if os.Getenv("ZWGK_FAULT_LOG") != "" {
+		return slog.Default()
+	}
+	return slog.New(slog.NewTextHandler(discard{}, nil))
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// startWorker runs zwgk's worker in this process, as `zwgk worker` wires it.
+func startWorker(t *testing.T, c client.Client, tq string, st *store.Store, d *notify.Deliverer) {
+	t.Helper()
+	acts := &activities.Activities{Store: st, Temporal: c, TaskQueue: tq, Logger: quietLogger(), Deliverer: d, SendParallel: 8}
+	w := worker.New(c, tq, worker.Options{MaxConcurrentActivityExecutionSize: 8})
+	workflows.Register(w, acts)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+}
+
+// waitFor polls cond until it holds, failing the test after timeout.
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// settled reports whether every notice was sent or dropped.
+func settled(t *testing.T, ctx context.Context, st *store.Store) bool {
+	var open int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM notices WHERE status IN ('pending', 'claimed')`).Scan(&open); err != nil {
+		t.Logf("count open notices: %v", err)
+		return false
+	}
+	return open == 0
+}
+
+// tally is what the SMTP server holds, compared with who should have a message.
+type tally struct {
+	lost          int // recipients without a message
+	twice         int // recipients with two different Message-IDs: a duplicate they see
+	rawDuplicates int // extra copies under one Message-ID: mail clients show them once
+}
+
+// count checks every recipient's messages by Message-ID, and that the delivery log recorded
+// each recipient's message as sent under the handle the server saw.
+func count(t *testing.T, ctx context.Context, st *store.Store, mb *mailbox, emails map[string]bool) tally {
+	t.Helper()
+	var r tally
+	ids := map[string]map[string]int{} // address → Message-ID → copies
+	for i, m := range mb.srv.Messages() {
+		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		id := msg.Header.Get("Message-ID")
+		if id == "" || len(m.To) != 1 || !emails[m.To[0]] {
+			t.Fatalf("message %d to %v with Message-ID %q", i, m.To, id)
+		}
+		if ids[m.To[0]] == nil {
+			ids[m.To[0]] = map[string]int{}
+		}
+		ids[m.To[0]][id]++
+	}
+	for addr := range emails {
+		switch n := len(ids[addr]); {
+		case n == 0:
+			r.lost++
+			if r.lost <= 5 {
+				t.Errorf("%s got no message", addr)
+			}
+		case n > 1:
+			r.twice++
+			if r.twice <= 5 {
+				t.Errorf("%s got %d different messages: %v", addr, n, ids[addr])
+			}
+		}
+		for _, copies := range ids[addr] {
+			r.rawDuplicates += copies - 1
+		}
+	}
+	rows, err := st.Pool.Query(ctx, `SELECT key, recipient, address, status FROM deliveries`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := 0
+	for rows.Next() {
+		var key, recipient, addr, status string
+		if err := rows.Scan(&key, &recipient, &addr, &status); err != nil {
+			t.Fatal(err)
+		}
+		logged++
+		want := "<" + notify.Handle(key, recipient) + "@example.gov.cn>"
+		if status != store.DeliverySent || ids[addr][want] == 0 {
+			t.Errorf("delivery %s to %s (%s) is %s; the server has %v, want %s", key, recipient, addr, status, ids[addr], want)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if logged != len(emails) {
+		t.Errorf("the delivery log has %d deliveries, want %d", logged, len(emails))
+	}
+	return r
+}
