@@ -26,6 +26,7 @@ type policyUnit struct {
 	store.UnitRow
 	Effective schedule.Policy  `json:"effective"`
 	Reminders string           `json:"-"` // the form's "10,5,2,0"
+	SendTimes string           `json:"-"` // the form's "09:00、14:30"
 	Levels    []schedule.Level `json:"-"` // the ladder padded with empty rungs for the form
 	Invalid   string           `json:"invalid,omitempty"`
 }
@@ -64,6 +65,7 @@ func (s *Server) policies(r *http.Request) (*policyData, error) {
 			rem = append(rem, strconv.Itoa(n))
 		}
 		pu.Reminders = strings.Join(rem, ",")
+		pu.SendTimes = schedule.SendTimesText(p)
 		pu.Levels = append(append([]schedule.Level(nil), p.Escalation...), make([]schedule.Level, max(0, 4-len(p.Escalation)))...)
 		d.Units = append(d.Units, pu)
 	}
@@ -146,16 +148,19 @@ func policyFromForm(r *http.Request) (schedule.Policy, error) {
 		}
 		p.Reminders = append(p.Reminders, n)
 	}
-	// 发送时间 as a time of day (9:00, 上午9点); send_window, a cron spec, is the old field
+	// 发送时间 as times of day (9:00、14:30, 上午9点) or a cron spec; send_window is the old
+	// field's name
 	t := r.PostFormValue("send_time")
 	if t == "" {
 		t = r.PostFormValue("send_window")
 	}
-	spec, err := schedule.ParseSendTime(t)
+	window, times, err := schedule.ParseSendTimes(t)
 	if err != nil {
 		return p, err
 	}
-	p.SendWindow = spec
+	p.SendWindow, p.SendTimes = window, times
+	// a form without the box unticks it: the form is the whole policy
+	p.NightUrgent = r.PostFormValue("night_urgent") != ""
 	for i := 1; i <= 9; i++ {
 		after := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("after%d", i)))
 		if after == "" {

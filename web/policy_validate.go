@@ -2,7 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/zwgk/zwgk/schedule"
 )
@@ -15,19 +17,51 @@ func validatePolicy(raw []byte) (json.RawMessage, error) {
 	if err := json.Unmarshal(raw, &obj); err != nil {
 		return nil, fmt.Errorf("不是 JSON 对象：%v", err)
 	}
-	// send_window may be written as a time of day (9:00, 上午9点) here too
-	if v, ok := obj["send_window"]; ok {
-		var t string
-		if err := json.Unmarshal(v, &t); err != nil {
-			return nil, fmt.Errorf("send_window 应为发送时间，如 \"9:00\"：%v", err)
-		}
-		spec, err := schedule.ParseSendTime(t)
+	// send_window and send_times may be written as admins write times here too: "9:00",
+	// "上午9点", "9:00、14:30" (several times in send_window become send_times)
+	rewrite, timesGiven := false, false
+	if v, ok := obj["send_times"]; ok && string(v) != "null" {
+		times, err := sendTimesJSON(v)
 		if err != nil {
 			return nil, err
 		}
-		if obj["send_window"], err = json.Marshal(spec); err != nil {
+		if err := setJSON(obj, "send_times", times); err != nil {
 			return nil, err
 		}
+		rewrite, timesGiven = true, len(times) > 0
+	}
+	if v, ok := obj["send_window"]; ok && string(v) != "null" {
+		var t string
+		if err := json.Unmarshal(v, &t); err != nil {
+			return nil, fmt.Errorf("send_window（发送时间）应为字符串，如 \"9:00\" 或 \"9:00、14:30\"：%v", err)
+		}
+		window, times, err := schedule.ParseSendTimes(t)
+		if err != nil {
+			return nil, fmt.Errorf("send_window：%w", err)
+		}
+		if err := setJSON(obj, "send_window", window); err != nil {
+			return nil, err
+		}
+		if timesGiven && times == nil {
+			var first []string
+			if err := json.Unmarshal(obj["send_times"], &first); err == nil && len(first) > 0 {
+				if w, _, err := schedule.ParseSendTimes(first[0]); err == nil && w != window {
+					return nil, fmt.Errorf("send_window（%s）和 send_times 的第一个发送时间（%s）不一致：请只写 send_times", t, first[0])
+				}
+			}
+		}
+		if times != nil {
+			if timesGiven {
+				return nil, errors.New("send_window 写了多个发送时间，又写了 send_times：请只写 send_times，如 [\"9:00\",\"14:30\"]")
+			}
+			if err := setJSON(obj, "send_times", times); err != nil {
+				return nil, err
+			}
+		}
+		rewrite = true
+	}
+	if rewrite {
+		var err error
 		if raw, err = json.Marshal(obj); err != nil {
 			return nil, err
 		}
@@ -36,6 +70,45 @@ func validatePolicy(raw []byte) (json.RawMessage, error) {
 		return nil, err
 	}
 	return compactJSON(raw)
+}
+
+// sendTimesJSON reads send_times as a list of times (["9:00","下午2点半"]) or as one string of
+// them ("9:00、14:30") and returns them as stored: "09:00", "14:30". An empty list stays empty
+// (back to send_window).
+func sendTimesJSON(v json.RawMessage) ([]string, error) {
+	var list []string
+	if err := json.Unmarshal(v, &list); err != nil {
+		var one string
+		if json.Unmarshal(v, &one) != nil {
+			return nil, fmt.Errorf("send_times（发送时间）应为时刻列表，如 [\"9:00\",\"14:30\"]：%v", err)
+		}
+		list = []string{one}
+	}
+	if len(list) == 0 {
+		return []string{}, nil
+	}
+	for _, t := range list {
+		if strings.Contains(t, "*") {
+			return nil, fmt.Errorf("send_times：发送时间“%s”应为 9:00 这样的时刻；cron 表达式请写在 send_window", t)
+		}
+	}
+	window, times, err := schedule.ParseSendTimes(strings.Join(list, "、"))
+	if err != nil {
+		return nil, fmt.Errorf("send_times：%w", err)
+	}
+	if times == nil { // one time
+		times = []string{schedule.SendTimesText(schedule.Policy{SendWindow: window})}
+	}
+	return times, nil
+}
+
+func setJSON(obj map[string]json.RawMessage, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	obj[key] = b
+	return nil
 }
 
 // defaultPolicyJSON is the default policy, shown beside the overrides.
