@@ -198,7 +198,9 @@ func rolesFromHeader(rows [][]string) []Role {
 			levels += b2i(x == RoleLevel)
 			what = what || x == RoleRequirement || x == RoleTask
 		}
-		if levels > 0 && !what {
+		// only levels right after it: level cells further on are a second header row that a
+		// flattening ran on (公开内容 … 公开方式 一级事项 二级事项), see inRunLevels
+		if levels > 0 && !what && c+1 < len(roles) && roles[c+1] == RoleLevel {
 			roles[c] = RoleLevel
 			for k := len(roles) - 1; k > c; k-- {
 				if roles[k] == RoleLevel {

@@ -190,3 +190,35 @@ func TestPreambleClockInWordAndHTML(t *testing.T) {
 		}
 	}
 }
+
+// A row wider than its header: a note cell the header has no column for sits before the clock,
+// and a channel (政府网站) in 公开形式 is not the 公开主体 after it.
+func TestRowWithAnExtraNoteCell(t *testing.T) {
+	text := `序号 | 公开事项 | 内容规范 | 公开时限 | 公开形式 | 公开主体 |
+1 | 机构信息 | 机构职能 | 公开本局职责和内设机构。 | 10个工作日内 | 政府网站 | 综合科 |
+2 | 人事信息 | 公开干部任免、招录信息。 | 招录信息须包含职位表、报名方式和考试安排等内容。 | 自信息形成之日起5个工作日内公开 | 政府网站 | 人事科 |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某某县审计局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 2 {
+		t.Fatalf("%d items, want 2: %+v", len(res.Items), res.Items)
+	}
+	for i, want := range []struct {
+		office string
+		days   int
+	}{{"综合科", 10}, {"人事科", 5}} {
+		it := res.Items[i]
+		if got := officeNames(it); !equalStrings(got, []string{want.office + ":lead"}) {
+			t.Errorf("%s: offices %v, want %s", it.Title, got, want.office)
+		}
+		if it.Rule.Kind != schedule.KindTimely || it.Rule.Clock == nil || it.Rule.Clock.N != want.days {
+			t.Errorf("%s: rule %+v, want %d working days", it.Title, it.Rule, want.days)
+		}
+		if it.Fields["公开形式"] != "政府网站" {
+			t.Errorf("%s: fields %v", it.Title, it.Fields)
+		}
+	}
+	if !strings.Contains(res.Items[1].Requirement, "职位表") {
+		t.Errorf("the note cell is lost: %q", res.Items[1].Requirement)
+	}
+}

@@ -207,6 +207,22 @@ func (tr *textReader) isRule(s string) bool {
 
 var pageFurniture = regexp.MustCompile(`^(责任编辑|编辑|来源|相关稿件|相关链接|相关阅读|相关文章|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫|附件下载|上一篇|下一篇)[:：]?\s*$`)
 
+// otherFieldTakes reports that a kept column after column c claims s by its content (政府网站 in
+// a 公开形式 column that follows the 公开主体 one): then s is not c's.
+func (tr *textReader) otherFieldTakes(hdr []string, roles []Role, c int, s string) bool {
+	for k := c + 1; k < len(roles) && k < len(hdr); k++ {
+		if roles[k] == RoleField && tr.fieldText(hdr[k], s) && !fieldMark.MatchString(s) {
+			return true
+		}
+	}
+	for k := 0; k < c && k < len(hdr); k++ {
+		if roles[k] == RoleField && tr.fieldText(hdr[k], s) && !fieldMark.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
 // leadsWithRule is a clock cell that says more after its clock (信息产生、变更之日起20个工作日内
 // 公开,保持长期公开(相关政策法规另有规定的应从其规定)): too long for isRule, but a clock first.
 func (tr *textReader) leadsWithRule(s string) bool {
@@ -857,7 +873,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			for rowEnd < len(toks) && !toks[rowEnd].Row {
 				rowEnd++
 			}
-			if r, ok := tr.explicitRow(toks[i:rowEnd], roles, trailing, seqCol); ok {
+			if r, ok := tr.explicitRow(toks[i:rowEnd], hdr, roles, trailing, seqCol); ok {
 				rows = append(rows, r)
 				i = rowEnd
 				continue
@@ -1187,7 +1203,7 @@ var (
 // back by what they hold (a number, a label, a sentence, offices, rule wording, a score), in
 // column order. A row of labels only is a category row: its labels are the path of the rows
 // below it.
-func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seqCol int) (trow, bool) {
+func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trailing []int, seqCol int) (trow, bool) {
 	r := trow{cells: map[int]tok{}}
 	if len(cells) == len(roles) {
 		for c, u := range cells {
@@ -1210,13 +1226,15 @@ func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seq
 		r.seq = &x
 		j++
 	}
-	hasLevel := false
+	nLevels := 0
 	for _, x := range roles {
-		hasLevel = hasLevel || x == RoleLevel
+		nLevels += b2i(x == RoleLevel)
 	}
+	hasLevel := nLevels > 0
 	// labels fill level columns; without one (序号 | 公开事项 | 责任股室 | 公开时限) a short first
-	// cell is the task itself and goes to its column below
-	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && len(cells)-j > 1 {
+	// cell is the task itself and goes to its column below. A short 公开内容 after as many
+	// labels as there are levels is content, not a third level.
+	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && len(cells)-j > 1 && (len(r.labels) < nLevels || nLevels == 1) {
 		r.labels = append(r.labels, cells[j])
 		j++
 	}
@@ -1238,31 +1256,50 @@ func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seq
 		r.labels = append(r.labels, cells[j])
 		return r, true
 	}
-	for _, c := range trailing {
-		if j >= len(cells) {
-			break
-		}
+	fits := func(c, j int) bool {
 		u := cells[j]
 		var next *tok
 		if j+1 < len(cells) {
 			next = &cells[j+1]
 		}
-		ok := false
 		switch roles[c] {
 		case RoleRequirement, RoleTask:
-			ok = !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
+			return !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
 		case RoleOffices, RoleLead, RoleCo, RoleSubject:
-			ok = !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && (officeStrength(u.Text, tr.known) != notOffice || tr.officeLike(u, next, false))
+			return !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && !(c < len(hdr) && tr.otherFieldTakes(hdr, roles, c, u.Text)) &&
+				(officeStrength(u.Text, tr.known) != notOffice || tr.officeLike(u, next, false))
 		case RoleDeadline, RoleFrequency:
-			ok = tr.isRule(u.Text) || ruleWords.MatchString(u.Text) && runeLen(u.Text) <= 30
+			return tr.isRule(u.Text) || ruleWords.MatchString(u.Text) && runeLen(u.Text) <= 30 || tr.leadsWithRule(u.Text)
 		case RoleScore:
-			ok = scoreLike.MatchString(u.Text)
+			return scoreLike.MatchString(u.Text)
 		case RoleField:
-			ok = fieldMark.MatchString(u.Text)
+			return fieldMark.MatchString(u.Text) || c < len(hdr) && tr.fieldText(hdr[c], u.Text)
 		}
-		if ok {
-			r.cells[c] = u
+		return false
+	}
+	for _, c := range trailing {
+		if j >= len(cells) {
+			break
+		}
+		if fits(c, j) {
+			r.cells[c] = cells[j]
 			j++
+			continue
+		}
+		if (roles[c] == RoleDeadline || roles[c] == RoleFrequency) && j+1 < len(cells) && fits(c, j+1) && sentenceLike(cells[j].Text) {
+			// a note cell the header has no column for (培训情况需包含…) before the clock: it
+			// belongs with the requirement, and the clock is the next cell
+			for _, rc := range trailing {
+				if roles[rc] == RoleRequirement || roles[rc] == RoleTask {
+					if u, ok := r.cells[rc]; ok {
+						u.Text += "\n" + cells[j].Text
+						r.cells[rc] = u
+					}
+					break
+				}
+			}
+			r.cells[c] = cells[j+1]
+			j += 2
 		}
 	}
 	for ; j < len(cells); j++ {
@@ -1285,4 +1322,4 @@ func (tr *textReader) explicitRow(cells []tok, roles []Role, trailing []int, seq
 
 // ruleWords is wording that belongs in a deadline or frequency cell even when the rule reader
 // cannot read it (2021年8月前, 长期推进): it is kept there and reported as unparsed.
-var ruleWords = regexp.MustCompile(`\d+月|[年月日]底|[年月]前|长期|持续|常态|每[年月周季]|及时|工作日|小时|同步`)
+var ruleWords = regexp.MustCompile(`\d+月|[年月日]底|[年月]前|长期|持续|常态|每[年月周季]|及时|工作日|小时|同步|^全年$|^[一二三四1-4]季度(前|末|底)?$|^年内$`)
