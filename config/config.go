@@ -69,6 +69,7 @@ var Settings = []Setting{
 	{Name: "ZWGK_SMS_HTTP_SUCCESS", Help: "generic HTTP SMS gateway: regular expression a 2xx answer must match to count as accepted"},
 	{Name: "ZWGK_SMS_DAILY_LIMIT", Help: "SMS a day per number (default: the provider's, aliyun 50 per template, tencent 10; http unlimited)"},
 	{Name: "ZWGK_ROBOT_ALLOW", Help: "private, loopback or link-local destinations robot webhooks may reach, comma-separated CIDRs, addresses or host names (an intranet robot relay); robots reach only public https addresses otherwise"},
+	{Name: "ZWGK_SCAN_COMMAND", Help: "virus scan of uploaded evidence files, run by sh with the file on stdin (clamdscan --no-summary -); a non-zero exit refuses the file; empty: no scan"},
 	{Name: "ZWGK_LINK_TTL", Default: "720h", Help: "lifetime of the signed view/complete links in messages"},
 	{Name: "ZWGK_NOTIFY_ALERT_EVERY", Default: "1h", Help: "least time between two alerts to admins about failed deliveries"},
 	{Name: "ZWGK_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},

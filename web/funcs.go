@@ -308,6 +308,8 @@ var funcs = template.FuncMap{
 	"trimPrefix": strings.TrimPrefix,
 	"add":        func(a, b int) int { return a + b },
 	"hasPrefix":  strings.HasPrefix,
+	"fileSize":   fileSize,
+	"isEvidence": isEvidenceURL,
 	"list":       func(s ...string) []string { return s },
 	"statusList": func() []string {
 		return []string{"open", "overdue", "upcoming", "waiting", "done", "paused", "unparsed", "pending"}

@@ -17,7 +17,9 @@ type itemData struct {
 	CanAdmin    bool `json:"can_admin"`
 	// UnitOffices are the offices an admin may reassign the item to.
 	UnitOffices []store.OfficeRow `json:"-"`
-	Today       string            `json:"-"`
+	// Evidence are the files attached to the item's cycles (handler_evidence.go).
+	Evidence []store.Evidence `json:"evidence"`
+	Today    string           `json:"-"`
 }
 
 func (s *Server) loadItem(r *http.Request, rc *reqCtx) (*itemData, error) {
@@ -36,6 +38,9 @@ func (s *Server) loadItem(r *http.Request, rc *reqCtx) (*itemData, error) {
 		CanExtend:   active && rc.is(store.RoleAdmin, store.RoleSupervisor),
 		CanAdmin:    active && rc.is(store.RoleAdmin),
 		Today:       fmtDateInput(s.now()),
+	}
+	if d.Evidence, err = s.st.ItemEvidence(ctx, it.ID); err != nil {
+		return nil, err
 	}
 	if d.CanAdmin {
 		offices, err := s.st.OfficesInScope(ctx, store.Scope{Units: []int64{it.UnitID}})

@@ -23,31 +23,102 @@ import (
 
 func (s *Server) itemComplete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var c workflows.Completion
-	if rc.api {
+	if rc.api && r.MultipartForm == nil {
 		if err := decodeJSON(r, &c); err != nil {
 			return err
 		}
 	} else {
 		c = workflows.Completion{Cycle: r.PostFormValue("cycle"), EvidenceURL: r.PostFormValue("evidence_url"), Note: r.PostFormValue("note")}
 	}
-	if err := checkCompletion(&c); err != nil {
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	up, err := readEvidence(r)
+	if err != nil {
+		return err
+	}
+	if err := checkCompletionWith(&c, up != nil, true); err != nil {
 		return err
 	}
 	c.By = rc.login()
-	return s.command(w, r, rc, "item.complete", c, "已标记完成。", func(ctx context.Context, wf string) (workflows.State, error) {
-		return s.opt.Items.Complete(ctx, wf, c)
+	if up == nil {
+		return s.command(w, r, rc, "item.complete", c, "已标记完成。", func(ctx context.Context, wf string) (workflows.State, error) {
+			return s.opt.Items.Complete(ctx, wf, c)
+		})
+	}
+	return s.completeWithFile(w, r, rc, c, up)
+}
+
+// completeWithFile stores the file for the cycle being completed, then completes it with the
+// file's download URL as its evidence (or, beside a published page's URL, named in the note);
+// a completion the workflow refuses takes its file away again.
+func (s *Server) completeWithFile(w http.ResponseWriter, r *http.Request, rc *reqCtx, c workflows.Completion, up *evidenceUpload) error {
+	ctx := r.Context()
+	if err := s.scanEvidence(ctx, up); err != nil {
+		return err
+	}
+	// The file belongs to one cycle: "the current one" is pinned to the cycle the item page
+	// showed, so that the workflow completes the cycle the file is filed under.
+	if c.Cycle == "" {
+		key, err := s.st.CurrentCycleKey(ctx, rc.item.ItemID)
+		if err != nil {
+			return err
+		}
+		if key == "" {
+			return &httpError{status: http.StatusConflict, msg: "该事项目前没有待完成的周期，不能登记完成，文件未保存。"}
+		}
+		c.Cycle = key
+	}
+	uploadedBy := int64(0)
+	if rc.user != nil {
+		uploadedBy = rc.user.ID
+	}
+	ev, err := s.st.AddEvidence(ctx, store.Evidence{ItemID: rc.item.ItemID, CycleKey: c.Cycle, Name: up.name,
+		ContentType: up.kind.contentType, Content: up.data, UploadedBy: uploadedBy, Uploader: rc.login(), UploadedAt: s.now()})
+	if err != nil {
+		return err
+	}
+	link := s.evidenceURL(rc.item.ItemID, ev.ID)
+	if c.EvidenceURL == "" {
+		c.EvidenceURL = link
+	} else {
+		// the published page stays the evidence inspectors open; the file is named beside it
+		c.Note = strings.TrimSpace(c.Note + "\n佐证文件：" + ev.Name + " " + link)
+	}
+	detail := completionAudit{Cycle: c.Cycle, EvidenceURL: c.EvidenceURL, Note: c.Note, By: c.By,
+		File: &evidenceRef{ID: ev.ID, Name: ev.Name, Type: ev.ContentType, Size: ev.Size, SHA256: ev.SHA256}}
+	accepted := false
+	err = s.command(w, r, rc, "item.complete", detail, "已标记完成，佐证文件已保存。", func(ctx context.Context, wf string) (workflows.State, error) {
+		st, err := s.opt.Items.Complete(ctx, wf, c)
+		accepted = err == nil
+		return st, err
 	})
+	if err != nil && !accepted {
+		if derr := s.st.DeleteEvidence(context.WithoutCancel(ctx), rc.item.ItemID, ev.ID); derr != nil {
+			s.log.Error("web: remove the file of a refused completion", "item", rc.item.ItemID, "evidence", ev.ID, "err", derr)
+		}
+	}
+	return err
 }
 
 // checkCompletion requires evidence: the URL of the published page, which inspectors check.
-func checkCompletion(c *workflows.Completion) error {
+func checkCompletion(c *workflows.Completion) error { return checkCompletionWith(c, false, false) }
+
+// checkCompletionWith checks a completion from a form that takes files (uploads), which may
+// carry one (file) that stands in for the URL.
+func checkCompletionWith(c *workflows.Completion, file, uploads bool) error {
 	c.EvidenceURL, c.Note, c.Cycle = strings.TrimSpace(c.EvidenceURL), strings.TrimSpace(c.Note), strings.TrimSpace(c.Cycle)
-	if c.EvidenceURL == "" {
+	switch {
+	case c.EvidenceURL == "" && !file && uploads:
+		return badRequest("请填写佐证链接（公开页面的网址），或上传佐证文件（%s，20 MB 以内）。", evidenceKindsText)
+	case c.EvidenceURL == "" && !file:
 		return badRequest("请填写佐证链接（公开页面的网址）。")
 	}
-	u, err := url.Parse(c.EvidenceURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return badRequest("佐证链接应是以 http:// 或 https:// 开头的网址：%s", c.EvidenceURL)
+	if c.EvidenceURL != "" {
+		u, err := url.Parse(c.EvidenceURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return badRequest("佐证链接应是以 http:// 或 https:// 开头的网址：%s", c.EvidenceURL)
+		}
 	}
 	if len([]rune(c.Note)) > 2000 {
 		return badRequest("说明最多 2000 字。")

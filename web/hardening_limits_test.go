@@ -75,7 +75,7 @@ func TestBodyLimitsBeforeParsing(t *testing.T) {
 		{"anonymous signed link", "anonymous", "/l/" + linkTok, attack, false, maxFormBody + 1, http.StatusRequestEntityTooLarge, "过大"},
 		{"anonymous list upload", "anonymous", "/admin/lists/preview", attack, false, maxFormBody + 1, http.StatusUnauthorized, ""},
 		{"office user's list upload", "office", "/admin/lists/preview", attack, true, maxFormBody + 1, http.StatusForbidden, ""},
-		{"admin's form that is no upload", "admin", "/items/" + fmt.Sprint(f.itemA1) + "/complete", attack, true, maxFormBody + 1, http.StatusRequestEntityTooLarge, "过大"},
+		{"admin's form that is no upload", "admin", "/items/" + fmt.Sprint(f.itemA1) + "/reopen", attack, true, maxFormBody + 1, http.StatusRequestEntityTooLarge, "过大"},
 		{"admin's list over 20 MB", "admin", "/admin/lists/preview", maxUpload + 5<<20, true, maxUpload + 1, http.StatusRequestEntityTooLarge, "文件超过 20 MB"},
 		{"admin's roster over 5 MB", "admin", "/admin/people/import", maxRosterForm + 5<<20, true, maxRosterForm + 1, http.StatusRequestEntityTooLarge, "名单文件超过 5 MB"},
 	}

@@ -57,7 +57,9 @@ func (s *Server) routes() []route {
 		// Items: the office's work.
 		{method: "GET", path: "/items", roles: anyone, scope: scopeOffice, param: "office", handle: s.itemsPage},
 		{method: "GET", path: "/items/{id}", roles: anyone, scope: scopeItem, handle: s.itemPage},
-		{method: "POST", path: "/items/{id}/complete", roles: officeOrAdmin, scope: scopeItem, handle: s.itemComplete},
+		// A completion may carry an evidence file (handler_evidence.go), hence the upload limit.
+		{method: "POST", path: "/items/{id}/complete", roles: officeOrAdmin, scope: scopeItem, upload: maxUpload, handle: s.itemComplete},
+		{method: "GET", path: "/items/{id}/evidence/{eid}", roles: anyone, scope: scopeItem, handle: s.evidenceDownload},
 		{method: "POST", path: "/items/{id}/events", roles: officeOrAdmin, scope: scopeItem, handle: s.itemEvent},
 		{method: "POST", path: "/items/{id}/reopen", roles: anyone, scope: scopeItem, handle: s.itemReopen},
 		{method: "POST", path: "/items/{id}/extend", roles: supervisors, scope: scopeItem, handle: s.itemExtend},

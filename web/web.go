@@ -62,6 +62,9 @@ type Options struct {
 	// names the client, for login throttling and the audit log. A request from any other peer
 	// is its own client, whatever its headers say.
 	TrustedProxies []netip.Prefix
+	// ScanCommand (ZWGK_SCAN_COMMAND) is run by sh with each evidence file on stdin before it
+	// is stored; a non-zero exit refuses the file. Empty: no scan.
+	ScanCommand string
 }
 
 // Server is the web app. It is an http.Handler.

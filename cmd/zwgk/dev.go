@@ -116,7 +116,7 @@ func runDev(ctx context.Context, e *env, args []string) error {
 
 	app, err := web.New(web.Options{
 		Store: st, Items: wc, Syncer: wc, Secret: []byte(cfg.Secret), BaseURL: cfg.BaseURL, Dev: true, Logger: logger,
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.TrustedProxies, ScanCommand: cfg.Get("ZWGK_SCAN_COMMAND"),
 	})
 	if err != nil {
 		return err

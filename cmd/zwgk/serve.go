@@ -52,7 +52,7 @@ answers 200 only once PostgreSQL and Temporal both do.`,
 			wc := &workflows.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue}
 			app, err := web.New(web.Options{
 				Store: st, Items: wc, Syncer: wc, Secret: []byte(cfg.Secret), BaseURL: cfg.BaseURL, Logger: logger,
-				TrustedProxies: cfg.TrustedProxies,
+				TrustedProxies: cfg.TrustedProxies, ScanCommand: cfg.Get("ZWGK_SCAN_COMMAND"),
 			})
 			if err != nil {
 				return err
