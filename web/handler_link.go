@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zwgk/zwgk/links"
 	"github.com/zwgk/zwgk/store"
@@ -29,6 +31,24 @@ type linkData struct {
 	Token string
 	Error string
 	Input workflows.Completion
+	// Result is what the completion changed, read back after the workflow answered.
+	Result *linkResult
+}
+
+// linkResult is the item's new state after a completion through a link: the page shows it in
+// place of the state the link was opened with, which said the cycle was overdue.
+type linkResult struct {
+	Cycle       string // the completed cycle, as the item page names it
+	Done        bool   // false while a quota cycle needs more completions
+	DoneAt      *time.Time
+	By          string // who completed it, in words
+	Late        bool
+	Completions int
+	Required    int
+	Status      string // the item's status now
+	// Next is the next cycle still to do, if any, with the working days left until it is due.
+	Next     *store.CycleView
+	NextLeft *left
 }
 
 // A complete link acts on the cycle its reminder was about and on no other: without that, a
@@ -91,7 +111,7 @@ func (s *Server) linkPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	if err != nil {
 		return err
 	}
-	d := linkData{Item: it, Left: s.cal.left(r.Context(), s.now(), it.DueAt), Complete: c.Action == links.Complete, Token: token}
+	d := linkData{Item: it, Left: s.openLeft(r.Context(), it), Complete: c.Action == links.Complete, Token: token}
 	if d.Complete {
 		if d.Used, err = s.st.LinkNonceUsed(r.Context(), c.Nonce); err != nil {
 			return err
@@ -119,7 +139,7 @@ func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if form := strings.TrimSpace(r.PostFormValue("cycle")); form != "" && form != c.Cycle {
 		return &httpError{status: http.StatusConflict, msg: fmt.Sprintf("该链接只能办理周期 %s，不能办理周期 %s。请登录系统办理其他周期。", c.Cycle, form)}
 	}
-	d := linkData{Item: it, Left: s.cal.left(ctx, s.now(), it.DueAt), Complete: true, Token: token}
+	d := linkData{Item: it, Left: s.openLeft(ctx, it), Complete: true, Token: token}
 	in := workflows.Completion{Cycle: c.Cycle, EvidenceURL: r.PostFormValue("evidence_url"), Note: r.PostFormValue("note")}
 	if err := checkCompletion(&in); err != nil {
 		d.Error, d.Input = err.(*httpError).msg, in
@@ -160,5 +180,65 @@ func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return err
 	}
 	d.Done = true
+	// The update flushed the item's projection before it answered, so the item read now is the
+	// state after this completion.
+	fresh, err := s.st.Item(ctx, it.ID)
+	if err != nil {
+		return err
+	}
+	d.Item, d.Left = fresh, nil
+	d.Result = s.linkResult(ctx, fresh, c)
 	return s.render(w, r, rc, http.StatusOK, "link", it.Title, d)
+}
+
+// openLeft is the working days left (or overdue) of the item's open cycle; nil when none is
+// open, since the due date of a done item's last cycle would read as overdue for ever.
+func (s *Server) openLeft(ctx context.Context, it *store.ItemDetail) *left {
+	if it.Status != workflows.StatusUpcoming && it.Status != workflows.StatusOverdue {
+		return nil
+	}
+	return s.cal.left(ctx, s.now(), it.DueAt)
+}
+
+// linkResult describes the cycle a link completed and what comes next.
+func (s *Server) linkResult(ctx context.Context, it *store.ItemDetail, c links.Claims) *linkResult {
+	res := &linkResult{Status: it.Status, By: s.linkRecipientName(ctx, c.Recipient)}
+	done := -1
+	for i, cv := range it.Cycles {
+		if cv.Key == c.Cycle {
+			done = i
+			res.Cycle, res.Done, res.DoneAt, res.Late = cycleLabel(cv), cv.Status == "done", cv.DoneAt, cv.Late
+			res.Completions, res.Required = cv.Completions, cv.Required
+		}
+	}
+	if done < 0 {
+		res.Cycle = "周期 " + c.Cycle
+	}
+	// cycles are ordered by due date: the next is the first one after it still to do
+	for i := done + 1; i < len(it.Cycles); i++ {
+		cv := it.Cycles[i]
+		if cv.Status == "done" || cv.Status == "cancelled" || cv.Status == "skipped" {
+			continue
+		}
+		res.Next = &it.Cycles[i]
+		if cv.DueAt != nil {
+			res.NextLeft = s.cal.left(ctx, s.now(), cv.DueAt)
+		}
+		break
+	}
+	return res
+}
+
+// linkRecipientName names the recipient of a link (person:7) for the page: their name.
+func (s *Server) linkRecipientName(ctx context.Context, recipient string) string {
+	kind, id, _ := strings.Cut(recipient, ":")
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil && kind == "person" {
+		if p, err := s.st.Person(ctx, n); err == nil {
+			return p.Name + "（通过提醒链接）"
+		}
+	}
+	if kind == "robot" {
+		return "工作群成员（通过提醒链接）"
+	}
+	return "提醒链接的收件人"
 }
