@@ -120,7 +120,9 @@ func SortEntries(es []Entry) {
 }
 
 // WindowKey is the idempotency key of one recipient's digest in one send window: however
-// often the dispatcher retries, the window's digest is one delivery.
+// often the dispatcher retries, the window's digest is one delivery. It names the window's
+// instant to the second, never only its date: a unit sending at 09:00 and 14:30 has two
+// windows a day, and the afternoon's digest must not be taken for the morning's, already sent.
 func WindowKey(recipient string, window time.Time) string {
 	return "digest/" + recipient + "/" + window.UTC().Format("20060102T150405Z")
 }
