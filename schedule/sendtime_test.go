@@ -64,6 +64,11 @@ func TestParseSendTimes(t *testing.T) {
 		"*/5 * * * *": "最多 6 个",
 		"0 9 * * 1":   "cron",
 		"、":           "看不懂",
+		"9:00、22:30":  "夜间",
+		"晚上10点":       "夜间",
+		"上午6点半":       "夜间",
+		"0 6,9 * * *": "夜间",
+		"0 23 * * *":  "夜间",
 	} {
 		if _, _, err := ParseSendTimes(in); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "发送时间") {
 			t.Errorf("ParseSendTimes(%q) = %v, want an error saying %q and naming 发送时间", in, err, want)
