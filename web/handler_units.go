@@ -17,17 +17,19 @@ import (
 // so that the admin sees who each level reaches.
 
 type unitData struct {
-	Unit        store.Unit        `json:"unit"`
-	Offices     []unitOffice      `json:"offices"`
-	Groups      []unitGroup       `json:"groups"`
-	Supervisors []unitSupervisor  `json:"supervisors"`
-	Ladder      []ladderRung      `json:"ladder"`
-	People      []store.Person    `json:"-"` // for the supervisor form
-	Levels      []int             `json:"-"`
-	Level       int               `json:"-"` // the level the supervisor form suggests
-	PolicyError string            `json:"policy_error,omitempty"`
-	NewGroup    string            `json:"-"` // the refused form of a group not yet on the page`
-	All         []store.OfficeRow `json:"-"`
+	Unit        store.Unit       `json:"unit"`
+	Offices     []unitOffice     `json:"offices"`
+	Groups      []unitGroup      `json:"groups"`
+	Supervisors []unitSupervisor `json:"supervisors"`
+	Ladder      []ladderRung     `json:"ladder"`
+	// Untold are the offices no contact person can tell, with the active items they hold.
+	Untold      []store.UntoldOffice `json:"untold_offices"`
+	People      []store.Person       `json:"-"` // for the supervisor form
+	Levels      []int                `json:"-"`
+	Level       int                  `json:"-"` // the level the supervisor form suggests
+	PolicyError string               `json:"policy_error,omitempty"`
+	NewGroup    string               `json:"-"` // the refused form of a group not yet on the page`
+	All         []store.OfficeRow    `json:"-"`
 	formState   `json:"-"`
 }
 
@@ -78,6 +80,9 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 		return err
 	}
 	d.All = offices
+	if d.Untold, err = s.st.UntoldOffices(ctx, id); err != nil {
+		return err
+	}
 	people, err := s.st.People(ctx, store.PeopleFilter{UnitID: id})
 	if err != nil {
 		return err
