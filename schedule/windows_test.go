@@ -176,3 +176,20 @@ func TestMergeSendTimes(t *testing.T) {
 		t.Errorf("empty send_times: %+v %v", p, err)
 	}
 }
+
+// BenchmarkNextWindow is the window lookup a workflow makes for each late notice, with the
+// default one window and with three a day, from instants spread over 2024.
+func BenchmarkNextWindow(b *testing.B) {
+	for name, p := range map[string]Policy{"default": DefaultPolicy(), "three": twoTimes("08:30", "12:00", "16:45")} {
+		b.Run(name, func(b *testing.B) {
+			from := sh(2024, 1, 1, 0, 0, 0)
+			i := 0
+			for b.Loop() {
+				if _, ok := NextWindow(p, from.Add(time.Duration(i%8760)*time.Hour), cal); !ok {
+					b.Fatal("no window")
+				}
+				i++
+			}
+		})
+	}
+}
