@@ -46,17 +46,17 @@ var channelLabels = map[string]string{
 var objectTypeLabels = map[string]string{
 	"item": "事项", "list": "清单", "office": "科室", "robot": "群机器人", "roster": "人员名单", "unit": "单位",
 	"user": "用户", "person": "人员", "token": "接口令牌", "calendar": "节假日", "group": "科室分组", "session": "登录",
-	"policy": "策略",
+	"policy": "策略", "calendar_year": "节假日", "api_token": "接口令牌",
 }
 
 var actionLabels = map[string]string{
 	"calendar.delete": "删除节假日安排", "calendar.load": "导入节假日安排", "directory.update": "更新科室目录",
 	"duban.export": "导出督办单", "group.set": "设置科室分组", "ical.rotate": "更换日历订阅地址",
 	"item.complete": "登记完成", "item.event": "登记事项", "item.extend": "延期", "item.pause": "暂停",
-	"item.reassign": "调整责任科室", "item.reopen": "撤销完成", "item.resume": "恢复", "item.cancel": "取消",
+	"item.policy": "修改事项提醒策略", "item.reassign": "调整责任科室", "item.reopen": "撤销完成", "item.resume": "恢复", "item.cancel": "取消",
 	"list.import": "导入清单", "office.create": "新建科室", "office.update": "修改科室",
 	"person.activate": "启用人员", "person.attach": "人员加入科室", "person.create": "新建人员",
-	"person.deactivate": "停用人员", "person.detach": "人员移出科室", "person.update": "修改人员",
+	"person.deactivate": "停用人员", "person.delete": "删除人员", "person.detach": "人员移出科室", "person.update": "修改人员",
 	"robot.add": "添加群机器人", "robot.remove": "移除群机器人", "roster.import": "导入人员名单",
 	"session.login": "登录", "session.login_failed": "登录失败", "session.logout": "退出登录",
 	"token.create": "新建接口令牌", "token.revoke": "吊销接口令牌",
@@ -310,6 +310,7 @@ var funcs = template.FuncMap{
 	"hasPrefix":  strings.HasPrefix,
 	"fileSize":   fileSize,
 	"isEvidence": isEvidenceURL,
+	"issueText":  issueText,
 	"list":       func(s ...string) []string { return s },
 	"statusList": func() []string {
 		return []string{"open", "overdue", "upcoming", "waiting", "done", "paused", "unparsed", "pending"}

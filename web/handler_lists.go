@@ -195,6 +195,7 @@ func (s *Server) showPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 		d.Offices = append(d.Offices, res.NewOffices...)
 	}
 	if rc.api {
+		d.Result = webResult(res)
 		return writeJSON(w, http.StatusOK, d)
 	}
 	d.Shown = res.Items[:min(len(res.Items), previewItems)]
@@ -418,7 +419,9 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	case errors.Is(err, store.ErrConflict):
 		return &httpError{status: http.StatusConflict, msg: "预览之后清单已被更新，请重新上传预览。"}
 	case errors.Is(err, importer.ErrNotCommittable):
-		return badRequest("清单有错误，未导入：%v", err)
+		// the error names the file for the CLI's log ("import FILE: N errors"); the page's
+		// preview says what the errors are
+		return badRequest("清单有错误，未导入：请按预览页的提示处理后再确认。")
 	case err != nil && out == nil:
 		return err
 	case err != nil:

@@ -44,7 +44,7 @@ func (s *Server) listsCorrect(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		in.Token = r.PostForm.Get("token")
 		c, err := correctionsForm(r.PostForm)
 		if err != nil {
-			return badRequest("%v", err)
+			return badRequest("%s", webWords(err.Error()))
 		}
 		in.Corrections = *c
 	}
@@ -59,7 +59,7 @@ func (s *Server) listsCorrect(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	c, err := importer.ParseCorrections(raw)
 	if err != nil {
-		return badRequest("%v", err)
+		return badRequest("%s", webWords(err.Error()))
 	}
 	if c.Empty() {
 		c = nil
