@@ -222,3 +222,24 @@ func TestRowWithAnExtraNoteCell(t *testing.T) {
 		t.Errorf("the note cell is lost: %q", res.Items[1].Requirement)
 	}
 }
+
+// A pipe row whose level cells were merged away starts with its 序号 although the header has
+// no 序号 column: the number is not the task.
+func TestBareNumberWhereTheHeaderHasNoSeq(t *testing.T) {
+	text := `工作任务 | 具体要求 | 责任单位 | 时限要求 | ||
+一、深化重点领域公开 | 1 | 公开年度财政预决算，细化到项级科目。 | 财政股 | 持续推进 |
+2 | 公开重大建设项目批准和实施信息，及时更新进展。 | 发改股 | 持续推进 |
+`
+	res := load(t, "分工.txt", []byte(text), testDir("某某县政府办", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 2 {
+		t.Fatalf("%d items, want 2: %+v", len(res.Items), res.Items)
+	}
+	it := res.Items[1]
+	if it.Title == "2" || !strings.Contains(it.Title, "重大建设项目") {
+		t.Errorf("second row: title %q number %q", it.Title, it.Number)
+	}
+	if got := officeNames(it); !equalStrings(got, []string{"发改股:lead"}) {
+		t.Errorf("second row offices %v", got)
+	}
+}

@@ -1205,7 +1205,10 @@ var (
 // below it.
 func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trailing []int, seqCol int) (trow, bool) {
 	r := trow{cells: map[int]tok{}}
-	if len(cells) == len(roles) {
+	// a bare number first where the header has no 序号 (its level cells were merged away: 2 |
+	// 开设… | 责任单位 | 时限) is the row's number, not its task: the cells are read by content
+	lostSeq := seqCol < 0 && len(cells) > 0 && numberTok.MatchString(cells[0].Text) && len(roles) > 0 && roles[0] != RoleSeq
+	if len(cells) == len(roles) && !lostSeq {
 		for c, u := range cells {
 			switch roles[c] {
 			case RoleSeq:
@@ -1221,7 +1224,7 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 		return r, true
 	}
 	j := 0
-	if seqCol >= 0 && j < len(cells) && numberTok.MatchString(cells[j].Text) {
+	if (seqCol >= 0 || lostSeq) && j < len(cells) && numberTok.MatchString(cells[j].Text) {
 		x := cells[j]
 		r.seq = &x
 		j++
