@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -193,6 +194,15 @@ func (s *stack) mailTo(addr string) []smtptest.Message {
 // notices still planned.
 func TestRealServerReminderEscalationRestart(t *testing.T) {
 	s := newStack(t)
+	// Between 22:00 and 07:00 an hour clock's notices wait for 07:00 unless the unit opts in;
+	// it does, so that the test runs at any hour.
+	unit, _, err := s.st.EnsureUnit(s.ctx, "集成测试局")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.st.SetUnitPolicy(s.ctx, unit.ID, json.RawMessage(`{"night_urgent":true}`), store.Audit{Actor: "test", IP: "127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
 	year := calendar.DateOf(time.Now()).Year
 	ch := s.importList("序号,工作任务,责任科室,完成时限\n1,网络舆情回应,办公室,1小时内\n", year)
 	if len(ch.Added) != 1 {
