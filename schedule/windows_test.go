@@ -152,6 +152,11 @@ func TestMergeSendTimes(t *testing.T) {
 	if err != nil || p.SendWindow != "0 9 * * *" || strings.Join(p.SendTimes, ",") != "09:00,14:30" || !p.NightUrgent || p.Repeat != 2 {
 		t.Fatalf("unit send_times under an item override: %+v %v", p, err)
 	}
+	// the activities merge the unit's override and the item's, usually none: night_urgent was
+	// lost there before
+	if p, err := MergePolicy([]byte(`{"night_urgent":true}`), nil); err != nil || !p.NightUrgent {
+		t.Errorf("unit night_urgent with no item override: %+v %v", p, err)
+	}
 	// an item's send_window is its own, not hidden by the unit's times
 	p, err = MergePolicy([]byte(`{"send_times":["09:00","14:30"]}`), []byte(`{"send_window":"0 16 * * *"}`))
 	if ws, _ := p.Windows(); err != nil || p.SendTimes != nil || len(ws) != 1 || ws[0] != 16*time.Hour {
