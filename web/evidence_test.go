@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/testenv"
 	"github.com/zwgk/zwgk/workflows"
 )
 
@@ -396,4 +398,91 @@ func (f *fixture) asNow(t *testing.T, role string) *client {
 		t.Fatal(err)
 	}
 	return &client{t: t, f: f, cookie: &http.Cookie{Name: sessionCookie, Value: tok}, csrf: f.srv.csrfToken(tok)}
+}
+
+// BenchmarkEvidence uploads a 10 MB PDF through the completion form and downloads it back:
+// the cost of keeping files in PostgreSQL, per file (go test -run '^$' -bench Evidence ./web).
+func BenchmarkEvidence(b *testing.B) {
+	ctx := context.Background()
+	st := testenv.Store(b)
+	var unit, office, item int64
+	q := func(sql string, dst *int64, args ...any) {
+		if err := st.Pool.QueryRow(ctx, sql, args...).Scan(dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+	q(`INSERT INTO units (name) VALUES ('基准局') RETURNING id`, &unit)
+	q(`INSERT INTO offices (unit_id, name) VALUES ($1, '办公室') RETURNING id`, &office, unit)
+	var list int64
+	q(`INSERT INTO lists (unit_id, year, title) VALUES ($1, 2024, '清单') RETURNING id`, &list, unit)
+	q(`INSERT INTO items (list_id, key, seq, title, requirement, rule, workflow_id, source_file, source_row)
+		VALUES ($1, '0000000000000001', 1, '事项', '要求', '{"kind":"deadline","text":"4月底","due":"2024-04-30"}', 'wf-bench', 'a.csv', 2) RETURNING id`, &item, list)
+	if _, err := st.Pool.Exec(ctx, `INSERT INTO item_offices (item_id, office_id, role) VALUES ($1, $2, 'lead')`, item, office); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.Pool.Exec(ctx, `INSERT INTO item_state (item_id, workflow_id, seq, status, cycle_key) VALUES ($1, 'wf-bench', 1, 'overdue', '2024')`, item); err != nil {
+		b.Fatal(err)
+	}
+	u, _, err := CreateUser(ctx, st, "bench-office", "", store.RoleOffice, "password-bench", []int64{office}, nil, store.Audit{Actor: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Options{Store: st, Items: &recorder{}, Secret: []byte("test-secret-0123456789abcdef-9f3kq7xz"), BaseURL: "http://zwgk.test"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	tok := randomToken(32)
+	if err := st.CreateSession(ctx, tok, u.ID, time.Now().Add(time.Hour), "127.0.0.1", "bench"); err != nil {
+		b.Fatal(err)
+	}
+	cookie := &http.Cookie{Name: sessionCookie, Value: tok}
+	pdf := testPDF(strings.Repeat("0123456789abcdef", 10<<20/16))
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	mw.WriteField(csrfField, srv.csrfToken(tok))
+	fw, _ := mw.CreateFormFile(evidenceField, "扫描件.pdf")
+	fw.Write(pdf)
+	mw.Close()
+	send := func(method, path string, body []byte, ctype string) (int, int64) {
+		req, err := http.NewRequest(method, ts.URL+path, bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		req.AddCookie(cookie)
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		n, _ := io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, n
+	}
+	b.SetBytes(int64(len(pdf)))
+	b.ResetTimer()
+	var up, down time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if code, _ := send("POST", fmt.Sprintf("/items/%d/complete", item), form.Bytes(), mw.FormDataContentType()); code != http.StatusSeeOther {
+			b.Fatalf("upload: %d", code)
+		}
+		up += time.Since(start)
+		b.StopTimer()
+		files, err := st.ItemEvidence(ctx, item)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start = time.Now()
+		if code, n := send("GET", fmt.Sprintf("/items/%d/evidence/%d", item, files[len(files)-1].ID), nil, ""); code != http.StatusOK || n != int64(len(pdf)) {
+			b.Fatalf("download: %d, %d bytes", code, n)
+		}
+		down += time.Since(start)
+	}
+	b.ReportMetric(float64(up.Milliseconds())/float64(b.N), "upload-ms/op")
+	b.ReportMetric(float64(down.Milliseconds())/float64(b.N), "download-ms/op")
 }

@@ -139,8 +139,9 @@ func readEvidence(r *http.Request) (*evidenceUpload, error) {
 		return nil, fmt.Errorf("open evidence upload %q: %w", name, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxEvidence+1))
-	if err != nil {
+	// read into one buffer of the announced size: io.ReadAll would grow and copy it
+	data := make([]byte, fh.Size)
+	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, fmt.Errorf("read evidence upload %q: %w", name, err)
 	}
 	kind, ok := sniffEvidence(data)
