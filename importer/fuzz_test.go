@@ -4,11 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The fuzz targets feed each reader through Read, the entry point the importer uses, and
@@ -17,6 +19,24 @@ import (
 // package), since a mutated zip rarely survives its checksums. Their seeds are the files of
 // testdata; `go test` runs the seeds, `go test -fuzz FuzzReadXLSX -fuzztime 30s ./importer`
 // explores.
+
+// fuzzWatchdog, with ZWGK_FUZZ_WATCHDOG=10s in the environment, crashes the fuzzing worker
+// on an input that runs longer, so that the fuzzer saves it: it reports no hangs by itself.
+func fuzzWatchdog() (stop func()) {
+	d, err := time.ParseDuration(os.Getenv("ZWGK_FUZZ_WATCHDOG"))
+	if err != nil || d <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(d):
+			panic(fmt.Sprintf("one input ran longer than %v", d))
+		}
+	}()
+	return func() { close(done) }
+}
 
 func checkRead(t *testing.T, name string, doc *Document, err error, grid bool) {
 	t.Helper()
@@ -114,6 +134,7 @@ func FuzzReadXLSX(f *testing.F) {
 		}
 		var buf bytes.Buffer
 		xlsxWith(base, parts)(&buf)
+		defer fuzzWatchdog()()
 		doc, err := Read("fuzz.xlsx", buf.Bytes(), ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.xlsx", doc, err, true)
 	})
@@ -143,6 +164,7 @@ func FuzzReadDOCX(f *testing.F) {
 	f.Add([]byte(`<w:p><w:r><w:t>一、公开部门文件（责任科室：办公室）</w:t></w:r></w:p><w:sdt><w:sdtContent><w:tbl><w:tr><w:trPr><w:gridBefore w:val="300"/></w:trPr><w:tc><w:tcPr><w:gridSpan w:val="999"/><w:vMerge/></w:tcPr></w:tc></w:tr></w:tbl></w:sdtContent></w:sdt>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		data := docxOf(t, string(body))
+		defer fuzzWatchdog()()
 		doc, err := Read("fuzz.docx", data, ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.docx", doc, err, true)
 	})
@@ -156,6 +178,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("a\tb\tc\n\"x\"y\t1\t2\n"))
 	f.Add([]byte("\xff\xfe1\x00,\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzWatchdog()()
 		doc, err := Read("fuzz.csv", data, ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.csv", doc, err, true)
 	})
@@ -168,6 +191,7 @@ func FuzzReadHTML(f *testing.F) {
 	f.Add([]byte(`<html><body><div><b id=1><i>x</div><table><tr><td rowspan=3 colspan=300>任务<td>办公室<tr><td>6月底</table><p>一、公开（责任科室：办公室）`))
 	f.Add([]byte(`<table><caption>清单</caption><thead><tr><th>工作任务<th>责任科室</thead><tbody><tr><td>公开部门文件<td>办公室</tbody></table>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzWatchdog()()
 		doc, err := Read("fuzz.html", data, ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.html", doc, err, true)
 	})
@@ -180,6 +204,7 @@ func FuzzReadText(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzWatchdog()()
 		doc, err := Read("fuzz.txt", data, ReadOptions{Year: 2024, KnownOffices: []string{"办公室", "财务室"}})
 		checkRead(t, "fuzz.txt", doc, err, false)
 	})

@@ -105,6 +105,13 @@ func hostileCases(t *testing.T) []hostileCase {
 				w.Write(bytes.Repeat([]byte("公开部门文件，"), 60<<20/21))
 				io.WriteString(w, `</t></si></sst>`)
 			}}), ""},
+		{"cells-1m.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
+			// the most cells the element cap lets through (two elements a cell), under a header
+			listRows(w)
+			for r := 3; r <= 25_000; r++ {
+				io.WriteString(w, `<row>`+strings.Repeat(`<c><v>1</v></c>`, 39)+`</row>`)
+			}
+		}, "")}), ""},
 		{"styled-empty-cells.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
 			listRows(w)
 			for r := 3; r <= 1000; r++ {
@@ -189,6 +196,19 @@ func hostileCases(t *testing.T) []hostileCase {
 				io.WriteString(w, row)
 			}
 		}, "单元格超过"},
+		{"cells-2m.csv", func(w io.Writer) {
+			io.WriteString(w, "序号,工作任务,责任科室,完成时限"+strings.Repeat(",备注", 36)+"\n")
+			row := "1,公开部门文件,办公室,6月底" + strings.Repeat(",x", 36) + "\n"
+			for i := 0; i < MaxRows-10; i++ {
+				io.WriteString(w, row)
+			}
+		}, ""},
+		{"paragraphs.html", func(w io.Writer) {
+			io.WriteString(w, "<html><body>")
+			for i := 0; i < maxHTMLNodes/2-10; i++ {
+				io.WriteString(w, "<p>公开部门文件")
+			}
+		}, ""},
 		{"newlines.csv", func(w io.Writer) { w.Write(bytes.Repeat([]byte("\n"), 19<<20)) }, ""},
 		{"nested-divs.html", func(w io.Writer) {
 			io.WriteString(w, "<html><body>")

@@ -104,7 +104,7 @@ func readXLSX(name string, data []byte, zr *zip.Reader, opts ReadOptions) (*Docu
 				row[j] = Cell{Row: i + 1, Col: j + 1}
 				if j < len(r) {
 					row[j].Text = r[j]
-					if raws[i] != nil && j < len(raws[i]) && dateShaped.MatchString(r[j]) {
+					if raws != nil && j < len(raws[i]) && dateShaped.MatchString(r[j]) {
 						// possibly a date cell shown through a number format: read its serial
 						row[j].Text = cellText(r[j], raws[i][j], date1904)
 					}
@@ -362,34 +362,30 @@ func rangeOf(ref string) (c1, r1, c2, r2 int, ok bool) {
 }
 
 // sheetRows streams a sheet's rows as GetRows returns them (empty rows in between kept,
-// trailing empty rows dropped) up to lastRow, the last row the scan found content in, with
-// each row's raw values beside it where a cell looks like a formatted date.
+// trailing empty rows dropped) up to lastRow, the last row the scan found content in. raws
+// holds the raw values of each row with a cell shown like a date (2024/6/30, 06-30-24), read
+// in a second pass only when the sheet has such cells: few lists do.
 func sheetRows(f *excelize.File, sheet string, lastRow int) (shown, raws [][]string, err error) {
 	fr, err := f.Rows(sheet)
 	if err != nil {
 		return nil, nil, Issue{Message: "工作表无法读取（" + err.Error() + "）"}
 	}
 	defer fr.Close()
-	rr, err := f.Rows(sheet)
-	if err != nil {
-		return nil, nil, Issue{Message: "工作表无法读取（" + err.Error() + "）"}
-	}
-	defer rr.Close()
 	cur, last := 0, 0
+	var dated []int // rows (1-based) with a date-shaped cell
 	for cur < lastRow && fr.Next() {
-		rr.Next()
 		cur++
 		row, err := fr.Columns()
 		if err != nil {
 			return nil, nil, Issue{Row: cur, Message: "工作表无法读取（" + err.Error() + "）"}
 		}
-		raw, _ := rr.Columns(excelize.Options{RawCellValue: true})
 		if len(row) == 0 {
 			continue
 		}
 		if len(row) > MaxColumns {
 			return nil, nil, overLimit("第 %d 行超过 %d 列", cur, MaxColumns)
 		}
+		date := false
 		for j, v := range row {
 			if len(v) > MaxCellRunes {
 				ref, _ := excelize.CoordinatesToCellName(j+1, cur)
@@ -397,27 +393,38 @@ func sheetRows(f *excelize.File, sheet string, lastRow int) (shown, raws [][]str
 					return nil, nil, err
 				}
 			}
+			date = date || dateShaped.MatchString(v)
+		}
+		if date {
+			dated = append(dated, cur)
 		}
 		for len(shown) < cur-1 {
-			shown, raws = append(shown, nil), append(raws, nil)
+			shown = append(shown, nil)
 		}
-		dated := false
-		for _, v := range row {
-			if dateShaped.MatchString(v) {
-				dated = true
-				break
-			}
-		}
-		if !dated {
-			raw = nil
-		}
-		shown, raws = append(shown, row), append(raws, raw)
+		shown = append(shown, row)
 		last = cur
 	}
 	if err := fr.Error(); err != nil {
 		return nil, nil, Issue{Message: "工作表无法读取（" + err.Error() + "）"}
 	}
-	return shown[:last], raws[:last], nil
+	shown = shown[:last]
+	if len(dated) == 0 {
+		return shown, nil, nil
+	}
+	raws = make([][]string, len(shown))
+	rr, err := f.Rows(sheet)
+	if err != nil {
+		return nil, nil, Issue{Message: "工作表无法读取（" + err.Error() + "）"}
+	}
+	defer rr.Close()
+	for n := 1; len(dated) > 0 && rr.Next(); n++ {
+		if n != dated[0] {
+			continue // Next without Columns skips the row's cells unread
+		}
+		dated = dated[1:]
+		raws[n-1], _ = rr.Columns(excelize.Options{RawCellValue: true})
+	}
+	return shown, raws, nil
 }
 
 // applyMerges copies each merged range's value into the cells it covers. A range is clipped
