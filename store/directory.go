@@ -76,7 +76,15 @@ func (s *Store) EnsureUnit(ctx context.Context, name string) (u Unit, created bo
 	if err != nil {
 		return Unit{}, false, err
 	}
-	err = s.Pool.QueryRow(ctx, `
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		u, created, err = ensureUnit(ctx, tx, name)
+		return err
+	})
+	return u, created, err
+}
+
+func ensureUnit(ctx context.Context, tx pgx.Tx, name string) (u Unit, created bool, err error) {
+	err = tx.QueryRow(ctx, `
 		WITH ins AS (INSERT INTO units (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id, name, policy, created_at)
 		SELECT id, name, policy, created_at, true FROM ins
 		UNION ALL SELECT id, name, policy, created_at, false FROM units WHERE name = $1`, name).
@@ -220,32 +228,39 @@ func (s *Store) FindOffice(ctx context.Context, unitID int64, name string) (Offi
 func (s *Store) AddOfficeAliases(ctx context.Context, officeID int64, aliases ...string) (Office, error) {
 	var o Office
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT id, unit_id, name, aliases FROM offices WHERE id = $1 FOR UPDATE`, officeID).
-			Scan(&o.ID, &o.UnitID, &o.Name, &o.Aliases)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("office", officeID)
-		}
-		if err != nil {
-			return fmt.Errorf("store: office %d: %w", officeID, err)
-		}
-		add := tidyAliases(o.Name, aliases)
-		var taken string
-		err = tx.QueryRow(ctx, `SELECT name FROM offices WHERE unit_id = $1 AND id <> $2 AND (name = ANY($3) OR aliases && $3) LIMIT 1`,
-			o.UnitID, o.ID, add).Scan(&taken)
-		if err == nil {
-			return fmt.Errorf("store: alias of %s: already used by office %s: %w", o.Name, taken, ErrExists)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("store: aliases of %s: %w", o.Name, err)
-		}
-		o.Aliases = tidyAliases(o.Name, append(o.Aliases, add...))
-		_, err = tx.Exec(ctx, `UPDATE offices SET aliases = $2 WHERE id = $1`, o.ID, o.Aliases)
-		if err != nil {
-			return fmt.Errorf("store: aliases of %s: %w", o.Name, err)
-		}
-		return nil
+		var err error
+		_, o, err = addOfficeAliases(ctx, tx, officeID, aliases)
+		return err
 	})
 	return o, err
+}
+
+func addOfficeAliases(ctx context.Context, tx pgx.Tx, officeID int64, aliases []string) (before, o Office, err error) {
+	err = tx.QueryRow(ctx, `SELECT id, unit_id, name, aliases FROM offices WHERE id = $1 FOR UPDATE`, officeID).
+		Scan(&o.ID, &o.UnitID, &o.Name, &o.Aliases)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Office{}, Office{}, notFound("office", officeID)
+	}
+	if err != nil {
+		return Office{}, Office{}, fmt.Errorf("store: office %d: %w", officeID, err)
+	}
+	before = o
+	before.Aliases = slices.Clone(o.Aliases)
+	add := tidyAliases(o.Name, aliases)
+	var taken string
+	err = tx.QueryRow(ctx, `SELECT name FROM offices WHERE unit_id = $1 AND id <> $2 AND (name = ANY($3) OR aliases && $3) LIMIT 1`,
+		o.UnitID, o.ID, add).Scan(&taken)
+	if err == nil {
+		return Office{}, Office{}, fmt.Errorf("store: alias of %s: already used by office %s: %w", o.Name, taken, ErrExists)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return Office{}, Office{}, fmt.Errorf("store: aliases of %s: %w", o.Name, err)
+	}
+	o.Aliases = tidyAliases(o.Name, append(o.Aliases, add...))
+	if _, err = tx.Exec(ctx, `UPDATE offices SET aliases = $2 WHERE id = $1`, o.ID, o.Aliases); err != nil {
+		return Office{}, Office{}, fmt.Errorf("store: aliases of %s: %w", o.Name, err)
+	}
+	return before, o, nil
 }
 
 // AddGroupMembers assigns offices to a group of a unit (creating the group); assigning an
@@ -255,34 +270,41 @@ func (s *Store) AddGroupMembers(ctx context.Context, unitID int64, group string,
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		for _, id := range officeIDs {
-			tag, err := tx.Exec(ctx, `
-				INSERT INTO office_groups (unit_id, name, office_id)
-				SELECT $1, $2, id FROM offices WHERE id = $3 AND unit_id = $1
-				ON CONFLICT DO NOTHING`, unitID, group, id)
-			if err != nil {
+	return s.inTx(ctx, func(tx pgx.Tx) error { return addGroupMembers(ctx, tx, unitID, group, officeIDs) })
+}
+
+func addGroupMembers(ctx context.Context, tx pgx.Tx, unitID int64, group string, officeIDs []int64) error {
+	for _, id := range officeIDs {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO office_groups (unit_id, name, office_id)
+			SELECT $1, $2, id FROM offices WHERE id = $3 AND unit_id = $1
+			ON CONFLICT DO NOTHING`, unitID, group, id)
+		if err != nil {
+			return fmt.Errorf("store: group %s: %w", group, err)
+		}
+		if tag.RowsAffected() == 0 {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM offices WHERE id = $1 AND unit_id = $2`, id, unitID).Scan(&n); err != nil {
 				return fmt.Errorf("store: group %s: %w", group, err)
 			}
-			if tag.RowsAffected() == 0 {
-				var n int
-				if err := tx.QueryRow(ctx, `SELECT count(*) FROM offices WHERE id = $1 AND unit_id = $2`, id, unitID).Scan(&n); err != nil {
-					return fmt.Errorf("store: group %s: %w", group, err)
-				}
-				if n == 0 {
-					return fmt.Errorf("store: group %s: office %d of unit %d: %w", group, id, unitID, ErrNotFound)
-				}
+			if n == 0 {
+				return fmt.Errorf("store: group %s: office %d of unit %d: %w", group, id, unitID, ErrNotFound)
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // RemoveGroupMembers takes offices out of a group; a group left with none no longer exists.
 func (s *Store) RemoveGroupMembers(ctx context.Context, unitID int64, group string, officeIDs ...int64) error {
-	_, err := s.Pool.Exec(ctx, `DELETE FROM office_groups WHERE unit_id = $1 AND name = $2 AND office_id = ANY($3)`,
-		unitID, strings.TrimSpace(group), officeIDs)
-	if err != nil {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		return removeGroupMembers(ctx, tx, unitID, strings.TrimSpace(group), officeIDs)
+	})
+}
+
+func removeGroupMembers(ctx context.Context, tx pgx.Tx, unitID int64, group string, officeIDs []int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM office_groups WHERE unit_id = $1 AND name = $2 AND office_id = ANY($3)`,
+		unitID, group, officeIDs); err != nil {
 		return fmt.Errorf("store: group %s: %w", group, err)
 	}
 	return nil

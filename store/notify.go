@@ -345,8 +345,10 @@ type RosterResult struct {
 	Attached int // office and supervisor roles recorded (existing ones count too)
 }
 
-// ImportRoster upserts people and attaches them, all or nothing: an error names the row.
-func (s *Store) ImportRoster(ctx context.Context, entries []RosterEntry) (RosterResult, error) {
+// ImportRoster upserts people and attaches them, all or nothing: an error names the row. It
+// audits roster.import in the same transaction: the caller names the file (a.ObjectID) and
+// gives a.Detail as a map (file, unit), to which the counts are added.
+func (s *Store) ImportRoster(ctx context.Context, entries []RosterEntry, a Audit) (RosterResult, error) {
 	var res RosterResult
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		res = RosterResult{}
@@ -378,7 +380,9 @@ func (s *Store) ImportRoster(ctx context.Context, entries []RosterEntry) (Roster
 				res.Attached++
 			}
 		}
-		return nil
+		a.Action, a.ObjectType = "roster.import", "roster"
+		a.Detail = rosterDetail(a.Detail, len(entries), res)
+		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {
 		return RosterResult{}, fmt.Errorf("store: roster: %w", err)
@@ -447,6 +451,16 @@ func (s *Store) DetachSupervisor(ctx context.Context, unitID, personID int64, le
 
 // AddRobot registers an office group chat's robot webhook.
 func (s *Store) AddRobot(ctx context.Context, r Robot) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		id, err = addRobot(ctx, tx, r)
+		return err
+	})
+	return id, err
+}
+
+func addRobot(ctx context.Context, tx pgx.Tx, r Robot) (int64, error) {
 	if r.Kind != "dingtalk" && r.Kind != "wecom" {
 		return 0, fmt.Errorf("store: robot kind %q: want dingtalk or wecom", r.Kind)
 	}
@@ -454,7 +468,7 @@ func (s *Store) AddRobot(ctx context.Context, r Robot) (int64, error) {
 		return 0, fmt.Errorf("store: robot webhook %q is not an http(s) URL", r.Webhook)
 	}
 	var id int64
-	err := s.Pool.QueryRow(ctx, `
+	err := tx.QueryRow(ctx, `
 		INSERT INTO office_robots (office_id, kind, name, webhook, secret) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (office_id, webhook) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name,
 		   secret = EXCLUDED.secret, active = true

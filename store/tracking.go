@@ -540,12 +540,22 @@ func (s *Store) itemRefs(ctx context.Context, what, sql string, args ...any) ([]
 // SetItemPolicy replaces an item's own policy override (JSON of schedule.Policy, validated by
 // the caller); nil removes it, so the unit's policy applies.
 func (s *Store) SetItemPolicy(ctx context.Context, itemID int64, policy json.RawMessage) (ItemRef, error) {
+	var ref ItemRef
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		ref, err = setItemPolicy(ctx, tx, itemID, policy)
+		return err
+	})
+	return ref, err
+}
+
+func setItemPolicy(ctx context.Context, tx pgx.Tx, itemID int64, policy json.RawMessage) (ItemRef, error) {
 	var p any
 	if len(policy) > 0 {
 		p = policy
 	}
 	var ref ItemRef
-	err := s.Pool.QueryRow(ctx, `UPDATE items SET policy = $2, updated_at = now() WHERE id = $1 RETURNING id, workflow_id`, itemID, p).
+	err := tx.QueryRow(ctx, `UPDATE items SET policy = $2, updated_at = now() WHERE id = $1 RETURNING id, workflow_id`, itemID, p).
 		Scan(&ref.ID, &ref.WorkflowID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ref, notFound("item", itemID)

@@ -170,7 +170,7 @@ func (s *Store) CreatePerson(ctx context.Context, p Person, at *Attachment, a Au
 		detail := map[string]any{"name": p.Name, "email": p.Email, "mobile": p.Mobile, "channels": p.Channels, "alerts": p.Alerts}
 		if at != nil {
 			at.PersonID = id
-			if err := attachTx(ctx, tx, *at); err != nil {
+			if _, err := attachTx(ctx, tx, *at); err != nil {
 				return err
 			}
 			detail["attach"] = attachDetail(*at)
@@ -188,30 +188,35 @@ func attachDetail(at Attachment) map[string]any {
 	return map[string]any{"unit_id": at.UnitID, "role": at.Role, "level": at.Level}
 }
 
-// attachTx records a role with the same statements as AttachOfficePerson and AttachSupervisor.
-func attachTx(ctx context.Context, tx pgx.Tx, at Attachment) error {
-	var err error
+// attachTx records a role with the same statements as AttachOfficePerson and AttachSupervisor,
+// and reports whether it changed anything (a role the person has already is no change).
+func attachTx(ctx context.Context, tx pgx.Tx, at Attachment) (bool, error) {
+	var (
+		n   int64
+		err error
+	)
 	switch {
 	case at.OfficeID != 0 && (at.Role == RoleContact || at.Role == RoleHead):
-		_, err = tx.Exec(ctx, `INSERT INTO office_people (office_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		n, err = execCount(ctx, tx, `INSERT INTO office_people (office_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 			at.OfficeID, at.PersonID, at.Role)
 	case at.UnitID != 0 && (at.Role == RoleLeader || at.Role == RoleGKB || at.Role == RoleDirector):
 		if at.Level < 1 || at.Level > 9 {
-			return fmt.Errorf("store: supervisor level %d: want 1 to 9", at.Level)
+			return false, fmt.Errorf("store: supervisor level %d: want 1 to 9", at.Level)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO unit_supervisors (unit_id, person_id, level, role) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (unit_id, person_id, level) DO UPDATE SET role = EXCLUDED.role`, at.UnitID, at.PersonID, at.Level, at.Role)
+		n, err = execCount(ctx, tx, `INSERT INTO unit_supervisors (unit_id, person_id, level, role) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (unit_id, person_id, level) DO UPDATE SET role = EXCLUDED.role
+			WHERE unit_supervisors.role <> EXCLUDED.role`, at.UnitID, at.PersonID, at.Level, at.Role)
 	default:
-		return fmt.Errorf("store: attach person %d: role %q with office %d, unit %d: want contact or head of an office, or leader, gkb or director of a unit",
+		return false, fmt.Errorf("store: attach person %d: role %q with office %d, unit %d: want contact or head of an office, or leader, gkb or director of a unit",
 			at.PersonID, at.Role, at.OfficeID, at.UnitID)
 	}
 	if isForeignKeyViolation(err) {
-		return fmt.Errorf("store: attach person %d: office %d or unit %d: %w", at.PersonID, at.OfficeID, at.UnitID, ErrNotFound)
+		return false, fmt.Errorf("store: attach person %d: office %d or unit %d: %w", at.PersonID, at.OfficeID, at.UnitID, ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("store: attach person %d: %w", at.PersonID, err)
+		return false, fmt.Errorf("store: attach person %d: %w", at.PersonID, err)
 	}
-	return nil
+	return n > 0, nil
 }
 
 // EditPerson replaces a person's name, addresses, channels, alerts flag and note; whether they
@@ -385,7 +390,7 @@ func (s *Store) PlanRoster(ctx context.Context, entries []RosterEntry) (*RosterP
 				if exists {
 					c.RoleIs = "kept"
 				}
-				if err := attachTx(ctx, tx, Attachment{PersonID: id, OfficeID: e.OfficeID, Role: e.Role}); err != nil {
+				if _, err := attachTx(ctx, tx, Attachment{PersonID: id, OfficeID: e.OfficeID, Role: e.Role}); err != nil {
 					return fmt.Errorf("row %d: %w", e.Row, err)
 				}
 			}
@@ -403,7 +408,7 @@ func (s *Store) PlanRoster(ctx context.Context, entries []RosterEntry) (*RosterP
 				case was != nil:
 					c.RoleIs = "changed"
 				}
-				if err := attachTx(ctx, tx, Attachment{PersonID: id, UnitID: e.UnitID, Role: e.SupRole, Level: e.Level}); err != nil {
+				if _, err := attachTx(ctx, tx, Attachment{PersonID: id, UnitID: e.UnitID, Role: e.SupRole, Level: e.Level}); err != nil {
 					return fmt.Errorf("row %d: %w", e.Row, err)
 				}
 			}

@@ -90,7 +90,7 @@ func TestPlanRosterMatchesImport(t *testing.T) {
 	if !slices.Equal(acts, []string{"update/new", "again/new", "create/new", "again/changed"}) || plan.New != 1 || plan.Updated != 1 || plan.NewRoles != 4 {
 		t.Fatalf("plan %v %+v", acts, plan)
 	}
-	res, err := st.ImportRoster(ctx, entries)
+	res, err := st.ImportRoster(ctx, entries, store.Audit{Actor: "test", ObjectID: "roster.xlsx"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,7 +149,7 @@ func (s *Server) robotAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	if err := in.check(); err != nil {
 		return s.refuse(w, r, rc, "robot", err)
 	}
-	id, err := s.st.AddRobot(ctx, store.Robot{OfficeID: rc.office, Kind: in.Kind, Name: in.Name, Webhook: in.Webhook, Secret: in.Secret})
+	id, err := s.st.AddRobotAudited(ctx, store.Robot{OfficeID: rc.office, Kind: in.Kind, Name: in.Name, Webhook: in.Webhook, Secret: in.Secret}, rc.audit())
 	if err != nil {
 		// Whatever the store or the driver said goes to the log: without the credentials.
 		msg := err.Error()
@@ -161,12 +161,6 @@ func (s *Server) robotAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		return fmt.Errorf("web: add robot to office %d: %s", rc.office, msg)
 	}
 	b := robotJSON{ID: id, OfficeID: rc.office, Kind: in.Kind, Name: in.Name, Host: webhookHost(in.Webhook), Signed: in.Secret != "", Active: true}
-	a := rc.audit()
-	a.Action, a.ObjectType, a.ObjectID = "robot.add", "robot", itoa(id)
-	a.Detail = map[string]any{"office_id": rc.office, "kind": b.Kind, "name": b.Name, "host": b.Host, "signed": b.Signed}
-	if err := s.st.RecordAudit(ctx, a); err != nil {
-		return err
-	}
 	if rc.api {
 		return writeJSON(w, http.StatusCreated, b)
 	}
@@ -191,23 +185,14 @@ func (s *Server) robotRemove(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		}
 		in.Robot = n
 	}
-	robots, err := s.st.Robots(ctx, rc.office)
+	// Deleting by office and id in one statement keeps another office's robot out of reach.
+	gone, err := s.st.DeleteRobotAudited(ctx, rc.office, in.Robot, rc.audit())
+	if errors.Is(err, store.ErrNotFound) {
+		return &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("本科室没有编号为 %d 的机器人。", in.Robot)}
+	}
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(robots, func(b store.Robot) bool { return b.ID == in.Robot })
-	if i < 0 {
-		return &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("本科室没有编号为 %d 的机器人。", in.Robot)}
-	}
-	if err := s.st.DeleteRobot(ctx, in.Robot); err != nil {
-		return err
-	}
-	b := robotView(robots[i])
-	a := rc.audit()
-	a.Action, a.ObjectType, a.ObjectID = "robot.remove", "robot", itoa(b.ID)
-	a.Detail = map[string]any{"office_id": rc.office, "kind": b.Kind, "name": b.Name, "host": b.Host}
-	if err := s.st.RecordAudit(ctx, a); err != nil {
-		return err
-	}
+	b := robotView(gone)
 	return s.done(w, r, rc, fmt.Sprintf("/admin/offices/%d", rc.office), "已删除机器人，下一次提醒起不再发往该群。", b)
 }

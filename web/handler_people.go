@@ -229,43 +229,21 @@ func (s *Server) personAttach(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	had := hasRole(p, a)
-	if a.OfficeID != 0 {
-		err = s.st.AttachOfficePerson(ctx, a.OfficeID, a.PersonID, a.Role)
-	} else {
-		err = s.st.AttachSupervisor(ctx, a.UnitID, a.PersonID, a.Level, a.Role)
-	}
+	au := rc.audit()
+	au.Detail = map[string]any{"name": p.Name, "role": a.Role, "office_id": a.OfficeID, "office": office, "unit_id": a.UnitID, "unit": unit, "level": a.Level}
+	// The store says whether the role is new, in the transaction that audits it: a role that
+	// someone else gave in the meantime is neither recorded nor audited twice.
+	changed, err := s.st.AttachRole(ctx, store.Attachment{PersonID: a.PersonID, OfficeID: a.OfficeID, UnitID: a.UnitID, Role: a.Role, Level: a.Level}, au)
 	if err != nil {
 		return err
 	}
 	what := roleText(a, office, unit)
 	msg := fmt.Sprintf("%s已是%s。", p.Name, what)
-	if !had {
-		au := rc.audit()
-		au.Action, au.ObjectType, au.ObjectID = "person.attach", "person", itoa(p.ID)
-		au.Detail = map[string]any{"name": p.Name, "role": a.Role, "office_id": a.OfficeID, "office": office, "unit_id": a.UnitID, "unit": unit, "level": a.Level}
-		if err := s.st.RecordAudit(ctx, au); err != nil {
-			return err
-		}
+	if changed {
 		msg = fmt.Sprintf("%s现为%s，下一次提醒起生效。", p.Name, what)
 	}
 	return s.done(w, r, rc, backTo(r, fmt.Sprintf("/admin/people/%d", p.ID)), msg,
-		map[string]any{"attached": !had, "person_id": p.ID, "office_id": a.OfficeID, "unit_id": a.UnitID, "role": a.Role, "level": a.Level})
-}
-
-// hasRole reports whether a person already has exactly this role.
-func hasRole(p store.Person, a attachment) bool {
-	for _, o := range p.Offices {
-		if a.OfficeID != 0 && o.OfficeID == a.OfficeID && o.Role == a.Role {
-			return true
-		}
-	}
-	for _, u := range p.Units {
-		if a.UnitID != 0 && u.UnitID == a.UnitID && u.Level == a.Level && u.Role == a.Role {
-			return true
-		}
-	}
-	return false
+		map[string]any{"attached": changed, "person_id": p.ID, "office_id": a.OfficeID, "unit_id": a.UnitID, "role": a.Role, "level": a.Level})
 }
 
 // personDetach takes a role away from a person.
@@ -283,22 +261,14 @@ func (s *Server) personDetach(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	if a.OfficeID != 0 {
-		err = s.st.DetachOfficePerson(ctx, a.OfficeID, a.PersonID, a.Role)
-	} else {
-		err = s.st.DetachSupervisor(ctx, a.UnitID, a.PersonID, a.Level)
-	}
+	au := rc.audit()
+	au.Detail = map[string]any{"name": p.Name, "role": a.Role, "office_id": a.OfficeID, "office": office, "unit_id": a.UnitID, "unit": unit, "level": a.Level}
+	err = s.st.DetachRole(ctx, store.Attachment{PersonID: a.PersonID, OfficeID: a.OfficeID, UnitID: a.UnitID, Role: a.Role, Level: a.Level}, au)
 	what := roleText(a, office, unit)
 	if errors.Is(err, store.ErrNotFound) {
 		return &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("%s不是%s。", p.Name, what)}
 	}
 	if err != nil {
-		return err
-	}
-	au := rc.audit()
-	au.Action, au.ObjectType, au.ObjectID = "person.detach", "person", itoa(p.ID)
-	au.Detail = map[string]any{"name": p.Name, "role": a.Role, "office_id": a.OfficeID, "office": office, "unit_id": a.UnitID, "unit": unit, "level": a.Level}
-	if err := s.st.RecordAudit(ctx, au); err != nil {
 		return err
 	}
 	return s.done(w, r, rc, backTo(r, fmt.Sprintf("/admin/people/%d", p.ID)), fmt.Sprintf("%s不再是%s，下一次提醒起生效。", p.Name, what),

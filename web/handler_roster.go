@@ -130,7 +130,7 @@ func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		} else if d.Plan, err = s.st.PlanRoster(ctx, entries); err != nil {
 			// The plan first, for the confirmation's sums (ImportRoster counts rows, not people).
 			d.Problems = append(d.Problems, storeProblem(d.File, err))
-		} else if res, err := s.st.ImportRoster(ctx, entries); err != nil {
+		} else if res, err := s.st.ImportRoster(ctx, entries, s.rosterAudit(rc, d.File, d.Unit)); err != nil {
 			d.Problems = append(d.Problems, storeProblem(d.File, err))
 		} else {
 			d.Imported, d.Result = true, &rosterResult{Created: res.Created, Updated: res.Updated, Attached: res.Attached}
@@ -138,13 +138,6 @@ func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	d.OK = len(d.Problems) == 0
 	if d.Imported {
-		a := rc.audit()
-		a.Action, a.ObjectType, a.ObjectID = "roster.import", "roster", d.File
-		a.Detail = map[string]any{"file": d.File, "unit": d.Unit, "rows": len(entries), "created": d.Result.Created,
-			"updated": d.Result.Updated, "attached": d.Result.Attached}
-		if err := s.st.RecordAudit(ctx, a); err != nil {
-			return err
-		}
 		msg := fmt.Sprintf("已导入名单 %s：新建 %d 人，更新 %d 人，新增职责 %d 项；下一次提醒起生效。",
 			d.File, d.Plan.New, d.Plan.Updated, d.Plan.NewRoles)
 		return s.done(w, r, rc, "/admin/directory", msg, d)
@@ -161,6 +154,14 @@ func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		d.Data = base64.StdEncoding.EncodeToString(data)
 	}
 	return s.render(w, r, rc, status, "roster_preview", "名单导入预览", d)
+}
+
+// rosterAudit is the roster.import entry that ImportRoster writes with the people it imports;
+// the store adds the counts.
+func (s *Server) rosterAudit(rc *reqCtx, file, unit string) store.Audit {
+	a := rc.audit()
+	a.ObjectID, a.Detail = file, map[string]any{"file": file, "unit": unit}
+	return a
 }
 
 // rosterProblems splits what notify/roster reports into one problem per cell.

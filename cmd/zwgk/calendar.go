@@ -235,7 +235,7 @@ func calendarLoad(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("load needs the database: %w", err)
 	}
 	defer closeStore()
-	if err := st.SaveCalendarYear(ctx, y, store.Audit{Actor: "cli"}); err != nil {
+	if err := st.SaveCalendarYear(ctx, y, cliAudit(e)); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "loaded %d: %d days off, %d make-up working days (source: %s)\n", y.Year, len(y.Holidays), len(y.Workdays), y.Source)
@@ -265,7 +265,7 @@ func calendarRemove(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeStore()
-	if err := st.DeleteCalendarYear(ctx, year, store.Audit{Actor: "cli"}); err != nil {
+	if err := st.DeleteCalendarYear(ctx, year, cliAudit(e)); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no admin year %d", year)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/user"
 	"strings"
 
 	"go.temporal.io/sdk/client"
@@ -65,6 +66,22 @@ func openStoreRaw(ctx context.Context, e *env) (*store.Store, func(), error) {
 			fmt.Fprintln(os.Stderr, "zwgk: stop private PostgreSQL:", err)
 		}
 	}, nil
+}
+
+// cliAudit is who a change made from the shell is audited as: the CLI has no login of its own,
+// so the entry names the operating-system account that ran it; there is no IP to record.
+func cliAudit(e *env) store.Audit {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = e.getenv("USER")
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	return store.Audit{Actor: "cli:" + name}
 }
 
 // dialTemporal connects to the configured Temporal frontend.

@@ -129,7 +129,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	case errors.Is(err, store.ErrNotFound) && *create && !*dryRun:
-		u, _, err := st.EnsureUnit(ctx, *unitName)
+		u, _, err := st.EnsureUnitAudited(ctx, *unitName, cliAudit(e))
 		if err != nil {
 			return err
 		}
@@ -216,6 +216,18 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			out.Workflows = "not-started"
 		}
 		out.Committed, out.Revision, out.Diff = true, cm.Changes.Revision, cm.Diff
+		// A second statement, as the web's import does: importer.Commit writes the list in its
+		// own transaction and takes no audit entry yet.
+		a := cliAudit(e)
+		a.Action, a.ObjectType, a.ObjectID = "list.import", "list", fmt.Sprint(cm.Changes.ListID)
+		detail := map[string]any{"file": name, "unit": res.Unit, "year": res.Year, "revision": cm.Changes.Revision}
+		if cm.Diff != nil {
+			detail["added"], detail["changed"], detail["removed"] = len(cm.Diff.Added), len(cm.Diff.Changed), len(cm.Diff.Removed)
+		}
+		a.Detail = detail
+		if err := st.RecordAudit(ctx, a); err != nil {
+			return fmt.Errorf("导入已提交，但审计记录写入失败: %w", err)
+		}
 		if corr != nil && *corrFile != "" || len(maps) > 0 {
 			// the corrections go with the list, in the form that reads its next revision
 			var saved []byte

@@ -75,7 +75,7 @@ func runOffice(ctx context.Context, e *env, args []string) error {
 	var unit store.Unit
 	if sub == "add" {
 		var created bool
-		if unit, created, err = st.EnsureUnit(ctx, *unitName); err != nil {
+		if unit, created, err = st.EnsureUnitAudited(ctx, *unitName, cliAudit(e)); err != nil {
 			return err
 		}
 		if created {
@@ -100,7 +100,7 @@ func runOffice(ctx context.Context, e *env, args []string) error {
 			return errUsage
 		}
 		for _, name := range pos {
-			o, err := st.CreateOffice(ctx, unit.ID, name, aliases)
+			o, err := st.CreateOfficeAudited(ctx, unit.ID, name, aliases, cliAudit(e))
 			if errors.Is(err, store.ErrExists) {
 				fmt.Fprintf(e.stdout, "已有：%s\n", name)
 				continue
@@ -146,7 +146,7 @@ func runOffice(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		o, err = st.AddOfficeAliases(ctx, o.ID, pos[1:]...)
+		o, err = st.AddOfficeAliasesAudited(ctx, o.ID, pos[1:], cliAudit(e))
 		if err != nil {
 			return err
 		}
@@ -163,25 +163,11 @@ func runOffice(ctx context.Context, e *env, args []string) error {
 			}
 			ids = append(ids, o.ID)
 		}
-		if remove {
-			err = st.RemoveGroupMembers(ctx, unit.ID, pos[0], ids...)
-		} else {
-			err = st.AddGroupMembers(ctx, unit.ID, pos[0], ids...)
-		}
+		after, err := st.ChangeGroupMembers(ctx, unit.ID, pos[0], ids, remove, cliAudit(e))
 		if err != nil {
 			return err
 		}
-		gs, err := st.Groups(ctx, unit.ID)
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, g := range gs {
-			if g.Name == strings.TrimSpace(pos[0]) {
-				n = len(g.OfficeIDs)
-			}
-		}
-		fmt.Fprintf(e.stdout, "组“%s”现有 %d 个科室\n", pos[0], n)
+		fmt.Fprintf(e.stdout, "组“%s”现有 %d 个科室\n", pos[0], len(after))
 	}
 	return nil
 }

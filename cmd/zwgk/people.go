@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -90,13 +91,26 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 		if *chans != "" {
 			p.Channels = strings.Split(*chans, ",")
 		}
-		id, err := st.AddPerson(ctx, p)
+		// The first role is resolved before the person is created, so that a misspelt office
+		// leaves no person behind, and both are one change in the audit log.
+		var (
+			at    *store.Attachment
+			where string
+		)
+		if *role != "" || *office != "" {
+			r, d, err := resolveRole(ctx, st, 0, *unitName, *office, *role, *level)
+			if err != nil {
+				return err
+			}
+			at, where = &r, roleWhere(r, d)
+		}
+		id, err := st.CreatePerson(ctx, p, at, cliAudit(e))
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "added %s as person %d\n", *name, id)
-		if *role != "" || *office != "" {
-			return attach(ctx, e, st, id, *unitName, *office, *role, *level, false)
+		if at != nil {
+			fmt.Fprintf(e.stdout, "person %d is %s\n", id, where)
 		}
 		return nil
 	case "list":
@@ -127,13 +141,13 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if sub == "remove" {
-			if err := st.DeletePerson(ctx, p.ID); err != nil {
+			if err := st.DeletePersonAudited(ctx, p.ID, cliAudit(e)); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "removed %s (person %d)\n", p.Name, p.ID)
 			return nil
 		}
-		return attach(ctx, e, st, p.ID, *unitName, *office, *role, *level, *detach)
+		return attach(ctx, e, st, p, *unitName, *office, *role, *level, *detach)
 	case "import":
 		return importRoster(ctx, e, st, pos[0], *unitName, *dryRun)
 	}
@@ -150,45 +164,62 @@ func findPerson(ctx context.Context, st *store.Store, ref string) (store.Person,
 	return st.PersonByAddress(ctx, ref)
 }
 
-func attach(ctx context.Context, e *env, st *store.Store, personID int64, unitName, office, role string, level int, detach bool) error {
+// resolveRole turns the names of a role into an attachment, with the office and unit names
+// for the audit entry.
+func resolveRole(ctx context.Context, st *store.Store, personID int64, unitName, office, role string, level int) (store.Attachment, map[string]any, error) {
 	if unitName == "" || role == "" {
-		return errUsage
+		return store.Attachment{}, nil, errUsage
 	}
 	u, err := st.UnitByName(ctx, unitName)
 	if err != nil {
-		return err
+		return store.Attachment{}, nil, err
 	}
+	at := store.Attachment{PersonID: personID, Role: role}
+	detail := map[string]any{"role": role, "office_id": int64(0), "office": "", "unit_id": u.ID, "unit": u.Name, "level": 0}
 	switch role {
 	case store.RoleContact, store.RoleHead:
 		if office == "" {
-			return fmt.Errorf("role %s needs --office", role)
+			return store.Attachment{}, nil, fmt.Errorf("role %s needs --office", role)
 		}
 		o, err := st.FindOffice(ctx, u.ID, office)
 		if err != nil {
-			return err
+			return store.Attachment{}, nil, err
 		}
-		if detach {
-			err = st.DetachOfficePerson(ctx, o.ID, personID, role)
-		} else {
-			err = st.AttachOfficePerson(ctx, o.ID, personID, role)
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "person %d %s %s of %s %s\n", personID, verb(detach), role, u.Name, o.Name)
+		at.OfficeID = o.ID
+		detail["office_id"], detail["office"], detail["unit_id"] = o.ID, o.Name, int64(0)
 	case store.RoleLeader, store.RoleGKB, store.RoleDirector:
-		if detach {
-			err = st.DetachSupervisor(ctx, u.ID, personID, level)
-		} else {
-			err = st.AttachSupervisor(ctx, u.ID, personID, level, role)
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "person %d %s %s of %s at level %d\n", personID, verb(detach), role, u.Name, level)
+		at.UnitID, at.Level = u.ID, level
+		detail["level"] = level
 	default:
-		return fmt.Errorf("role %q: want contact, head, leader, gkb or director", role)
+		return store.Attachment{}, nil, fmt.Errorf("role %q: want contact, head, leader, gkb or director", role)
 	}
+	return at, detail, nil
+}
+
+func roleWhere(at store.Attachment, detail map[string]any) string {
+	if at.OfficeID != 0 {
+		return fmt.Sprintf("%s of %s %s", at.Role, detail["unit"], detail["office"])
+	}
+	return fmt.Sprintf("%s of %s at level %d", at.Role, detail["unit"], at.Level)
+}
+
+func attach(ctx context.Context, e *env, st *store.Store, p store.Person, unitName, office, role string, level int, detach bool) error {
+	at, detail, err := resolveRole(ctx, st, p.ID, unitName, office, role, level)
+	if err != nil {
+		return err
+	}
+	a := cliAudit(e)
+	detail["name"] = p.Name
+	a.Detail = detail
+	if detach {
+		err = st.DetachRole(ctx, at, a)
+	} else {
+		_, err = st.AttachRole(ctx, at, a)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "person %d %s %s\n", p.ID, verb(detach), roleWhere(at, detail))
 	return nil
 }
 
@@ -246,7 +277,9 @@ func importRoster(ctx context.Context, e *env, st *store.Store, path, unit strin
 				fmt.Fprintf(e.stdout, "%s: %d rows are valid; nothing written (--dry-run)\n", path, len(entries))
 				return nil
 			}
-			res, err := st.ImportRoster(ctx, entries)
+			a := cliAudit(e)
+			a.ObjectID, a.Detail = filepath.Base(path), map[string]any{"file": filepath.Base(path), "unit": unit}
+			res, err := st.ImportRoster(ctx, entries, a)
 			if err != nil {
 				return fmt.Errorf("import %s: %w", path, err)
 			}
@@ -302,7 +335,7 @@ func runRobot(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		id, err := st.AddRobot(ctx, store.Robot{OfficeID: o.ID, Kind: *kind, Name: *name, Webhook: *webhook, Secret: *secret})
+		id, err := st.AddRobotAudited(ctx, store.Robot{OfficeID: o.ID, Kind: *kind, Name: *name, Webhook: *webhook, Secret: *secret}, cliAudit(e))
 		if err != nil {
 			return err
 		}
@@ -330,7 +363,7 @@ func runRobot(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return errUsage
 		}
-		if err := st.DeleteRobot(ctx, id); err != nil {
+		if _, err := st.DeleteRobotAudited(ctx, 0, id, cliAudit(e)); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "removed robot %d\n", id)

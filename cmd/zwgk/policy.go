@@ -95,13 +95,13 @@ func runPolicy(ctx context.Context, e *env, args []string) error {
 	}
 	var refs []store.ItemRef
 	if *itemID != 0 {
-		ref, err := st.SetItemPolicy(ctx, *itemID, raw)
+		ref, err := st.SetItemPolicyAudited(ctx, *itemID, raw, cliAudit(e))
 		if err != nil {
 			return err
 		}
 		refs = []store.ItemRef{ref}
 	} else {
-		if err := st.SetUnitPolicy(ctx, u.ID, raw, store.Audit{Actor: "zwgk policy", IP: "cli"}); err != nil {
+		if err := st.SetUnitPolicy(ctx, u.ID, raw, cliAudit(e)); err != nil {
 			return err
 		}
 		if refs, err = st.ActiveItemsOfUnit(ctx, u.ID); err != nil {

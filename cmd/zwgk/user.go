@@ -85,7 +85,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	u, pw, err := web.CreateUser(ctx, st, *login, *name, *role, password, officeIDs, unitIDs,
-		store.Audit{Actor: "cli", IP: "local"})
+		cliAudit(e))
 	if err != nil {
 		return web.UserError(err)
 	}

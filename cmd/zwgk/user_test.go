@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/user"
 	"regexp"
 	"strings"
 	"testing"
@@ -75,7 +76,11 @@ func TestUserCommand(t *testing.T) {
 	if err != nil || u.Name != "张三" || len(u.Offices) != 1 {
 		t.Fatalf("stored office user %+v %v", u, err)
 	}
-	entries, err := st.AuditLog(context.Background(), store.AuditFilter{Actor: "cli"})
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := st.AuditLog(context.Background(), store.AuditFilter{Actor: "cli:" + me.Username})
 	if err != nil || len(entries) != 3 {
 		t.Fatalf("audit of the CLI: %v %+v", err, entries)
 	}
