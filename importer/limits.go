@@ -24,8 +24,8 @@ const (
 	// MaxPartBytes caps one unzipped part of an .xlsx/.docx; MaxUnzipBytes the whole archive.
 	MaxPartBytes  = 64 << 20
 	MaxUnzipBytes = 256 << 20
-	// MaxElements caps the XML elements of one part and the HTML tags of a page; MaxDepth
-	// their nesting (a real document nests a few dozen levels).
+	// MaxElements caps the XML elements of one part, MaxDepth their nesting (a real document
+	// nests a few dozen levels); HTML has its own caps (maxHTMLNodes, maxHTMLDepth).
 	MaxElements = 2_000_000
 	MaxDepth    = 256
 	// MaxSheets caps the worksheets of a workbook.
