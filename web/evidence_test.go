@@ -231,6 +231,24 @@ func TestEvidenceRefused(t *testing.T) {
 		z.Close()
 		return b.Bytes()
 	}()
+	macros := func() []byte { // a macro-enabled Word document renamed .docx
+		var b bytes.Buffer
+		z := zip.NewWriter(&b)
+		src, err := zip.NewReader(bytes.NewReader(testDOCX(t)), int64(len(testDOCX(t))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range src.File {
+			w, _ := z.Create(f.Name)
+			rc, _ := f.Open()
+			io.Copy(w, rc)
+			rc.Close()
+		}
+		w, _ := z.Create("word/vbaProject.bin")
+		w.Write([]byte("Attribute VB_Name = \"ThisDocument\""))
+		z.Close()
+		return b.Bytes()
+	}()
 	cases := []struct {
 		name   string
 		file   string
@@ -240,6 +258,7 @@ func TestEvidenceRefused(t *testing.T) {
 	}{
 		{"a program renamed .pdf", "年报.pdf", exe, http.StatusBadRequest, "内容不是PDF"},
 		{"a zip renamed .docx", "说明.docx", zipped, http.StatusBadRequest, "内容不是"},
+		{"a document with macros", "说明.docx", macros, http.StatusBadRequest, "内容不是"},
 		{"a PNG named .pdf", "截图.pdf", testPNG(t), http.StatusBadRequest, "扩展名是 .pdf，内容却是PNG 图片"},
 		{"an extension not taken", "年报.exe", testPDF(""), http.StatusBadRequest, "只能上传PDF"},
 		{"an empty file", "年报.pdf", nil, http.StatusBadRequest, "是空的"},
@@ -342,7 +361,10 @@ func TestEvidenceDownloadScope(t *testing.T) {
 // Against the real item workflow: a file alone completes the cycle, the workflow takes its
 // download URL as the evidence, and the cycle's projection carries it.
 func TestEvidenceCompletesTheRealWorkflow(t *testing.T) {
-	f, wc, item := liveFixture(t)
+	// its own list: workflow ids are made of the unit, year and item key, and each test's fresh
+	// database numbers its unit 1 on the one Temporal server of the test process
+	f, wc, items := liveList(t, "序号,工作任务,责任科室,完成时限\n1,规范性文件及时公开（附佐证文件）,办公室,及时公开\n")
+	item := items[0]
 	ctx := context.Background()
 	var office int64
 	if err := f.st.Pool.QueryRow(ctx, `SELECT office_id FROM item_offices WHERE item_id = $1`, item.ID).Scan(&office); err != nil {

@@ -68,6 +68,10 @@ func sniffEvidence(data []byte) (evidenceKind, bool) {
 		}
 		var types, word, excel bool
 		for _, f := range zr.File {
+			// a macro-enabled document renamed .docx or .xlsx carries its macros in this part
+			if strings.HasSuffix(strings.ToLower(f.Name), "vbaproject.bin") {
+				return evidenceKind{}, false
+			}
 			switch f.Name {
 			case "[Content_Types].xml":
 				types = true
