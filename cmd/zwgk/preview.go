@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -181,7 +180,8 @@ func previewFile(ctx context.Context, e *env, path string, year int, unit string
 	if year == 0 {
 		return nil, errors.New("--year is required with a FILE")
 	}
-	data, err := os.ReadFile(path)
+	// as import reads it: never more than the importer's cap, so a huge file is refused, not read
+	path, data, err := readInput(path)
 	if err != nil {
 		return nil, err
 	}
