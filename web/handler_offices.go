@@ -165,7 +165,7 @@ func (s *Server) robotAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		return writeJSON(w, http.StatusCreated, b)
 	}
 	return s.done(w, r, rc, fmt.Sprintf("/admin/offices/%d", rc.office),
-		fmt.Sprintf("已添加%s机器人；它和科室联系人一样收到本科室的提醒，下一次提醒起生效。可用 zwgk notify test 试发。", robotKindNames[in.Kind]), b)
+		fmt.Sprintf("已添加%s机器人；它和科室联系人一样收到本科室的提醒，下一次提醒起生效。", robotKindNames[in.Kind]), b)
 }
 
 // robotRemove removes one of the office's robots.

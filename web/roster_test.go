@@ -75,8 +75,8 @@ func TestRosterImport(t *testing.T) {
 	for _, want := range []string{
 		`<td data-label="行">2</td><td data-label="列">B</td><td data-label="表头">邮箱</td>`,
 		`<td data-label="行">3</td><td data-label="列">G</td><td data-label="表头">角色</td>`,
-		`<td data-label="行">4</td><td data-label="列">F</td><td data-label="表头">科室</td><td data-label="问题">office 财务室 is not in the directory`,
-		`<td data-label="行">5</td><td data-label="列">E</td><td data-label="表头">单位</td><td data-label="问题">unit 丙局 does not exist`,
+		`<td data-label="行">4</td><td data-label="列">F</td><td data-label="表头">科室</td><td data-label="问题">科室“财务室”不在该单位的通讯录中`,
+		`<td data-label="行">5</td><td data-label="列">E</td><td data-label="表头">单位</td><td data-label="问题">单位“丙局”尚未建立`,
 		`<td data-label="行">6</td><td data-label="列">C</td><td data-label="表头">手机</td>`,
 		`<td data-label="行">6</td><td data-label="列">D</td><td data-label="表头">接收方式</td>`,
 		"问题（6）",
@@ -216,7 +216,7 @@ func TestRosterImport(t *testing.T) {
 	// Not a workbook; no file at all.
 	resp, body = admin.upload("/api/people/import?dry_run=1", nil, "名单.csv", []byte("姓名,邮箱\n张三,zs@a.gov.cn\n"))
 	wantStatus(t, resp, body, http.StatusOK)
-	if !strings.Contains(body, "not a readable .xlsx file") {
+	if !strings.Contains(body, "不是可读的 .xlsx 文件") {
 		t.Fatalf("a CSV: %s", body)
 	}
 	resp, body = admin.upload("/admin/people/import", map[string]string{"dry_run": "1"}, "", nil)

@@ -62,10 +62,10 @@ func TestPeopleCommand(t *testing.T) {
 		t.Fatalf("bad roster: exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		"row 4 column B (手机): \"1380013\" is not a mobile number",
-		"row 5 column C (邮箱): \"wangwu@\" is not an email address",
-		"row 6 column A (姓名): name is empty",
-		"row 6 column D (接收方式): \"传真\" is not 邮件 or 短信",
+		"row 4 column B (手机): “1380013”不是手机号码",
+		"row 5 column C (邮箱): “wangwu@”不是电子邮箱地址",
+		"row 6 column A (姓名): 姓名为空",
+		"row 6 column D (接收方式): “传真”不是接收方式",
 		"row 6 column G (级别)",
 		"row 6 column H (接收告警)",
 		"nothing was imported",
@@ -80,7 +80,7 @@ func TestPeopleCommand(t *testing.T) {
 
 	unknown := writeRoster(t, [][]any{header, {"王五", "13900139000", "", "", "宣传股", "负责人", "", ""}})
 	code, _, errOut = runWith(t, vars, "people", "import", unknown, "--unit", "某某县财政局")
-	if code != 1 || !strings.Contains(errOut, "row 2 column E (科室): office 宣传股 is not in the directory") {
+	if code != 1 || !strings.Contains(errOut, "row 2 column E (科室): 科室“宣传股”不在该单位的通讯录中") {
 		t.Fatalf("unknown office: exit %d\n%s", code, errOut)
 	}
 

@@ -85,7 +85,7 @@ func TestReadRefusesHostileWorkbooks(t *testing.T) {
 			for r := 2; r <= 200_000; r++ {
 				fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>张三</t></is></c></row>`, r, r)
 			}
-		})}, "more than 10000 rows"},
+		})}, "超过 10000 行"},
 		{"zip-bomb.xlsx", map[string]func(io.Writer){"xl/media/a.bin": zeroes(60 << 20), "xl/media/b.bin": zeroes(60 << 20),
 			"xl/media/c.bin": zeroes(60 << 20), "xl/media/d.bin": zeroes(60 << 20), "xl/media/e.bin": zeroes(60 << 20)}, "解压后超过"},
 	}

@@ -109,14 +109,14 @@ func ReadXLSX(r io.Reader, file string) ([]Row, error) {
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("import %s: not a readable .xlsx file: %w", file, err)
+		return nil, fmt.Errorf("import %s: 不是可读的 .xlsx 文件：%w", file, err)
 	}
 	if err := importer.CheckXLSX(zr); err != nil {
 		return nil, fmt.Errorf("import %s: %w", file, err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: importer.MaxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
-		return nil, fmt.Errorf("import %s: not a readable .xlsx file: %w", file, err)
+		return nil, fmt.Errorf("import %s: 不是可读的 .xlsx 文件：%w", file, err)
 	}
 	defer f.Close()
 	for _, sheet := range f.GetSheetList() {
@@ -128,7 +128,7 @@ func ReadXLSX(r io.Reader, file string) ([]Row, error) {
 			return parseRows(file, rows, h, cols)
 		}
 	}
-	return nil, fmt.Errorf("import %s: no header row with 姓名 in the first 10 rows of any sheet", file)
+	return nil, fmt.Errorf("import %s: 前10行中没有含“姓名”的表头行", file)
 }
 
 // readSheet streams a sheet: the first 10 rows for the header, then (if one was found) the
@@ -172,7 +172,7 @@ func readSheet(f *excelize.File, sheet, file string) (rows [][]string, header in
 			continue
 		}
 		if n-header-1 > MaxRows {
-			return nil, 0, nil, fmt.Errorf("import %s: more than %d rows; a roster has at most %d", file, MaxRows, MaxRows)
+			return nil, 0, nil, fmt.Errorf("import %s: 超过 %d 行：一份名单最多 %d 行", file, MaxRows, MaxRows)
 		}
 		rows = append(rows, row[:min(len(row), width)])
 		last = n
@@ -210,11 +210,11 @@ func headerCols(row []string) map[string]int {
 func parseRows(file string, rows [][]string, header int, cols map[string]int) ([]Row, error) {
 	if _, ok := cols["email"]; !ok {
 		if _, ok := cols["mobile"]; !ok {
-			return nil, fmt.Errorf("import %s row %d: no 邮箱 or 手机 column", file, header+1)
+			return nil, fmt.Errorf("import %s row %d: 表头中没有“邮箱”或“手机”列", file, header+1)
 		}
 	}
 	if len(rows)-header-1 > MaxRows {
-		return nil, fmt.Errorf("import %s: %d rows; a roster has at most %d", file, len(rows)-header-1, MaxRows)
+		return nil, fmt.Errorf("import %s: %d 行：一份名单最多 %d 行", file, len(rows)-header-1, MaxRows)
 	}
 	letters := map[string]string{}
 	for field, i := range cols {
@@ -245,22 +245,22 @@ func parseRows(file string, rows [][]string, header int, cols map[string]int) ([
 		r := Row{Row: i + 1, Name: cell("name"), Email: cell("email"), Unit: cell("unit"), Office: cell("office"),
 			Note: cell("note"), cols: letters}
 		if r.Name == "" {
-			bad("name", "name is empty")
+			bad("name", "姓名为空")
 		}
 		if r.Email != "" {
 			if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email {
-				bad("email", "%q is not an email address", r.Email)
+				bad("email", "“%s”不是电子邮箱地址", r.Email)
 			}
 		}
 		if m := cell("mobile"); m != "" {
 			r.Mobile = strings.NewReplacer(" ", "", "-", "").Replace(m)
 			d := strings.TrimPrefix(strings.TrimPrefix(r.Mobile, "+86"), "+")
 			if strings.Trim(d, "0123456789") != "" || len(d) < 6 || len(d) > 16 || (strings.HasPrefix(r.Mobile, "1") && len(d) != 11) {
-				bad("mobile", "%q is not a mobile number", m)
+				bad("mobile", "“%s”不是手机号码（11位，1开头）", m)
 			}
 		}
 		if r.Email == "" && r.Mobile == "" {
-			bad("email", "%s has neither 邮箱 nor 手机", r.Name)
+			bad("email", "%s既没有邮箱也没有手机，收不到提醒", r.Name)
 		}
 		if c := cell("channels"); c != "" {
 			for _, part := range strings.FieldsFunc(c, func(r rune) bool { return strings.ContainsRune("、，,;；/ ", r) }) {
@@ -270,7 +270,7 @@ func parseRows(file string, rows [][]string, header int, cols map[string]int) ([
 				case "短信", "手机", "sms":
 					r.Channels = append(r.Channels, "sms")
 				default:
-					bad("channels", "%q is not 邮件 or 短信", part)
+					bad("channels", "“%s”不是接收方式：请写 邮件 或 短信", part)
 				}
 			}
 		}
@@ -287,7 +287,7 @@ func parseRows(file string, rows [][]string, header int, cols map[string]int) ([
 		case "办公室主任", "director":
 			r.Role = store.RoleDirector
 		default:
-			bad("role", "%q: want 联系人, 负责人, 分管领导, 政务公开办 or 办公室主任", role)
+			bad("role", "“%s”不是角色：请写 联系人、负责人、分管领导、政务公开办 或 办公室主任", role)
 		}
 		if r.Role == "" && r.Office != "" {
 			r.Role = store.RoleContact
@@ -295,7 +295,7 @@ func parseRows(file string, rows [][]string, header int, cols map[string]int) ([
 		if lv := cell("level"); lv != "" {
 			n, err := strconv.Atoi(lv)
 			if err != nil || n < 1 || n > 9 {
-				bad("level", "%q: want 1 to 9", lv)
+				bad("level", "级别“%s”无效：请写 1 到 9", lv)
 			}
 			r.Level = n
 		}
@@ -304,7 +304,7 @@ func parseRows(file string, rows [][]string, header int, cols map[string]int) ([
 		case "是", "y", "yes", "true", "1", "√":
 			r.Alerts = true
 		default:
-			bad("alerts", "%q: want 是 or 否", a)
+			bad("alerts", "“%s”无效：请写 是 或 否", a)
 		}
 		switch r.Role {
 		case store.RoleContact, store.RoleHead:
@@ -313,7 +313,7 @@ func parseRows(file string, rows [][]string, header int, cols map[string]int) ([
 				if letters["office"] == "" { // no 科室 column at all: point at the role
 					field = "role"
 				}
-				bad(field, "a %s needs a 科室", cell("role"))
+				bad(field, "%s须写明科室", cell("role"))
 			}
 		case store.RoleLeader, store.RoleGKB, store.RoleDirector:
 			if r.Level == 0 {
@@ -340,7 +340,7 @@ func Resolve(ctx context.Context, st *store.Store, file string, rows []Row, defa
 			name = defaultUnit
 		}
 		if name == "" {
-			errs = append(errs, &Error{File: file, Row: r.Row, Column: r.cols["unit"], Header: "单位", Err: errors.New("no 单位 (add the column or pass --unit)")})
+			errs = append(errs, &Error{File: file, Row: r.Row, Column: r.cols["unit"], Header: "单位", Err: errors.New("没有写单位：请在名单中加一列“单位”，或导入时指定单位")})
 			return 0, false
 		}
 		if id, ok := units[name]; ok {
@@ -349,7 +349,7 @@ func Resolve(ctx context.Context, st *store.Store, file string, rows []Row, defa
 		u, err := st.UnitByName(ctx, name)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				err = fmt.Errorf("unit %s does not exist (zwgk office units lists them)", name)
+				err = fmt.Errorf("单位“%s”尚未建立：请先建立该单位，或改成已有单位的名称", name)
 			}
 			errs = append(errs, &Error{File: file, Row: r.Row, Column: r.cols["unit"], Header: "单位", Err: err})
 			units[name] = 0
@@ -371,7 +371,7 @@ func Resolve(ctx context.Context, st *store.Store, file string, rows []Row, defa
 			o, err := st.FindOffice(ctx, u, r.Office)
 			if err != nil {
 				if errors.Is(err, store.ErrNotFound) {
-					err = fmt.Errorf("office %s is not in the directory of its unit (zwgk office add)", r.Office)
+					err = fmt.Errorf("科室“%s”不在该单位的通讯录中：请先添加该科室，或改成已有科室的名称", r.Office)
 				}
 				errs = append(errs, &Error{File: file, Row: r.Row, Column: r.cols["office"], Header: "科室", Err: err})
 				continue

@@ -74,19 +74,19 @@ func TestReadReportsCells(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{
-		"import 名单.xlsx row 2 column C (角色): a 联系人 needs a 科室",
-		"import 名单.xlsx row 3 column B (邮箱): 李四 has neither 邮箱 nor 手机",
-		"import 名单.xlsx row 3 column C (角色): \"局长\"",
+		"import 名单.xlsx row 2 column C (角色): 联系人须写明科室",
+		"import 名单.xlsx row 3 column B (邮箱): 李四既没有邮箱也没有手机，收不到提醒",
+		"import 名单.xlsx row 3 column C (角色): “局长”不是角色",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("errors lack %q:\n%s", want, msg)
 		}
 	}
 	if _, err := ReadXLSX(xlsx(t, map[string][][]any{"Sheet1": {{"名称", "地址"}}}), "x.xlsx"); err == nil ||
-		!strings.Contains(err.Error(), "no header row with 姓名") {
+		!strings.Contains(err.Error(), "没有含“姓名”的表头行") {
 		t.Errorf("no header: %v", err)
 	}
-	if _, err := ReadXLSX(strings.NewReader("姓名,邮箱\n"), "x.xlsx"); err == nil || !strings.Contains(err.Error(), "not a readable .xlsx") {
+	if _, err := ReadXLSX(strings.NewReader("姓名,邮箱\n"), "x.xlsx"); err == nil || !strings.Contains(err.Error(), "不是可读的 .xlsx") {
 		t.Errorf("csv as xlsx: %v", err)
 	}
 }
