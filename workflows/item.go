@@ -786,6 +786,33 @@ func (w *item) repeatPlan(c *cycle, p *store.CyclePlan) {
 	}
 }
 
+const changeNoStaleReminders = "no-stale-reminders"
+
+// dropStaleReminders replaces the reminders and the due-day notice whose instants passed before
+// the cycle was planned, when the cycle is already due, by one overdue notice to the same
+// contact (level 0: not a rung of the ladder): moved to the next window they would tell the
+// office 【今日到期】 or "due in 3 working days" of work that is overdue (a late import tracked
+// from today, a revision after the due day). Only workflows that have such a notice ask for
+// the version, so other histories are unchanged.
+func (w *item) dropStaleReminders(ctx workflow.Context, c *cycle, p *store.CyclePlan, now time.Time) {
+	if c.Due.After(now) {
+		return
+	}
+	stale := func(n store.NoticePlan) bool {
+		return (n.Kind == "reminder" || n.Kind == "due") && n.At.Before(now)
+	}
+	if !slices.ContainsFunc(p.Notices, stale) {
+		return
+	}
+	if workflow.GetVersion(ctx, changeNoStaleReminders, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	i := slices.IndexFunc(p.Notices, stale)
+	// dated just before now, so that waitForWindow moves it to the next window with the rest
+	told := store.NoticePlan{Kind: "overdue", Target: p.Notices[i].Target, At: now.Add(-time.Second)}
+	p.Notices = append(slices.DeleteFunc(p.Notices, stale), told)
+}
+
 // waitForWindow moves the notices of a plan whose instant has passed (the cycle was planned
 // late: an import or a policy change after the window, a revision at night) to the next send
 // window, so that nothing goes out at once and outside the window, and all of a recipient's
@@ -853,6 +880,7 @@ func (w *item) flush(ctx workflow.Context, now time.Time) error {
 			w.repeatPlan(c, plan)
 		}
 		if plan != nil {
+			w.dropStaleReminders(ctx, c, plan, now)
 			w.waitForWindow(ctx, plan, now)
 			sync.Plans = append(sync.Plans, *plan)
 		}

@@ -744,13 +744,27 @@ func TestLateImportGrace(t *testing.T) {
 	if after.Level == 0 {
 		t.Errorf("after the grace: level %d, want the ladder climbed", after.Level)
 	}
+	told := 0
 	for _, s := range r.rec.Syncs() {
 		for _, p := range s.Plans {
 			for _, n := range p.Notices {
 				if n.Kind == "escalation" && n.At.Before(d.GraceUntil) {
 					t.Errorf("%s at %s, inside the grace", noticeName(n), n.At)
 				}
+				// 4月底 is long past: nothing may call it due today or due in N days
+				if n.Kind == "due" || n.Kind == "reminder" {
+					t.Errorf("%s at %s for a cycle due on 30 April", noticeName(n), n.At)
+				}
+				if n.Kind == "overdue" && n.Level == 0 {
+					told++
+					if want := at(2024, 12, 2, 9, 0); !n.At.Equal(want) {
+						t.Errorf("the overdue notice at %s, want the next window %s", n.At, want)
+					}
+				}
 			}
 		}
+	}
+	if told != 1 {
+		t.Errorf("%d overdue notices in the grace's first window, want 1", told)
 	}
 }
