@@ -111,8 +111,9 @@ func SMS(cfg *config.Config) (notify.Channel, error) {
 }
 
 // All builds every channel by the name recipients prefer. In dev mode an unconfigured email
-// or SMS channel is the dev outbox, so that `zwgk dev` works without servers; otherwise it is
-// absent and recipients who prefer it fall back to their next channel.
+// or SMS channel is the dev outbox, so that `zwgk dev` works without servers (and without a
+// mail server, robots go to the outbox too); otherwise it is absent and recipients who prefer
+// it fall back to their next channel.
 func All(cfg *config.Config, st *store.Store, dev bool) (map[string]notify.Channel, error) {
 	rc, err := RobotClient(cfg)
 	if err != nil {
@@ -128,6 +129,11 @@ func All(cfg *config.Config, st *store.Store, dev bool) (map[string]notify.Chann
 		out["email"] = e
 	case errors.Is(err, ErrNotConfigured) && dev:
 		out["email"] = &notify.Outbox{Store: st, As: "email"}
+		// a dev install with no mail server is a trial: its robots' messages are kept in the
+		// outbox beside the mail, not posted to a real group chat (the demo's webhooks are real
+		// addresses an admin may have pasted)
+		out["dingtalk"] = &notify.Outbox{Store: st, As: "dingtalk"}
+		out["wecom"] = &notify.Outbox{Store: st, As: "wecom"}
 	case !errors.Is(err, ErrNotConfigured):
 		return nil, err
 	}

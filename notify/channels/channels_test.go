@@ -29,6 +29,11 @@ func TestAll(t *testing.T) {
 	if _, ok := dev["email"].(*notify.Outbox); !ok {
 		t.Errorf("dev without SMTP: email is %T, want the outbox", dev["email"])
 	}
+	for _, r := range []string{"dingtalk", "wecom"} {
+		if _, ok := dev[r].(*notify.Outbox); !ok {
+			t.Errorf("dev without SMTP: %s is %T, want the outbox, not a real group chat", r, dev[r])
+		}
+	}
 	prod, err := All(load(t, nil), nil, false)
 	if err != nil {
 		t.Fatal(err)
