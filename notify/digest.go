@@ -36,24 +36,31 @@ func severity(k Kind) int {
 }
 
 // GroupDigests coalesces entries per recipient: one group per recipient, ordered by recipient
-// key; within a group one entry per item and cycle (the most pressing kind wins, then the
-// highest escalation level), ordered by SortEntries. It is pure and deterministic, so a
-// workflow may call it; the same input in any order gives the same groups.
+// key; within a group one entry per item (the most pressing of its cycles and kinds wins, then
+// the highest escalation level; OtherCycles counts the item's other cycles in the window, so a
+// monthly item overdue for October and November is listed once), ordered by SortEntries. It is
+// pure and deterministic, so a workflow may call it; the same input in any order gives the
+// same groups.
 func GroupDigests(in []Addressed) []Group {
 	type key struct {
 		recipient string
 		item      int64
-		cycle     string
 	}
 	best := make(map[key]Entry, len(in))
+	cycles := make(map[key]map[string]bool, len(in))
 	for _, a := range in {
-		k := key{a.Recipient, a.Entry.ItemID, a.Entry.Cycle}
+		k := key{a.Recipient, a.Entry.ItemID}
+		if cycles[k] == nil {
+			cycles[k] = map[string]bool{}
+		}
+		cycles[k][a.Entry.Cycle] = true
 		if cur, ok := best[k]; !ok || morePressing(a.Entry, cur) {
 			best[k] = a.Entry
 		}
 	}
 	byRecipient := map[string][]Entry{}
 	for k, e := range best {
+		e.OtherCycles = len(cycles[k]) - 1
 		byRecipient[k.recipient] = append(byRecipient[k.recipient], e)
 	}
 	out := make([]Group, 0, len(byRecipient))
@@ -65,7 +72,7 @@ func GroupDigests(in []Addressed) []Group {
 	return out
 }
 
-// morePressing decides which of two entries about the same item and cycle a digest keeps; it
+// morePressing decides which of two entries about the same item a digest keeps; it
 // is a total order on the fields that differ so that the choice never depends on input order.
 func morePressing(a, b Entry) bool {
 	if c := cmp.Compare(severity(a.Kind), severity(b.Kind)); c != 0 {
@@ -83,7 +90,10 @@ func morePressing(a, b Entry) bool {
 	if a.Urgent != b.Urgent {
 		return a.Urgent
 	}
-	return a.Title < b.Title
+	if a.Title != b.Title {
+		return a.Title < b.Title
+	}
+	return a.Cycle < b.Cycle // the earlier period of the same item
 }
 
 // SortEntries orders entries from the most pressing: escalations, overdue (longest overdue

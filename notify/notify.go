@@ -100,6 +100,8 @@ type Entry struct {
 	HoursLeft       int       `json:"hours_left,omitempty"`
 	Level           int       `json:"level,omitempty"` // escalation level
 	Urgent          bool      `json:"urgent,omitempty"`
+	// OtherCycles is how many other cycles of the item a digest folded into this entry.
+	OtherCycles int `json:"other_cycles,omitempty"`
 }
 
 // Failure is one failed delivery listed in an admin alert.

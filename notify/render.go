@@ -296,8 +296,17 @@ func DateText(d calendar.Date) string {
 	return fmt.Sprintf("%d年%d月%d日（%s）", d.Year, d.Month, d.Day, weekdays[d.Weekday()])
 }
 
-// StatusText says how much time is left or how late an entry is.
+// StatusText says how much time is left or how late an entry is, and how many other periods
+// of the item are open with it.
 func StatusText(e Entry) string {
+	s := statusText(e)
+	if e.OtherCycles > 0 {
+		s += fmt.Sprintf("；另有%d期未办结", e.OtherCycles)
+	}
+	return s
+}
+
+func statusText(e Entry) string {
 	switch e.Kind {
 	case Due:
 		if e.HoursLeft > 0 {
