@@ -243,3 +243,32 @@ func TestBareNumberWhereTheHeaderHasNoSeq(t *testing.T) {
 		t.Errorf("second row offices %v", got)
 	}
 }
+
+// A one-cell-per-line assessment splits a criterion cell into its numbered points, each on its
+// own line: they are one row's 评分标准, not one item each.
+func TestNumberedPointsOfOneCell(t *testing.T) {
+	text := `考评项目
+分值
+评分标准
+政策解读
+20分
+1、重要政策文件同步发布解读材料。
+2、未同步解读的，每件扣2分。
+3、解读形式单一的，扣1分。
+依申请公开
+15分
+1、按期答复依申请公开事项。
+2、逾期答复的，每件扣3分。
+`
+	res := load(t, "细则.txt", []byte(text), testDir("某某县政府办", []string{"办公室"}, nil), 2026, BuildOptions{})
+	mustOK(t, res)
+	if len(res.Items) != 2 {
+		t.Fatalf("%d items, want 2: %+v", len(res.Items), res.Items)
+	}
+	if it := res.Items[0]; it.Title != "政策解读" || !strings.Contains(it.Requirement, "3、解读形式单一") || it.Score == nil || *it.Score != 20 {
+		t.Errorf("first criterion: %q %q score %v", it.Title, it.Requirement, it.Score)
+	}
+	if it := res.Items[1]; it.Title != "依申请公开" || !strings.Contains(it.Requirement, "2、逾期答复") {
+		t.Errorf("second criterion: %q %q", it.Title, it.Requirement)
+	}
+}

@@ -709,6 +709,19 @@ type trow struct {
 	cells  map[int]tok
 }
 
+// enumStart is the number a point of an enumerated cell starts with (1、 or 1. or （1）), 0 when
+// the text does not start with one. A bare number is a 序号, not a point.
+func enumStart(s string) int {
+	m := enumPoint.FindStringSubmatch(s)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1] + m[2])
+	return n
+}
+
+var enumPoint = regexp.MustCompile(`^(?:(\d{1,2})[、.．]|[（(](\d{1,2})[）)])\S`)
+
 // seqNumber is the row's 序号 as a number, 0 when it has none.
 func seqNumber(r trow) int {
 	if r.seq == nil {
@@ -946,8 +959,23 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				ok = roles[c] == RoleDeadline || roles[c] == RoleFrequency
 			}
 			if ok {
-				r.cells[c] = u
 				j++
+				if (roles[c] == RoleRequirement || roles[c] == RoleTask) && !pipe {
+					// 1、每月不低于40条。 then 2、… and 3、… on their own lines: one cell's points
+					// (with pipes, each point closed by its own | is a cell of its own)
+					e := j
+					for n := enumStart(u.Text); n > 0 && e < limit && enumStart(toks[e].Text) == n+1 && tr.headerRunAt(toks, e) == 0; n++ {
+						e++
+					}
+					// unless the points are rows of their own: then an office or a clock follows
+					// them (a list of numbered tasks whose first office was merged away)
+					if e > j && (e >= limit || officeStrength(toks[e].Text, tr.known) == notOffice && !tr.isRule(toks[e].Text)) {
+						for ; j < e; j++ {
+							u.Text += "\n" + toks[j].Text
+						}
+					}
+				}
+				r.cells[c] = u
 				matched = true
 			}
 		}
