@@ -910,7 +910,9 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				j++ // a score glued into a table that has no score column (23, 0.75): not a label
 				continue
 			}
-			if tr.isLabel(u) {
+			if tr.isLabel(u) && !(pipe && hasText && len(levels) > 1 && len(r.labels) >= len(levels)) {
+				// with pipes a cell is whole: a short 公开内容 after as many labels as there are
+				// levels is content (without pipes, extra labels are fragments joined later)
 				r.labels = append(r.labels, toks[j])
 				j++
 				continue
