@@ -32,6 +32,8 @@ type CommitOptions struct {
 	// their past due dates. 0 escalates as the list says.
 	GraceDays int
 	Now       time.Time // the import's time (zero: time.Now)
+	// Audit is the list.import entry written with the revision (store.ListCommit.Audit).
+	Audit *store.Audit
 }
 
 // Committed is what Commit did.
@@ -67,7 +69,7 @@ func Commit(ctx context.Context, st *store.Store, res *Result, opts CommitOption
 	}
 	c := store.ListCommit{
 		UnitID: res.UnitID, Year: res.Year, Title: res.Title, BaseRevision: d.BaseRevision,
-		SourceFile: res.File, SHA256: res.SHA256, ImportedBy: opts.ImportedBy, NewOffices: res.NewOffices,
+		SourceFile: res.File, SHA256: res.SHA256, ImportedBy: opts.ImportedBy, NewOffices: res.NewOffices, Audit: opts.Audit,
 	}
 	var grace *time.Time
 	late := map[string]bool{}

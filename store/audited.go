@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -278,4 +279,122 @@ func rosterDetail(detail any, rows int, res RosterResult) map[string]any {
 	}
 	out["rows"], out["created"], out["updated"], out["attached"] = rows, res.Created, res.Updated, res.Attached
 	return out
+}
+
+// DirectoryFix is what an admin chose on the preview of a list: offices of the list to create,
+// and the offices each of its groups means.
+type DirectoryFix struct {
+	Create []string
+	Groups map[string][]string // group → names or aliases of offices, those in Create included
+	File   string              // the list the fix is for, for the audit entry
+}
+
+// DirectoryFixed is what FixDirectory changed: the offices it created (not those that were
+// there already) and the offices it added to each group.
+type DirectoryFixed struct {
+	Created  []string
+	Assigned map[string][]string
+}
+
+// UnknownOfficeError is a group of a DirectoryFix naming an office that is neither in the
+// directory nor created by the fix. It is ErrNotFound.
+type UnknownOfficeError struct{ Group, Office string }
+
+func (e *UnknownOfficeError) Error() string {
+	return fmt.Sprintf("store: group %s: office %s: %v", e.Group, e.Office, ErrNotFound)
+}
+
+func (e *UnknownOfficeError) Unwrap() error { return ErrNotFound }
+
+// FixDirectory applies a DirectoryFix to a unit and audits directory.update, all in one
+// transaction: an office created for a group that then fails is not left behind. A fix that
+// changes nothing (offices that exist, members a group has) writes no entry.
+func (s *Store) FixDirectory(ctx context.Context, unitID int64, fix DirectoryFix, a Audit) (DirectoryFixed, error) {
+	out := DirectoryFixed{Created: []string{}, Assigned: map[string][]string{}}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// as for ChangeGroupMembers: the unit row serializes changes of its directory
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM units WHERE id = $1 FOR UPDATE`, unitID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("unit", unitID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: lock unit %d: %w", unitID, err)
+		}
+		for _, name := range fix.Create {
+			created, err := createOfficeIfNew(ctx, tx, unitID, name)
+			if err != nil {
+				return err
+			}
+			if created != "" {
+				out.Created = append(out.Created, created)
+			}
+		}
+		for _, g := range slices.Sorted(maps.Keys(fix.Groups)) {
+			group, err := cleanName(g)
+			if err != nil {
+				return err
+			}
+			var ids []int64
+			for _, n := range fix.Groups[g] {
+				o, err := findOffice(ctx, tx, unitID, n)
+				if errors.Is(err, ErrNotFound) {
+					return &UnknownOfficeError{Group: group, Office: n}
+				}
+				if err != nil {
+					return err
+				}
+				ids = append(ids, o.ID)
+			}
+			if len(ids) == 0 {
+				continue
+			}
+			before, err := groupMembers(ctx, tx, unitID, group)
+			if err != nil {
+				return err
+			}
+			if err := addGroupMembers(ctx, tx, unitID, group, ids); err != nil {
+				return err
+			}
+			after, err := groupMembers(ctx, tx, unitID, group)
+			if err != nil {
+				return err
+			}
+			if len(after) > len(before) {
+				out.Assigned[group] = fix.Groups[g]
+			}
+		}
+		if len(out.Created) == 0 && len(out.Assigned) == 0 {
+			return nil
+		}
+		a.Action, a.ObjectType, a.ObjectID = "directory.update", "unit", fmt.Sprint(unitID)
+		a.Detail = map[string]any{"created_offices": out.Created, "groups": out.Assigned, "for_file": fix.File}
+		return writeAudit(ctx, tx, a)
+	})
+	if err != nil {
+		return DirectoryFixed{}, err
+	}
+	return out, nil
+}
+
+// createOfficeIfNew creates an office unless its name is taken, and returns the name it
+// created ("" when taken). A savepoint keeps the transaction usable when the name is taken
+// between createOffice's check and its insert.
+func createOfficeIfNew(ctx context.Context, tx pgx.Tx, unitID int64, name string) (string, error) {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return "", fmt.Errorf("store: create office %s: %w", name, err)
+	}
+	o, err := createOffice(ctx, sp, unitID, name, nil)
+	if errors.Is(err, ErrExists) {
+		return "", sp.Rollback(ctx)
+	}
+	if err != nil {
+		_ = sp.Rollback(ctx)
+		return "", err
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return "", fmt.Errorf("store: create office %s: %w", name, err)
+	}
+	return o.Name, nil
 }

@@ -3,9 +3,11 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
@@ -59,6 +61,15 @@ func TestAuditedChangesCommitWithTheirEntry(t *testing.T) {
 	}
 	item := oneItem(t, st)
 	policy := json.RawMessage(`{"reminders":[5,0]}`)
+	rule, _ := json.Marshal(map[string]any{"kind": "deadline", "text": "6月底", "due": "2025-06-30"})
+	list := store.ListCommit{UnitID: u.ID, Year: 2025, BaseRevision: -1, SourceFile: "清单.csv", SHA256: "x",
+		Items: []store.ListItem{{Key: "fedcba9876543210", Seq: 1, Title: "部门预算", Rule: rule,
+			Offices: []store.ItemOffice{{ID: o1.ID, Name: o1.Name, Role: "lead"}}}},
+		Audit: &store.Audit{Actor: "cli:test", Detail: map[string]any{"file": "清单.csv", "added": 1}}}
+	signingIn, signingOut := newUser(t, st, "signin"), newUser(t, st, "signout")
+	if err := st.CreateSession(ctx, "out-token", signingOut.ID, time.Now().Add(time.Hour), "", ""); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, c := range []struct {
 		action string
@@ -105,6 +116,22 @@ func TestAuditedChangesCommitWithTheirEntry(t *testing.T) {
 			`SELECT 1 - count(*) FROM office_robots WHERE id = $1`, []any{robot}},
 		{"item.policy", func() error { _, err := st.SetItemPolicyAudited(ctx, item.ID, policy, a); return err },
 			`SELECT count(*) FROM items WHERE id = $1 AND policy IS NOT NULL`, []any{item.ID}},
+		{"list.import", func() error { _, err := st.CommitList(ctx, list); return err },
+			`SELECT count(*) FROM lists l JOIN items i ON i.list_id = l.id WHERE l.unit_id = $1 AND l.year = 2025 AND l.revision = 1`, []any{u.ID}},
+		// the office is created for the group: refused, neither is there
+		{"directory.update", func() error {
+			_, err := st.FixDirectory(ctx, u.ID, store.DirectoryFix{Create: []string{"档案股"}, Groups: map[string][]string{"各股室": {"档案股"}},
+				File: "清单.csv"}, a)
+			return err
+		}, `SELECT count(*) FROM offices WHERE unit_id = $1 AND (name = '档案股' OR id IN (SELECT office_id FROM office_groups WHERE name = '各股室'))`,
+			[]any{u.ID}},
+		{"session.login", func() error {
+			return st.CreateSessionAudited(ctx, "in-token", signingIn.ID, time.Now().Add(time.Hour), "127.0.0.1", "test",
+				store.Audit{UserID: signingIn.ID, Actor: signingIn.Login})
+		}, `SELECT count(*) FROM sessions WHERE user_id = $1`, []any{signingIn.ID}},
+		{"session.logout", func() error {
+			return st.DeleteSessionAudited(ctx, "out-token", signingOut.ID, store.Audit{UserID: signingOut.ID, Actor: signingOut.Login})
+		}, `SELECT 1 - count(*) FROM sessions WHERE user_id = $1`, []any{signingOut.ID}},
 	} {
 		t.Run(c.action, func(t *testing.T) {
 			entries := func() int {
@@ -131,6 +158,10 @@ func TestAuditedChangesCommitWithTheirEntry(t *testing.T) {
 				t.Fatalf("%d entries for one change", n)
 			}
 		})
+	}
+	imported := must(st.AuditLog(ctx, store.AuditFilter{ObjectType: "list"}))
+	if len(imported) != 1 || detail(t, imported[0]) != `map[added:1 file:清单.csv revision:1]` {
+		t.Fatalf("list.import entries %+v, want one with the caller's detail and the revision", imported)
 	}
 	// the webhook is the robot's credential: the audit has its host only
 	if n := count(t, st, `SELECT count(*) FROM audit_log WHERE detail::text LIKE '%key=%' OR detail::text LIKE '%access_token%'`); n != 0 {
@@ -192,4 +223,56 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestFixDirectory: FixDirectory creates only the offices that are new, adds to groups what
+// they lack, audits exactly that, and a group naming an office it does not know undoes the
+// offices created before it.
+func TestFixDirectory(t *testing.T) {
+	st := testenv.Store(t)
+	ctx := context.Background()
+	a := store.Audit{Actor: "cli:test"}
+	u, _ := st.CreateUnit(ctx, "甲局")
+	o, _ := st.CreateOffice(ctx, u.ID, "办公室", []string{"综合科"})
+
+	_, err := st.FixDirectory(ctx, u.ID, store.DirectoryFix{Create: []string{"档案股"},
+		Groups: map[string][]string{"各股室": {"档案股", "宣传股"}}}, a)
+	var unknown *store.UnknownOfficeError
+	if !errors.As(err, &unknown) || unknown.Group != "各股室" || unknown.Office != "宣传股" || !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown office: %v", err)
+	}
+	if n := count(t, st, `SELECT count(*) FROM offices WHERE name = '档案股'`); n != 0 {
+		t.Fatal("the office created for a group that failed is still there")
+	}
+
+	fix := store.DirectoryFix{Create: []string{"办公室", " 档案股 "}, Groups: map[string][]string{"各股室": {"综合科", "档案股"}}, File: "清单.csv"}
+	got, err := st.FixDirectory(ctx, u.ID, fix, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got.Created, got.Assigned) != "[档案股] map[各股室:[综合科 档案股]]" {
+		t.Fatalf("fixed %+v", got)
+	}
+	if gs := must(st.Groups(ctx, u.ID)); len(gs) != 1 || gs[0].Name != "各股室" || len(gs[0].OfficeIDs) != 2 || gs[0].OfficeIDs[0] != o.ID {
+		t.Fatalf("groups %+v", gs)
+	}
+	// the same fix again changes nothing
+	if got, err = st.FixDirectory(ctx, u.ID, fix, a); err != nil || len(got.Created)+len(got.Assigned) != 0 {
+		t.Fatalf("again: %+v, %v", got, err)
+	}
+	entries := must(st.AuditLog(ctx, store.AuditFilter{}))
+	if len(entries) != 1 || entries[0].Action != "directory.update" ||
+		detail(t, entries[0]) != `map[created_offices:[档案股] for_file:清单.csv groups:map[各股室:[综合科 档案股]]]` {
+		t.Fatalf("entries %+v", entries)
+	}
+}
+
+// detail is an entry's detail printed with its keys sorted, as jsonb does not keep their order.
+func detail(t *testing.T, e store.AuditEntry) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(e.Detail, &m); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(m)
 }

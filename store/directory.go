@@ -209,9 +209,17 @@ func (s *Store) Offices(ctx context.Context, unitID int64) ([]Office, error) {
 
 // FindOffice finds an office of a unit by its exact name or one of its aliases.
 func (s *Store) FindOffice(ctx context.Context, unitID int64, name string) (Office, error) {
+	return findOffice(ctx, s.Pool, unitID, name)
+}
+
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func findOffice(ctx context.Context, q rowQuerier, unitID int64, name string) (Office, error) {
 	name = strings.TrimSpace(name)
 	var o Office
-	err := s.Pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		SELECT id, unit_id, name, aliases FROM offices WHERE unit_id = $1 AND (name = $2 OR $2 = ANY(aliases))
 		ORDER BY name <> $2, id LIMIT 1`, unitID, name).Scan(&o.ID, &o.UnitID, &o.Name, &o.Aliases)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -85,6 +86,10 @@ type ListCommit struct {
 	// NewOffices are created in the same transaction (an import run with --create-offices).
 	NewOffices []string
 	Items      []ListItem
+	// Audit, when set, is written as list.import in the commit's transaction, with the list as
+	// its object and the revision added to its detail (a map, or nothing); nil writes no entry
+	// (seeding and tests, which no one answers for).
+	Audit *Audit
 }
 
 // ListByUnitYear reads a list.
@@ -283,7 +288,18 @@ func (s *Store) CommitList(ctx context.Context, c ListCommit) (ListChanges, erro
 				ch.Changed = append(ch.Changed, r)
 			}
 		}
-		return nil
+		if c.Audit == nil {
+			return nil
+		}
+		a := *c.Audit
+		a.Action, a.ObjectType, a.ObjectID = "list.import", "list", fmt.Sprint(ch.ListID)
+		detail := map[string]any{}
+		if m, ok := a.Detail.(map[string]any); ok {
+			detail = maps.Clone(m)
+		}
+		detail["revision"] = ch.Revision
+		a.Detail = detail
+		return writeAudit(ctx, tx, a)
 	})
 	if err != nil {
 		return ListChanges{}, err

@@ -22,7 +22,23 @@ func hashToken(token string) []byte {
 
 // CreateSession stores a session for the cookie value token.
 func (s *Store) CreateSession(ctx context.Context, token string, userID int64, expires time.Time, ip, userAgent string) error {
-	_, err := s.Pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
+	return s.inTx(ctx, func(tx pgx.Tx) error { return createSession(ctx, tx, token, userID, expires, ip, userAgent) })
+}
+
+// CreateSessionAudited is CreateSession for a sign-in, auditing session.login: a session that
+// exists has its entry.
+func (s *Store) CreateSessionAudited(ctx context.Context, token string, userID int64, expires time.Time, ip, userAgent string, a Audit) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := createSession(ctx, tx, token, userID, expires, ip, userAgent); err != nil {
+			return err
+		}
+		a.Action, a.ObjectType, a.ObjectID = "session.login", "user", fmt.Sprint(userID)
+		return writeAudit(ctx, tx, a)
+	})
+}
+
+func createSession(ctx context.Context, tx pgx.Tx, token string, userID int64, expires time.Time, ip, userAgent string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5)`,
 		hashToken(token), userID, expires, ip, userAgent)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
@@ -56,8 +72,23 @@ func (s *Store) SessionUser(ctx context.Context, token string, now time.Time, id
 
 // DeleteSession ends a session (logout).
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	_, err := s.Pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashToken(token))
-	return err
+	if _, err := s.Pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashToken(token)); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSessionAudited is DeleteSession for the sign-out of userID, auditing session.logout. A
+// session already gone (pruned, or ended in another tab) is still a sign-out the user asked
+// for, so it is audited too, as it was before the two were one transaction.
+func (s *Store) DeleteSessionAudited(ctx context.Context, token string, userID int64, a Audit) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashToken(token)); err != nil {
+			return fmt.Errorf("store: delete session: %w", err)
+		}
+		a.Action, a.ObjectType, a.ObjectID = "session.logout", "user", fmt.Sprint(userID)
+		return writeAudit(ctx, tx, a)
+	})
 }
 
 // PruneWebState drops expired sessions, forgotten login attempts, the login failures the

@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -37,6 +39,19 @@ func TestAuditRefusedUndoesChange(t *testing.T) {
 		}
 		return n
 	}
+	// a list previewed for 2025, kept for the directory fix and the commit below
+	csv := []byte("序号,工作任务,责任科室,完成时限\n1,公开部门预算,办公室,6月底\n2,公开部门决算,法规科,8月底\n")
+	resp, body := admin.upload("/api/lists/preview", map[string]string{"unit": itoa(f.unitA), "year": "2025"}, "清单.csv", csv)
+	wantStatus(t, resp, body, http.StatusOK)
+	var pv struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal([]byte(body), &pv); err != nil || pv.Token == "" {
+		t.Fatalf("preview token: %v: %s", err, body)
+	}
+	// fagui signs in and out here only: the sessions of its user are this test's
+	signingIn, signingOut := f.users["office"], f.users["office2"]
+	leaving := f.as(t, "office2")
 	for _, c := range []struct {
 		action string
 		do     func() (*http.Response, string)
@@ -59,8 +74,35 @@ func TestAuditRefusedUndoesChange(t *testing.T) {
 		{"roster.import", func() (*http.Response, string) {
 			return admin.upload("/api/people/import", nil, "名单.xlsx", roster)
 		}, `SELECT count(*) FROM people WHERE email = $1`, []any{"ww@a.gov.cn"}},
+		{"unit.create", func() (*http.Response, string) {
+			return admin.json("POST", "/api/units", map[string]any{"name": "丙局"})
+		}, `SELECT count(*) FROM units WHERE name = $1`, []any{"丙局"}},
+		{"office.create", func() (*http.Response, string) {
+			return admin.json("POST", fmt.Sprintf("/api/units/%d/offices", f.unitB), map[string]any{"name": "宣传股", "aliases": []string{"宣传科"}})
+		}, `SELECT count(*) FROM offices WHERE unit_id = $1 AND name = '宣传股'`, []any{f.unitB}},
+		// a new unit typed on the upload form: refused, it is not created for the next try
+		{"unit.create", func() (*http.Response, string) {
+			return admin.upload("/api/lists/preview", map[string]string{"new_unit": "丁局", "year": "2025"}, "清单.csv", csv)
+		}, `SELECT count(*) FROM units WHERE name = $1`, []any{"丁局"}},
+		// the office created for the group goes with it
+		{"directory.update", func() (*http.Response, string) {
+			return admin.json("POST", "/api/lists/fix", map[string]any{"token": pv.Token, "create_offices": []string{"档案股"},
+				"groups": map[string][]string{"各股室": {"档案股"}}})
+		}, `SELECT count(*) FROM offices WHERE unit_id = $1 AND (name = '档案股' OR id IN (SELECT office_id FROM office_groups WHERE name = '各股室'))`,
+			[]any{f.unitA}},
+		{"list.import", func() (*http.Response, string) {
+			return admin.json("POST", "/api/lists/commit", map[string]any{"token": pv.Token})
+		}, `SELECT count(*) FROM lists WHERE unit_id = $1 AND year = 2025 AND revision = 1`, []any{f.unitA}},
+		{"session.login", func() (*http.Response, string) {
+			return f.as(t, "anonymous").post("/login", url.Values{"login": {signingIn.Login}, "password": {"password-" + signingIn.Login}})
+		}, `SELECT count(*) FROM sessions WHERE user_id = $1`, []any{signingIn.ID}},
+		{"session.logout", func() (*http.Response, string) {
+			return leaving.post("/logout", nil)
+		}, `SELECT 1 - count(*) FROM sessions WHERE user_id = $1`, []any{signingOut.ID}},
 	} {
 		t.Run(c.action, func(t *testing.T) {
+			// unit.create is made twice, from the units page and from the upload form
+			before := len(audits(t, f.st, c.action))
 			constraint := "refuse_" + strings.ReplaceAll(c.action, ".", "_")
 			if _, err := f.st.Pool.Exec(ctx, fmt.Sprintf(`ALTER TABLE audit_log ADD CONSTRAINT %s CHECK (action <> '%s') NOT VALID`, constraint, c.action)); err != nil {
 				t.Fatal(err)
@@ -82,9 +124,10 @@ func TestAuditRefusedUndoesChange(t *testing.T) {
 			if n := count(c.done, c.args...); n != 1 {
 				t.Fatalf("the change is not there: %s", body)
 			}
-			if n := len(audits(t, f.st, c.action)); n != 1 {
-				t.Fatalf("%d %s entries for one change", n, c.action)
+			if n := len(audits(t, f.st, c.action)); n != before+1 {
+				t.Fatalf("%d %s entries for one change", n-before, c.action)
 			}
+
 		})
 	}
 }

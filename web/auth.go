@@ -431,8 +431,20 @@ func (s *Server) trusted(addr string) bool {
 // startSession signs a user in: a new session token, so that a token planted before sign-in
 // (session fixation) is worthless.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *store.User, ip string) error {
+	return s.openSession(w, r, u, ip, nil)
+}
+
+// openSession is startSession; a sign-in passes its session.login entry (a), written with the
+// session, and a session renewed after a password change (audited there) passes nil.
+func (s *Server) openSession(w http.ResponseWriter, r *http.Request, u *store.User, ip string, a *store.Audit) error {
 	tok := randomToken(32)
-	if err := s.st.CreateSession(r.Context(), tok, u.ID, s.now().Add(sessionIdle), ip, r.UserAgent()); err != nil {
+	var err error
+	if a != nil {
+		err = s.st.CreateSessionAudited(r.Context(), tok, u.ID, s.now().Add(sessionIdle), ip, r.UserAgent(), *a)
+	} else {
+		err = s.st.CreateSession(r.Context(), tok, u.ID, s.now().Add(sessionIdle), ip, r.UserAgent())
+	}
+	if err != nil {
 		return err
 	}
 	s.setCookie(w, sessionCookie, tok, sessionMaxAge)

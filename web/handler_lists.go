@@ -111,16 +111,12 @@ func (s *Server) listsPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx
 
 	var unit store.Unit
 	if name := strings.TrimSpace(r.FormValue("new_unit")); name != "" {
-		u, created, err := s.st.EnsureUnit(ctx, name)
-		if err != nil {
-			return badRequest("单位名称无效：%v", err)
+		if _, err := checkName(name, "单位"); err != nil {
+			return err
 		}
-		if created {
-			a := rc.audit()
-			a.Action, a.ObjectType, a.ObjectID, a.Detail = "unit.create", "unit", itoa(u.ID), map[string]any{"name": name}
-			if err := s.st.RecordAudit(ctx, a); err != nil {
-				return err
-			}
+		u, _, err := s.st.EnsureUnitAudited(ctx, name, rc.audit())
+		if err != nil {
+			return err
 		}
 		unit = u
 	} else {
@@ -244,45 +240,33 @@ func (s *Server) listsFix(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	if err != nil {
 		return err
 	}
-	var created []string
+	fix := store.DirectoryFix{Groups: map[string][]string{}, File: up.FileName}
 	for _, name := range in.Create {
-		name = strings.TrimSpace(name)
-		if name == "" {
+		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
-		if _, err := s.st.CreateOffice(ctx, up.UnitID, name, nil); err != nil && !errors.Is(err, store.ErrExists) {
-			return badRequest("新建科室“%s”失败：%v", name, err)
-		}
-		created = append(created, name)
-	}
-	assigned := map[string][]string{}
-	for g, names := range in.Groups {
-		var ids []int64
-		for _, n := range names {
-			o, err := s.st.FindOffice(ctx, up.UnitID, n)
-			if errors.Is(err, store.ErrNotFound) {
-				return badRequest("分组“%s”：科室“%s”不在目录中，请先勾选新建它。", g, n)
-			}
-			if err != nil {
-				return err
-			}
-			ids = append(ids, o.ID)
-		}
-		if len(ids) == 0 {
-			continue
-		}
-		if err := s.st.AddGroupMembers(ctx, up.UnitID, g, ids...); err != nil {
-			return badRequest("分组“%s”：%v", g, err)
-		}
-		assigned[g] = names
-	}
-	if len(created) > 0 || len(assigned) > 0 {
-		a := rc.audit()
-		a.Action, a.ObjectType, a.ObjectID = "directory.update", "unit", itoa(up.UnitID)
-		a.Detail = map[string]any{"created_offices": created, "groups": assigned, "for_file": up.FileName}
-		if err := s.st.RecordAudit(ctx, a); err != nil {
+		if _, err := checkName(name, "科室"); err != nil {
 			return err
 		}
+		fix.Create = append(fix.Create, name)
+	}
+	for g, names := range in.Groups {
+		if len(names) == 0 {
+			continue
+		}
+		if strings.TrimSpace(g) == "" {
+			return badRequest("分组名称不能为空。")
+		}
+		fix.Groups[g] = names
+	}
+	// one transaction: an office created for a group that is then refused is not left behind
+	_, err = s.st.FixDirectory(ctx, up.UnitID, fix, rc.audit())
+	var unknown *store.UnknownOfficeError
+	if errors.As(err, &unknown) {
+		return badRequest("分组“%s”：科室“%s”不在目录中，请先勾选新建它。", unknown.Group, unknown.Office)
+	}
+	if err != nil {
+		return err
 	}
 	return s.repreview(w, r, rc, up, opts)
 }
@@ -402,7 +386,7 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err != nil {
 		return err
 	}
-	res, _, corr, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
+	res, diff, corr, err := s.buildList(r, up.UnitID, up.Year, up.FileName, up.Data, opts)
 	if err != nil {
 		return err
 	}
@@ -412,8 +396,12 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if up.BaseRevision < 0 {
 		return badRequest("请先预览通过后再确认导入。")
 	}
+	// the preview's diff is the commit's: Commit refuses a list that moved on from its base
+	a := rc.audit()
+	a.Detail = map[string]any{"file": up.FileName, "unit": res.Unit, "year": res.Year,
+		"added": len(diff.Added), "changed": len(diff.Changed), "removed": len(diff.Removed)}
 	out, err := importer.Commit(ctx, s.st, res, importer.CommitOptions{ImportedBy: rc.login(), BaseRevision: up.BaseRevision,
-		GraceDays: in.GraceDays, Now: s.now()}, s.opt.Syncer)
+		GraceDays: in.GraceDays, Now: s.now(), Audit: &a}, s.opt.Syncer)
 	d := commitData{Committed: out, Unit: res.Unit, Year: res.Year}
 	switch {
 	case errors.Is(err, store.ErrConflict):
@@ -442,13 +430,6 @@ func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		}
 	}
 	if err := s.st.SetListCorrections(ctx, up.UnitID, up.Year, saved); err != nil {
-		return err
-	}
-	a := rc.audit()
-	a.Action, a.ObjectType, a.ObjectID = "list.import", "list", fmt.Sprint(out.Changes.ListID)
-	a.Detail = map[string]any{"file": up.FileName, "unit": res.Unit, "year": res.Year, "revision": out.Changes.Revision,
-		"added": len(out.Diff.Added), "changed": len(out.Diff.Changed), "removed": len(out.Diff.Removed)}
-	if err := s.st.RecordAudit(ctx, a); err != nil {
 		return err
 	}
 	if rc.api {

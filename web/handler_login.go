@@ -53,17 +53,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err != nil {
 		return err
 	}
-	if err := s.startSession(w, r, u, rc.ip); err != nil {
+	if err := s.openSession(w, r, u, rc.ip, &store.Audit{UserID: u.ID, Actor: u.Login, IP: rc.ip}); err != nil {
 		return err
 	}
 	// Sign-ins are rare enough to carry the housekeeping: expired sessions, forgotten login
 	// attempts and link nonces past their links' expiry.
 	if err := s.st.PruneWebState(ctx, s.now(), loginPolicy.Forget); err != nil {
 		s.log.Warn("web: prune sessions", "err", err)
-	}
-	a := store.Audit{UserID: u.ID, Actor: u.Login, IP: rc.ip, Action: "session.login", ObjectType: "user", ObjectID: itoa(u.ID)}
-	if err := s.st.RecordAudit(ctx, a); err != nil {
-		return err
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
@@ -118,19 +114,23 @@ func sameOriginPath(next string) bool {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.st.DeleteSession(r.Context(), c.Value); err != nil {
-			return err
-		}
-	}
-	s.clearCookie(w, sessionCookie)
-	if rc.user != nil {
+	c, cerr := r.Cookie(sessionCookie)
+	var err error
+	switch {
+	case cerr == nil && rc.user != nil:
+		err = s.st.DeleteSessionAudited(r.Context(), c.Value, rc.user.ID, rc.audit())
+	case cerr == nil:
+		err = s.st.DeleteSession(r.Context(), c.Value)
+	case rc.user != nil:
+		// signed in without a session cookie: there is no session to end with the entry
 		a := rc.audit()
 		a.Action, a.ObjectType, a.ObjectID = "session.logout", "user", itoa(rc.user.ID)
-		if err := s.st.RecordAudit(r.Context(), a); err != nil {
-			return err
-		}
+		err = s.st.RecordAudit(r.Context(), a)
 	}
+	if err != nil {
+		return err
+	}
+	s.clearCookie(w, sessionCookie)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }

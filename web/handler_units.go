@@ -206,17 +206,12 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return s.refuse(w, r, rc, "new-unit", err)
 	}
-	u, err := s.st.CreateUnit(ctx, name)
-	if errors.Is(err, store.ErrExists) {
-		return s.refuse(w, r, rc, "new-unit", &httpError{status: http.StatusConflict, msg: fmt.Sprintf("单位“%s”已存在。", name)})
-	}
+	u, created, err := s.st.EnsureUnitAudited(ctx, name, rc.audit())
 	if err != nil {
 		return err
 	}
-	a := rc.audit()
-	a.Action, a.ObjectType, a.ObjectID, a.Detail = "unit.create", "unit", itoa(u.ID), map[string]any{"name": name}
-	if err := s.st.RecordAudit(ctx, a); err != nil {
-		return err
+	if !created {
+		return s.refuse(w, r, rc, "new-unit", &httpError{status: http.StatusConflict, msg: fmt.Sprintf("单位“%s”已存在。", name)})
 	}
 	if rc.api {
 		return writeJSON(w, http.StatusCreated, u)
@@ -246,17 +241,11 @@ func (s *Server) officeCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return s.refuse(w, r, rc, "new-office", err)
 	}
-	o, err := s.st.CreateOffice(ctx, rc.unit, name, aliases)
+	o, err := s.st.CreateOfficeAudited(ctx, rc.unit, name, aliases, rc.audit())
 	if errors.Is(err, store.ErrExists) {
 		return s.refuse(w, r, rc, "new-office", s.nameTaken(ctx, rc.unit, 0, append([]string{name}, aliases...)))
 	}
 	if err != nil {
-		return err
-	}
-	a := rc.audit()
-	a.Action, a.ObjectType, a.ObjectID = "office.create", "office", itoa(o.ID)
-	a.Detail = map[string]any{"unit_id": rc.unit, "name": o.Name, "aliases": o.Aliases}
-	if err := s.st.RecordAudit(ctx, a); err != nil {
 		return err
 	}
 	if rc.api {

@@ -204,7 +204,15 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		if out.Diff != nil {
 			base = out.Diff.BaseRevision
 		}
-		cm, err := importer.Commit(ctx, st, res, importer.CommitOptions{ImportedBy: *by, BaseRevision: base, GraceDays: *grace}, syncer)
+		// the diff shown is the commit's, since Commit refuses a list that moved on from base;
+		// the entry is written with the revision, so it says what the diff says
+		a := cliAudit(e)
+		detail := map[string]any{"file": name, "unit": res.Unit, "year": res.Year}
+		if out.Diff != nil {
+			detail["added"], detail["changed"], detail["removed"] = len(out.Diff.Added), len(out.Diff.Changed), len(out.Diff.Removed)
+		}
+		a.Detail = detail
+		cm, err := importer.Commit(ctx, st, res, importer.CommitOptions{ImportedBy: *by, BaseRevision: base, GraceDays: *grace, Audit: &a}, syncer)
 		switch {
 		case cm == nil:
 			return err
@@ -216,18 +224,6 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			out.Workflows = "not-started"
 		}
 		out.Committed, out.Revision, out.Diff = true, cm.Changes.Revision, cm.Diff
-		// A second statement, as the web's import does: importer.Commit writes the list in its
-		// own transaction and takes no audit entry yet.
-		a := cliAudit(e)
-		a.Action, a.ObjectType, a.ObjectID = "list.import", "list", fmt.Sprint(cm.Changes.ListID)
-		detail := map[string]any{"file": name, "unit": res.Unit, "year": res.Year, "revision": cm.Changes.Revision}
-		if cm.Diff != nil {
-			detail["added"], detail["changed"], detail["removed"] = len(cm.Diff.Added), len(cm.Diff.Changed), len(cm.Diff.Removed)
-		}
-		a.Detail = detail
-		if err := st.RecordAudit(ctx, a); err != nil {
-			return fmt.Errorf("导入已提交，但审计记录写入失败: %w", err)
-		}
 		if corr != nil && *corrFile != "" || len(maps) > 0 {
 			// the corrections go with the list, in the form that reads its next revision
 			var saved []byte
