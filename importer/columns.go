@@ -31,8 +31,6 @@ const (
 // headerWords maps the folded (Simplified, no spaces) header text to a role.
 var headerWords = map[string]Role{}
 
-var levelHeader = regexp.MustCompile(`^[一二三四五六1-6]级(指标|栏目|目录|分类|事项|任务|标题)(名称)?$`)
-
 func init() {
 	add := func(r Role, words ...string) {
 		for _, w := range words {

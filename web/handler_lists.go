@@ -171,9 +171,7 @@ func (s *Server) showPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 			}
 		}
 	}
-	for _, n := range res.NewOffices {
-		d.Untold = append(d.Untold, n)
-	}
+	d.Untold = append(d.Untold, res.NewOffices...)
 	late := importer.Late(res, s.now(), s.cal.get(r.Context()))
 	d.Late = len(late)
 	for _, it := range late[:min(len(late), 5)] {
