@@ -115,6 +115,17 @@ func (s *Store) SetItemOffices(ctx context.Context, itemID int64, offices []Item
 	})
 }
 
+func (a *EventAudit) entry(itemID int64, actor string) Audit {
+	out := Audit{UserID: a.UserID, Actor: a.Actor, IP: a.IP, Action: a.Action, ObjectType: "item", ObjectID: fmt.Sprint(itemID)}
+	if out.Actor == "" {
+		out.Actor = actor
+	}
+	if len(a.Detail) > 0 {
+		out.Detail = a.Detail
+	}
+	return out
+}
+
 // ItemStateRow is the item_state projection.
 type ItemStateRow struct {
 	Status       string
@@ -153,6 +164,20 @@ type EventRow struct {
 	At       time.Time
 	Actor    string
 	Detail   map[string]any
+	// Audit is the audit entry of the command that made this change, written in the transaction
+	// that writes the row, so that a change PostgreSQL shows is never unaudited; nil for the
+	// changes the workflow makes by itself (overdue, escalated) and for the importer's.
+	Audit *EventAudit `json:",omitempty"`
+}
+
+// EventAudit is what the web knows of a command and the item workflow carries to its history
+// row: the audit entry, less the object (the row's item).
+type EventAudit struct {
+	UserID int64           `json:"user_id,omitempty"`
+	Actor  string          `json:"actor"`
+	IP     string          `json:"ip,omitempty"`
+	Action string          `json:"action"`
+	Detail json.RawMessage `json:"detail,omitempty"`
 }
 
 // NoticePlan is one planned message of a cycle.
@@ -237,11 +262,22 @@ func (s *Store) SyncItem(ctx context.Context, in ItemSync) (wakeDispatcher time.
 			if e.Detail == nil {
 				detail = []byte("{}")
 			}
-			if _, err := tx.Exec(ctx, `
+			var seq int64
+			err = tx.QueryRow(ctx, `
 				INSERT INTO item_events (workflow_id, seq, item_id, kind, cycle_key, at, actor, detail)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-				in.WorkflowID, e.Seq, in.ItemID, e.Kind, e.CycleKey, e.At, e.Actor, detail); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING seq`,
+				in.WorkflowID, e.Seq, in.ItemID, e.Kind, e.CycleKey, e.At, e.Actor, detail).Scan(&seq)
+			if errors.Is(err, pgx.ErrNoRows) {
+				// written by an earlier try of this sync, with its audit entry
+				continue
+			}
+			if err != nil {
 				return fmt.Errorf("store: item %d event %d: %w", in.ItemID, e.Seq, err)
+			}
+			if e.Audit != nil {
+				if err := writeAudit(ctx, tx, e.Audit.entry(in.ItemID, e.Actor)); err != nil {
+					return fmt.Errorf("store: item %d event %d: %w", in.ItemID, e.Seq, err)
+				}
 			}
 		}
 		if in.DropAll || len(in.DropCycles) > 0 {

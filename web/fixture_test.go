@@ -55,6 +55,7 @@ func newFixture(t *testing.T, dev bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{st: testenv.Store(t), cmd: &recorder{}, users: map[string]*store.User{}}
+	f.cmd.st = f.st
 	q := func(sql string, args ...any) int64 {
 		t.Helper()
 		var id int64
@@ -159,6 +160,9 @@ type recorder struct {
 	mu    sync.Mutex
 	calls []call
 	err   error
+	// st, when set, gets each command's audit entry, as the item workflow writes it with the
+	// change's history row; the recorded command is without it.
+	st *store.Store
 }
 
 type call struct {
@@ -166,11 +170,22 @@ type call struct {
 	arg            any
 }
 
-func (r *recorder) record(op, wf string, arg any) (workflows.State, error) {
+func (r *recorder) record(op, wf string, arg any, audit *store.EventAudit) (workflows.State, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil {
 		return workflows.State{}, r.err
+	}
+	if audit != nil && r.st != nil {
+		ctx := context.Background()
+		var item int64
+		if err := r.st.Pool.QueryRow(ctx, `SELECT id FROM items WHERE workflow_id = $1`, wf).Scan(&item); err != nil {
+			return workflows.State{}, fmt.Errorf("item of %s: %w", wf, err)
+		}
+		if err := r.st.RecordAudit(ctx, store.Audit{UserID: audit.UserID, Actor: audit.Actor, IP: audit.IP, Action: audit.Action,
+			ObjectType: "item", ObjectID: fmt.Sprint(item), Detail: audit.Detail}); err != nil {
+			return workflows.State{}, err
+		}
 	}
 	r.calls = append(r.calls, call{op, wf, arg})
 	return workflows.State{Status: "done"}, nil
@@ -186,25 +201,39 @@ func (r *recorder) last() (call, int) {
 }
 
 func (r *recorder) Complete(_ context.Context, wf string, c workflows.Completion) (workflows.State, error) {
-	return r.record("complete", wf, c)
+	audit := c.Audit
+	c.Audit = nil
+	return r.record("complete", wf, c, audit)
 }
 func (r *recorder) Reopen(_ context.Context, wf string, x workflows.Reopen) (workflows.State, error) {
-	return r.record("reopen", wf, x)
+	audit := x.Audit
+	x.Audit = nil
+	return r.record("reopen", wf, x, audit)
 }
 func (r *recorder) Extend(_ context.Context, wf string, x workflows.Extension) (workflows.State, error) {
-	return r.record("extend", wf, x)
+	audit := x.Audit
+	x.Audit = nil
+	return r.record("extend", wf, x, audit)
 }
 func (r *recorder) Reassign(_ context.Context, wf string, x workflows.Reassignment) (workflows.State, error) {
-	return r.record("reassign", wf, x)
+	audit := x.Audit
+	x.Audit = nil
+	return r.record("reassign", wf, x, audit)
 }
 func (r *recorder) RecordEvent(_ context.Context, wf string, x workflows.Event) (workflows.State, error) {
-	return r.record("event", wf, x)
+	audit := x.Audit
+	x.Audit = nil
+	return r.record("event", wf, x, audit)
 }
 func (r *recorder) Pause(_ context.Context, wf string, x workflows.Actor) (workflows.State, error) {
-	return r.record("pause", wf, x)
+	audit := x.Audit
+	x.Audit = nil
+	return r.record("pause", wf, x, audit)
 }
 func (r *recorder) Resume(_ context.Context, wf string, x workflows.Actor) (workflows.State, error) {
-	return r.record("resume", wf, x)
+	audit := x.Audit
+	x.Audit = nil
+	return r.record("resume", wf, x, audit)
 }
 func (r *recorder) Query(_ context.Context, wf string) (workflows.State, error) {
 	return workflows.State{}, nil

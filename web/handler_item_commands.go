@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -40,9 +41,10 @@ func (s *Server) itemComplete(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err := checkCompletionWith(&c, up != nil, true); err != nil {
 		return err
 	}
-	c.By = rc.login()
+	c.By, c.Audit = rc.login(), nil
 	if up == nil {
-		return s.command(w, r, rc, "item.complete", c, "已标记完成。", func(ctx context.Context, wf string) (workflows.State, error) {
+		return s.command(w, r, rc, "item.complete", c, "已标记完成。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
+			c.Audit = audit
 			return s.opt.Items.Complete(ctx, wf, c)
 		})
 	}
@@ -88,7 +90,8 @@ func (s *Server) completeWithFile(w http.ResponseWriter, r *http.Request, rc *re
 	detail := completionAudit{Cycle: c.Cycle, EvidenceURL: c.EvidenceURL, Note: c.Note, By: c.By,
 		File: &evidenceRef{ID: ev.ID, Name: ev.Name, Type: ev.ContentType, Size: ev.Size, SHA256: ev.SHA256}}
 	accepted := false
-	err = s.command(w, r, rc, "item.complete", detail, "已标记完成，佐证文件已保存。", func(ctx context.Context, wf string) (workflows.State, error) {
+	err = s.command(w, r, rc, "item.complete", detail, "已标记完成，佐证文件已保存。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
+		c.Audit = audit
 		st, err := s.opt.Items.Complete(ctx, wf, c)
 		accepted = err == nil
 		return st, err
@@ -177,7 +180,8 @@ func (s *Server) itemEvent(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	if err := s.reserveEvent(r.Context(), rc); err != nil {
 		return err
 	}
-	return s.command(w, r, rc, "item.event", ev, "已登记，时限开始计算。", func(ctx context.Context, wf string) (workflows.State, error) {
+	return s.command(w, r, rc, "item.event", ev, "已登记，时限开始计算。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
+		ev.Audit = audit
 		return s.opt.Items.RecordEvent(ctx, wf, ev)
 	})
 }
@@ -273,11 +277,12 @@ func (s *Server) itemReopen(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	} else {
 		ro = workflows.Reopen{Cycle: r.PostFormValue("cycle"), Reason: r.PostFormValue("reason")}
 	}
-	ro.Reason, ro.Cycle, ro.By = strings.TrimSpace(ro.Reason), strings.TrimSpace(ro.Cycle), rc.login()
+	ro.Reason, ro.Cycle, ro.By, ro.Audit = strings.TrimSpace(ro.Reason), strings.TrimSpace(ro.Cycle), rc.login(), nil
 	if ro.Reason == "" {
 		return badRequest("请填写撤销原因。")
 	}
-	return s.command(w, r, rc, "item.reopen", ro, "已撤销完成标记。", func(ctx context.Context, wf string) (workflows.State, error) {
+	return s.command(w, r, rc, "item.reopen", ro, "已撤销完成标记。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
+		ro.Audit = audit
 		return s.opt.Items.Reopen(ctx, wf, ro)
 	})
 }
@@ -309,8 +314,9 @@ func (s *Server) itemExtend(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if x.ApprovedBy == "" {
 		x.ApprovedBy = displayName(rc.user)
 	}
-	x.By = rc.login()
-	return s.command(w, r, rc, "item.extend", x, "已延期至 "+fmtDate(x.Due)+"。", func(ctx context.Context, wf string) (workflows.State, error) {
+	x.By, x.Audit = rc.login(), nil
+	return s.command(w, r, rc, "item.extend", x, "已延期至 "+fmtDate(x.Due)+"。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
+		x.Audit = audit
 		return s.opt.Items.Extend(ctx, wf, x)
 	})
 }
@@ -333,7 +339,7 @@ func (s *Server) actor(r *http.Request, rc *reqCtx) (workflows.Actor, error) {
 	} else {
 		a.Reason = r.PostFormValue("reason")
 	}
-	a.Reason, a.By = strings.TrimSpace(a.Reason), rc.login()
+	a.Reason, a.By, a.Audit = strings.TrimSpace(a.Reason), rc.login(), nil
 	return a, nil
 }
 
@@ -342,7 +348,8 @@ func (s *Server) itemPause(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	if err != nil {
 		return err
 	}
-	return s.command(w, r, rc, "item.pause", a, "已暂停：不再提醒和升级。", func(ctx context.Context, wf string) (workflows.State, error) {
+	return s.command(w, r, rc, "item.pause", a, "已暂停：不再提醒和升级。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
+		a.Audit = audit
 		return s.opt.Items.Pause(ctx, wf, a)
 	})
 }
@@ -352,7 +359,8 @@ func (s *Server) itemResume(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	return s.command(w, r, rc, "item.resume", a, "已恢复跟踪。", func(ctx context.Context, wf string) (workflows.State, error) {
+	return s.command(w, r, rc, "item.resume", a, "已恢复跟踪。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
+		a.Audit = audit
 		return s.opt.Items.Resume(ctx, wf, a)
 	})
 }
@@ -415,28 +423,40 @@ func (s *Server) itemReassign(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		in.Offices[i].Name = unitOffices[j].Name
 	}
 	re := workflows.Reassignment{Offices: in.Offices, Reason: strings.TrimSpace(in.Reason), By: rc.login()}
-	return s.command(w, r, rc, "item.reassign", re, "已调整责任科室。", func(ctx context.Context, wf string) (workflows.State, error) {
+	return s.command(w, r, rc, "item.reassign", re, "已调整责任科室。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
+		re.Audit = audit
 		return s.opt.Items.Reassign(ctx, wf, re)
 	})
 }
 
-// command sends one update to the item's workflow and audits it. A workflow that rejects the
-// update (its validator said no: the cycle is already done, the item is paused…) gives the user
-// a 409 with the workflow's reason.
+// command sends one update to the item's workflow, which writes its audit entry (action,
+// detail) with the history row of the change: an entry written here after the update answered
+// would be lost with a crash in between. A workflow that rejects the update (its validator said
+// no: the cycle is already done, the item is paused…) gives the user a 409 with the workflow's
+// reason.
 func (s *Server) command(w http.ResponseWriter, r *http.Request, rc *reqCtx, action string, detail any, flash string,
-	send func(context.Context, string) (workflows.State, error)) error {
+	send func(context.Context, string, *store.EventAudit) (workflows.State, error)) error {
+	audit, err := eventAudit(rc.audit(), action, detail)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	state, err := send(ctx, rc.item.WorkflowID)
+	state, err := send(ctx, rc.item.WorkflowID, audit)
 	if err != nil {
 		return commandError(err)
 	}
-	a := rc.audit()
-	a.Action, a.ObjectType, a.ObjectID, a.Detail = action, "item", itoa(rc.item.ItemID), detail
-	if err := s.st.RecordAudit(r.Context(), a); err != nil {
-		return err
-	}
 	return s.done(w, r, rc, fmt.Sprintf("/items/%d", rc.item.ItemID), flash, state)
+}
+
+// eventAudit is the audit entry a command carries to its item's workflow. The detail is the
+// command as the web read it, before it carries the entry itself.
+func eventAudit(a store.Audit, action string, detail any) (*store.EventAudit, error) {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: %w", action, err)
+	}
+	return &store.EventAudit{UserID: a.UserID, Actor: a.Actor, IP: a.IP, Action: action, Detail: b}, nil
 }
 
 func commandError(err error) error {

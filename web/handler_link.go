@@ -147,6 +147,12 @@ func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	}
 	by := "link:" + c.Recipient
 	in.By = by
+	// the recipient answers for the completion; the workflow writes the entry with the change
+	audit, err := eventAudit(store.Audit{Actor: by, IP: rc.ip}, "item.complete", in)
+	if err != nil {
+		return err
+	}
+	in.Audit = audit
 	if err := s.st.UseLinkNonce(ctx, c.Nonce, c.Expires, c.Recipient); errors.Is(err, store.ErrUsed) {
 		d.Used = true
 		return s.render(w, r, rc, http.StatusGone, "link", it.Title, d)
@@ -174,10 +180,6 @@ func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			return &httpError{status: http.StatusConflict, msg: fmt.Sprintf("未能登记：该链接用于周期 %s，这一期目前不能通过链接办理（可能已完成、已取消或事项已暂停）。请登录系统查看。", c.Cycle)}
 		}
 		return commandError(err)
-	}
-	a := store.Audit{Actor: by, IP: rc.ip, Action: "item.complete", ObjectType: "item", ObjectID: itoa(it.ID), Detail: in}
-	if err := s.st.RecordAudit(ctx, a); err != nil {
-		return err
 	}
 	d.Done = true
 	// The update flushed the item's projection before it answered, so the item read now is the

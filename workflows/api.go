@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/store"
 )
 
 // Names of the item workflow's messages. Updates answer the caller (and their validators reject
@@ -31,26 +32,29 @@ const (
 
 // Completion marks a cycle done. Cycle empty means the current cycle.
 type Completion struct {
-	Cycle       string `json:"cycle,omitempty"`
-	EvidenceURL string `json:"evidence_url"`
-	Note        string `json:"note,omitempty"`
-	By          string `json:"by"`
+	Cycle       string            `json:"cycle,omitempty"`
+	EvidenceURL string            `json:"evidence_url"`
+	Note        string            `json:"note,omitempty"`
+	By          string            `json:"by"`
+	Audit       *store.EventAudit `json:"audit,omitempty"`
 }
 
 // Reopen undoes a completion, for example when the evidence turns out wrong.
 type Reopen struct {
-	Cycle  string `json:"cycle,omitempty"`
-	Reason string `json:"reason"`
-	By     string `json:"by"`
+	Cycle  string            `json:"cycle,omitempty"`
+	Reason string            `json:"reason"`
+	By     string            `json:"by"`
+	Audit  *store.EventAudit `json:"audit,omitempty"`
 }
 
 // Extension moves a cycle's due date, with who approved it.
 type Extension struct {
-	Cycle      string        `json:"cycle,omitempty"`
-	Due        calendar.Date `json:"due"`
-	Reason     string        `json:"reason"`
-	ApprovedBy string        `json:"approved_by"`
-	By         string        `json:"by"`
+	Cycle      string            `json:"cycle,omitempty"`
+	Due        calendar.Date     `json:"due"`
+	Reason     string            `json:"reason"`
+	ApprovedBy string            `json:"approved_by"`
+	By         string            `json:"by"`
+	Audit      *store.EventAudit `json:"audit,omitempty"`
 }
 
 // OfficeRef names an office responsible for an item.
@@ -62,24 +66,31 @@ type OfficeRef struct {
 
 // Reassignment replaces the offices of an item.
 type Reassignment struct {
-	Offices []OfficeRef `json:"offices"`
-	Reason  string      `json:"reason,omitempty"`
-	By      string      `json:"by"`
+	Offices []OfficeRef       `json:"offices"`
+	Reason  string            `json:"reason,omitempty"`
+	By      string            `json:"by"`
+	Audit   *store.EventAudit `json:"audit,omitempty"`
 }
 
 // Event is something that starts a clock of a timely item: "a normative document was issued
 // on 2024-05-06". At is the moment the information was formed; hour clocks count from it.
 type Event struct {
-	At     time.Time `json:"at"`
-	Title  string    `json:"title"`
-	Office int64     `json:"office,omitempty"` // who handles it (谁承办谁更新); 0 keeps the item's offices
-	By     string    `json:"by"`
+	At     time.Time         `json:"at"`
+	Title  string            `json:"title"`
+	Office int64             `json:"office,omitempty"` // who handles it (谁承办谁更新); 0 keeps the item's offices
+	By     string            `json:"by"`
+	Audit  *store.EventAudit `json:"audit,omitempty"`
 }
 
 // Actor is who paused, resumed or cancelled, and why.
+//
+// Each command's Audit, when set, is written to the audit log with the history row of the
+// change, in the transaction that records it: the web sets it, instead of auditing after the
+// update answered, when a crash would leave the change unaudited.
 type Actor struct {
-	Reason string `json:"reason,omitempty"`
-	By     string `json:"by"`
+	Reason string            `json:"reason,omitempty"`
+	By     string            `json:"by"`
+	Audit  *store.EventAudit `json:"audit,omitempty"`
 }
 
 // Item statuses, in PostgreSQL's item_state.status and the ZwgkStatus search attribute.

@@ -1010,31 +1010,31 @@ func (w *item) register() error {
 	}
 	hs := []handler{
 		{UpdateComplete, w.validateComplete, func(ctx workflow.Context, c Completion) (State, error) {
-			return w.apply(ctx, func() error { return w.complete(c) })
+			return w.apply(ctx, c.Audit, func() error { return w.complete(c) })
 		}},
 		{UpdateReopen, w.validateReopen, func(ctx workflow.Context, r Reopen) (State, error) {
-			return w.apply(ctx, func() error { return w.reopen(r) })
+			return w.apply(ctx, r.Audit, func() error { return w.reopen(r) })
 		}},
 		{UpdateExtend, w.validateExtend, func(ctx workflow.Context, x Extension) (State, error) {
-			return w.apply(ctx, func() error { return w.extend(x) })
+			return w.apply(ctx, x.Audit, func() error { return w.extend(x) })
 		}},
 		{UpdateReassign, w.validateReassign, func(ctx workflow.Context, r Reassignment) (State, error) {
-			return w.apply(ctx, func() error { return w.reassign(ctx, r) })
+			return w.apply(ctx, r.Audit, func() error { return w.reassign(ctx, r) })
 		}},
 		{UpdateRecordEvent, w.validateEvent, func(ctx workflow.Context, ev Event) (State, error) {
-			return w.apply(ctx, func() error { return w.recordEvent(ev) })
+			return w.apply(ctx, ev.Audit, func() error { return w.recordEvent(ev) })
 		}},
 		{UpdatePause, w.validatePause, func(ctx workflow.Context, a Actor) (State, error) {
-			return w.apply(ctx, func() error { return w.pause(a) })
+			return w.apply(ctx, a.Audit, func() error { return w.pause(a) })
 		}},
 		{UpdateResume, w.validateResume, func(ctx workflow.Context, a Actor) (State, error) {
-			return w.apply(ctx, func() error { return w.resume(a) })
+			return w.apply(ctx, a.Audit, func() error { return w.resume(a) })
 		}},
 		{UpdateCancel, w.validateActor, func(ctx workflow.Context, a Actor) (State, error) {
-			return w.apply(ctx, func() error { w.cancel(a); return nil })
+			return w.apply(ctx, a.Audit, func() error { w.cancel(a); return nil })
 		}},
 		{UpdateRevise, w.validateActor, func(ctx workflow.Context, a Actor) (State, error) {
-			return w.apply(ctx, func() error { return w.revise(ctx, a) })
+			return w.apply(ctx, a.Audit, func() error { return w.revise(ctx, a) })
 		}},
 	}
 	for _, h := range hs {
@@ -1046,15 +1046,21 @@ func (w *item) register() error {
 }
 
 // apply runs a change under the mutex, brings time-driven state up to date and records it.
-func (w *item) apply(ctx workflow.Context, change func() error) (State, error) {
+// The command's audit entry goes with the first history row the change itself records (not
+// with an "overdue" that catching up with the clock recorded before it).
+func (w *item) apply(ctx workflow.Context, audit *store.EventAudit, change func() error) (State, error) {
 	if err := w.lock(ctx); err != nil {
 		return State{}, err
 	}
 	defer w.mu.Unlock()
 	now := workflow.Now(w.ctx)
 	w.advance(now)
+	first := len(w.events)
 	if err := change(); err != nil {
 		return State{}, err
+	}
+	if audit != nil && len(w.events) > first {
+		w.events[first].Audit = audit
 	}
 	w.advance(now)
 	if err := w.flush(ctx, now); err != nil {
