@@ -1,4 +1,12 @@
-package importer
+// Package fuzz holds the fuzz targets of the importer's file readers. They live apart from the
+// importer's tests so that their binary links only the readers: a fuzz build instruments every
+// package of the test binary, and the importer's tests link the Temporal server through testenv.
+//
+//	go test -run '^$' -fuzz '^FuzzReadXLSX$' -fuzztime 30s -fuzzminimizetime 1s ./importer/fuzz
+//
+// .ci/run fuzzes each target for a few seconds; ZWGK_FUZZ_WATCHDOG=10s makes the fuzzer keep an
+// input that hangs.
+package fuzz
 
 import (
 	"archive/zip"
@@ -11,13 +19,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/zwgk/zwgk/importer"
 )
 
 // The fuzz targets feed each reader through Read, the entry point the importer uses, and
 // check what every reader promises: no panic, an error that is an Issue naming the file, and
 // a document within the caps. The zip formats are fuzzed by their XML (wrapped into a valid
 // package), since a mutated zip rarely survives its checksums. Their seeds are the files of
-// testdata; `go test` runs the seeds, `go test -fuzz FuzzReadXLSX -fuzztime 30s ./importer`
+// testdata; `go test` runs the seeds, `go test -fuzz FuzzReadXLSX -fuzztime 30s ./importer/fuzz`
 // explores.
 
 // fuzzWatchdog, with ZWGK_FUZZ_WATCHDOG=10s in the environment, crashes the fuzzing worker
@@ -38,10 +50,10 @@ func fuzzWatchdog() (stop func()) {
 	return func() { close(done) }
 }
 
-func checkRead(t *testing.T, name string, doc *Document, err error, grid bool) {
+func checkRead(t *testing.T, name string, doc *importer.Document, err error, grid bool) {
 	t.Helper()
 	if err != nil {
-		var is Issue
+		var is importer.Issue
 		if !errors.As(err, &is) {
 			t.Fatalf("the error is not an Issue: %v", err)
 		}
@@ -55,18 +67,18 @@ func checkRead(t *testing.T, name string, doc *Document, err error, grid bool) {
 	}
 	cells := 0
 	for _, tb := range doc.Tables {
-		if len(tb.Rows) > MaxRows {
+		if len(tb.Rows) > importer.MaxRows {
 			t.Fatalf("table %s has %d rows", tb.Where, len(tb.Rows))
 		}
 		for _, r := range tb.Rows {
 			// narrative tables are made by the lead's reader, not laid on a grid
-			if grid && tb.Columns == nil && len(r) > MaxColumns {
+			if grid && tb.Columns == nil && len(r) > importer.MaxColumns {
 				t.Fatalf("table %s has a row of %d cells", tb.Where, len(r))
 			}
 			cells += len(r)
 		}
 	}
-	if grid && cells > MaxCells+MaxRows {
+	if grid && cells > importer.MaxCells+importer.MaxRows {
 		t.Fatalf("%d cells", cells)
 	}
 }
@@ -74,7 +86,7 @@ func checkRead(t *testing.T, name string, doc *Document, err error, grid bool) {
 // testdataFiles are the files of testdata (and testdata/bad) with one of the extensions.
 func testdataFiles(f *testing.F, exts ...string) [][]byte {
 	var out [][]byte
-	for _, dir := range []string{"testdata", "testdata/bad"} {
+	for _, dir := range []string{"../testdata", "../testdata/bad"} {
 		ents, err := os.ReadDir(dir)
 		if err != nil {
 			f.Fatal(err)
@@ -135,7 +147,7 @@ func FuzzReadXLSX(f *testing.F) {
 		var buf bytes.Buffer
 		xlsxWith(base, parts)(&buf)
 		defer fuzzWatchdog()()
-		doc, err := Read("fuzz.xlsx", buf.Bytes(), ReadOptions{Year: 2024})
+		doc, err := importer.Read("fuzz.xlsx", buf.Bytes(), importer.ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.xlsx", doc, err, true)
 	})
 }
@@ -165,7 +177,7 @@ func FuzzReadDOCX(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		data := docxOf(t, string(body))
 		defer fuzzWatchdog()()
-		doc, err := Read("fuzz.docx", data, ReadOptions{Year: 2024})
+		doc, err := importer.Read("fuzz.docx", data, importer.ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.docx", doc, err, true)
 	})
 }
@@ -179,7 +191,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("\xff\xfe1\x00,\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzWatchdog()()
-		doc, err := Read("fuzz.csv", data, ReadOptions{Year: 2024})
+		doc, err := importer.Read("fuzz.csv", data, importer.ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.csv", doc, err, true)
 	})
 }
@@ -192,7 +204,7 @@ func FuzzReadHTML(f *testing.F) {
 	f.Add([]byte(`<table><caption>清单</caption><thead><tr><th>工作任务<th>责任科室</thead><tbody><tr><td>公开部门文件<td>办公室</tbody></table>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzWatchdog()()
-		doc, err := Read("fuzz.html", data, ReadOptions{Year: 2024})
+		doc, err := importer.Read("fuzz.html", data, importer.ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.html", doc, err, true)
 	})
 }
@@ -205,7 +217,84 @@ func FuzzReadText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzWatchdog()()
-		doc, err := Read("fuzz.txt", data, ReadOptions{Year: 2024, KnownOffices: []string{"办公室", "财务室"}})
+		doc, err := importer.Read("fuzz.txt", data, importer.ReadOptions{Year: 2024, KnownOffices: []string{"办公室", "财务室"}})
 		checkRead(t, "fuzz.txt", doc, err, false)
 	})
+}
+
+// The helpers below build the containers the fuzzer fills; the importer's own tests have their
+// twins, which this package cannot reach.
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// xlsxOf builds a one-sheet workbook from rows of cells, with merged ranges.
+func xlsxOf(t testing.TB, rows [][]string, merges ...[2]string) []byte {
+	f := excelize.NewFile()
+	defer f.Close()
+	for r, row := range rows {
+		for c, v := range row {
+			ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			must(t, f.SetCellStr("Sheet1", ref, v))
+		}
+	}
+	for _, m := range merges {
+		must(t, f.MergeCell("Sheet1", m[0], m[1]))
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// xlsxWith is a workbook with some of its parts replaced, each written by a function.
+func xlsxWith(base []byte, parts map[string]func(io.Writer)) func(io.Writer) {
+	return func(out io.Writer) {
+		zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
+		if err != nil {
+			panic(err)
+		}
+		z := zip.NewWriter(out)
+		for _, f := range zr.File {
+			if parts[f.Name] != nil {
+				continue
+			}
+			if err := z.Copy(f); err != nil {
+				panic(err)
+			}
+		}
+		for name, gen := range parts {
+			w, err := z.Create(name)
+			if err != nil {
+				panic(err)
+			}
+			gen(w)
+		}
+		if err := z.Close(); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// docxOf packs a body into a minimal Word document.
+func docxOf(t testing.TB, body string) []byte {
+	var buf bytes.Buffer
+	z := zip.NewWriter(&buf)
+	for _, p := range [][2]string{
+		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`},
+		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`},
+		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body + `</w:body></w:document>`},
+	} {
+		w, err := z.Create(p[0])
+		must(t, err)
+		_, err = w.Write([]byte(p[1]))
+		must(t, err)
+	}
+	must(t, z.Close())
+	return buf.Bytes()
 }
