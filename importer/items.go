@@ -414,7 +414,7 @@ func (b *builder) primaryRule(it *Item, r raw) {
 		// a clock cell that says more after its clock (…之日起20个工作日内公开,保持长期公开(另有
 		// 规定的从其规定)): the clock it starts with is the rule
 		t := oneLine(cell.text)
-		if fr, m, ok := schedule.Find(t, year); ok && fr.Kind != kindUnparsed && strings.Index(t, m) <= 3 {
+		if fr, ok := leadingRule(t, year); ok {
 			it.Rule, it.RuleFrom = fr, header(cell)
 			return
 		}

@@ -229,8 +229,15 @@ func (tr *textReader) leadsWithRule(s string) bool {
 	if runeLen(s) > 100 {
 		return false
 	}
-	r, m, ok := schedule.Find(s, tr.year)
-	return ok && r.Kind != kindUnparsed && strings.Index(s, m) <= 3
+	_, ok := leadingRule(s, tr.year)
+	return ok
+}
+
+// leadingRule is the clock a text starts with (within its first few bytes, after a 1、 or a
+// bracket), whatever follows it.
+func leadingRule(s string, year int) (schedule.Rule, bool) {
+	r, m, ok := schedule.Find(s, year)
+	return r, ok && r.Kind != kindUnparsed && strings.Index(s, m) <= 3
 }
 
 // isLabel is a hierarchy label: short, no sentence, no rule, no office.

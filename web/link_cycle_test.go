@@ -4,76 +4,25 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/worker"
-
-	"github.com/zwgk/zwgk/activities"
-	"github.com/zwgk/zwgk/calendar"
-	"github.com/zwgk/zwgk/config"
-	"github.com/zwgk/zwgk/importer"
 	"github.com/zwgk/zwgk/links"
-	"github.com/zwgk/zwgk/notify/channels"
 	"github.com/zwgk/zwgk/store"
-	"github.com/zwgk/zwgk/testenv"
 	"github.com/zwgk/zwgk/workflows"
 )
 
-// liveFixture is the web server in front of real item workflows: PostgreSQL, the in-process
-// Temporal server and a worker with the real activities (messages go to the dev outbox).
+// liveFixture is liveList with one timely item, returned once its workflow waits for an event.
 func liveFixture(t *testing.T) (*fixture, *workflows.Client, store.ItemRef) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	st, c, tq := testenv.Store(t), testenv.Temporal(t), testenv.TaskQueue(t)
-	env := map[string]string{"ZWGK_SECRET": "link-cycle-test-secret-0123456789", "ZWGK_BASE_URL": "http://zwgk.test"}
-	cfg, err := config.Load(func(k string) string { return env[k] }, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := channels.Deliverer(ctx, cfg, st, true, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
-	w := worker.New(c, tq, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: st, Temporal: c, TaskQueue: tq, Deliverer: d, SendParallel: 2})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	wc := &workflows.Client{Temporal: c, TaskQueue: tq}
-
-	unit, _, err := st.EnsureUnit(ctx, "链接测试局")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.CreateOffice(ctx, unit.ID, "办公室", nil); err != nil {
-		t.Fatal(err)
-	}
-	dir, err := st.LoadDirectory(ctx, unit.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	year := calendar.DateOf(time.Now()).Year
-	res := importer.Load("清单.csv", []byte("序号,工作任务,责任科室,完成时限\n1,规范性文件公开,办公室,及时公开\n"), dir,
-		importer.Options{Build: importer.BuildOptions{Year: year}})
-	if !res.OK() {
-		t.Fatalf("import: %+v", res.Errors)
-	}
-	out, err := importer.Commit(ctx, st, res, importer.CommitOptions{BaseRevision: -1, ImportedBy: "test"}, wc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	item := out.Changes.Added[0]
+	f, wc, items := liveList(t, "序号,工作任务,责任科室,完成时限\n1,规范性文件公开,办公室,及时公开\n")
+	item := items[0]
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var status string
-		st.Pool.QueryRow(ctx, `SELECT status FROM item_state WHERE item_id = $1`, item.ID).Scan(&status)
+		f.st.Pool.QueryRow(context.Background(), `SELECT status FROM item_state WHERE item_id = $1`, item.ID).Scan(&status)
 		if status == workflows.StatusWaiting {
 			break
 		}
@@ -82,14 +31,6 @@ func liveFixture(t *testing.T) (*fixture, *workflows.Client, store.ItemRef) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-
-	srv, err := New(Options{Store: st, Items: wc, Secret: []byte(env["ZWGK_SECRET"]), BaseURL: env["ZWGK_BASE_URL"]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{st: st, srv: srv, users: map[string]*store.User{}}
-	f.ts = httptest.NewServer(srv)
-	t.Cleanup(f.ts.Close)
 	return f, wc, item
 }
 
