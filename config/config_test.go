@@ -99,15 +99,15 @@ func TestHelpListsEverySetting(t *testing.T) {
 	}
 }
 
-// The README documents every setting, so a new one cannot ship undocumented.
-func TestReadmeListsEverySetting(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+// docs/configuration.md documents every setting, so a new one cannot ship undocumented.
+func TestDocsListEverySetting(t *testing.T) {
+	b, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range Settings {
 		if !strings.Contains(string(b), "`"+s.Name+"`") {
-			t.Errorf("README.md does not document %s", s.Name)
+			t.Errorf("docs/configuration.md does not document %s", s.Name)
 		}
 	}
 }
