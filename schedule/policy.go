@@ -37,6 +37,10 @@ type Policy struct {
 	// NightUrgent lets urgent hour-clock notices (舆情 5小时内) go out between 22:00 and 07:00;
 	// by default they wait for 07:00.
 	NightUrgent bool `json:"night_urgent,omitempty"`
+	// NightSend lets the unit's send times fall in the quiet hours (a unit on duty round the
+	// clock, 值班); without it the policy page and API refuse a send time between 22:00 and
+	// 07:00. It only widens what an admin may enter: the windows themselves are the send times.
+	NightSend bool `json:"night_send,omitempty"`
 }
 
 // Quiet hours: urgent notices planned between QuietFrom and QuietUntil (hours, Asia/Shanghai)
@@ -233,6 +237,7 @@ func (p Policy) Merge(patch []byte) (Policy, error) {
 		Escalation:  slices.Clone(p.Escalation),
 		Repeat:      p.Repeat,
 		NightUrgent: p.NightUrgent,
+		NightSend:   p.NightSend,
 	}
 	patch = bytes.TrimSpace(patch)
 	if len(patch) == 0 || string(patch) == "null" {

@@ -82,8 +82,9 @@ func isSendTimeSeparator(r rune) bool {
 // policy's send_window, as before, and no times; several give times, the policy's send_times
 // ("09:00", "14:30", sorted), and window, the cron spec of the first. A cron spec that fires
 // several times a day ("0 9,14 * * *") gives those times. Times in the quiet hours (22:00 to
-// 07:00) are refused. Errors are in Chinese and name the field.
-func ParseSendTimes(s string) (window string, times []string, err error) {
+// 07:00) are refused unless night is set (the unit's night_send). Errors are in Chinese and name
+// the field.
+func ParseSendTimes(s string, night bool) (window string, times []string, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return DefaultSendWindow, nil, nil
@@ -95,7 +96,7 @@ func ParseSendTimes(s string) (window string, times []string, err error) {
 			return "", nil, fmt.Errorf("发送时间“%s”无效：请写成 9:00 这样的时刻（cron 的日、月、星期须为 *，工作日由节假日安排决定）", s)
 		}
 		if len(ds) == 1 {
-			if err := notAtNight(ds); err != nil {
+			if err := notAtNight(ds, night); err != nil {
 				return "", nil, err
 			}
 			return spec, nil, nil
@@ -119,7 +120,7 @@ func ParseSendTimes(s string) (window string, times []string, err error) {
 			ds = append(ds, d)
 		}
 		if len(ds) == 1 {
-			if err := notAtNight(ds); err != nil {
+			if err := notAtNight(ds, night); err != nil {
 				return "", nil, err
 			}
 			return cronOf(ds[0]), nil, nil
@@ -128,7 +129,7 @@ func ParseSendTimes(s string) (window string, times []string, err error) {
 	if len(ds) > MaxSendTimes {
 		return "", nil, fmt.Errorf("发送时间“%s”太多：每个工作日最多 %d 个发送时间", s, MaxSendTimes)
 	}
-	if err := notAtNight(ds); err != nil {
+	if err := notAtNight(ds, night); err != nil {
 		return "", nil, err
 	}
 	slices.Sort(ds)
@@ -138,13 +139,17 @@ func ParseSendTimes(s string) (window string, times []string, err error) {
 	return cronOf(ds[0]), times, nil
 }
 
-// notAtNight refuses a send time in the quiet hours: nothing but an urgent hour clock of a
-// unit that opted in (night_urgent) goes out between 22:00 and 07:00. Policies stored with such
-// a send_window before keep it; only new input is refused.
-func notAtNight(ds []time.Duration) error {
+// notAtNight refuses a send time in the quiet hours unless the unit opted in (night_send):
+// otherwise nothing but an urgent hour clock of a unit that opted in to that (night_urgent) goes
+// out between 22:00 and 07:00. Policies stored with such a send_window before keep it; only new
+// input is refused.
+func notAtNight(ds []time.Duration, night bool) error {
+	if night {
+		return nil
+	}
 	for _, d := range ds {
 		if d < QuietUntil*time.Hour || d >= QuietFrom*time.Hour {
-			return fmt.Errorf("发送时间 %s 在夜间：提醒不在 %02d:00 至次日 %02d:00 之间发送，请改为白天的时刻", clockText(d), QuietFrom, QuietUntil)
+			return fmt.Errorf("发送时间 %s 在夜间：提醒不在 %02d:00 至次日 %02d:00 之间发送，请改为白天的时刻，或勾选“允许夜间发送”", clockText(d), QuietFrom, QuietUntil)
 		}
 	}
 	return nil

@@ -51,7 +51,7 @@ func TestParseSendTimes(t *testing.T) {
 		"0 9,14 * * *":  "0 9 * * * [09:00 14:00]",
 		"30 8,16 * * *": "30 8 * * * [08:30 16:30]",
 	} {
-		window, times, err := ParseSendTimes(in)
+		window, times, err := ParseSendTimes(in, false)
 		if got := fmt.Sprint(window, " ", times); err != nil || got != want {
 			t.Errorf("ParseSendTimes(%q) = %q, %v; want %q", in, got, err, want)
 		}
@@ -70,20 +70,29 @@ func TestParseSendTimes(t *testing.T) {
 		"0 6,9 * * *": "夜间",
 		"0 23 * * *":  "夜间",
 	} {
-		if _, _, err := ParseSendTimes(in); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "发送时间") {
+		if _, _, err := ParseSendTimes(in, false); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "发送时间") {
 			t.Errorf("ParseSendTimes(%q) = %v, want an error saying %q and naming 发送时间", in, err, want)
 		}
 	}
 	// what the form shows reads back to the same policy
 	for _, in := range []string{"9:00", "上午9点,下午2点半", "8:05、12:00、17:30"} {
-		window, times, _ := ParseSendTimes(in)
+		window, times, _ := ParseSendTimes(in, false)
 		p := DefaultPolicy()
 		p.SendWindow, p.SendTimes = window, times
 		shown := SendTimesText(p)
-		w2, t2, err := ParseSendTimes(shown)
+		w2, t2, err := ParseSendTimes(shown, false)
 		if err != nil || w2 != window || fmt.Sprint(t2) != fmt.Sprint(times) {
 			t.Errorf("%q shown as %q reads back as %q %v %v", in, shown, w2, t2, err)
 		}
+	}
+	// a unit that opted in to night sending (night_send) may give the quiet hours' times
+	for in, want := range map[string]string{"晚上10点": "0 22 * * *", "23:30": "30 23 * * *", "0 6 * * *": "0 6 * * *"} {
+		if window, times, err := ParseSendTimes(in, true); err != nil || window != want || times != nil {
+			t.Errorf("ParseSendTimes(%q, night) = %q %v %v, want %q", in, window, times, err, want)
+		}
+	}
+	if window, times, err := ParseSendTimes("9:00、22:30", true); err != nil || window != "0 9 * * *" || fmt.Sprint(times) != "[09:00 22:30]" {
+		t.Errorf("ParseSendTimes(9:00、22:30, night) = %q %v %v", window, times, err)
 	}
 	if got := SendTimesText(twoTimes("9:00", "14:30")); got != "09:00、14:30" {
 		t.Errorf("SendTimesText = %q", got)

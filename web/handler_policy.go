@@ -154,13 +154,14 @@ func policyFromForm(r *http.Request) (schedule.Policy, error) {
 	if t == "" {
 		t = r.PostFormValue("send_window")
 	}
-	window, times, err := schedule.ParseSendTimes(t)
+	// a form without a box unticks it: the form is the whole policy
+	p.NightUrgent = r.PostFormValue("night_urgent") != ""
+	p.NightSend = r.PostFormValue("night_send") != ""
+	window, times, err := schedule.ParseSendTimes(t, p.NightSend)
 	if err != nil {
 		return p, err
 	}
 	p.SendWindow, p.SendTimes = window, times
-	// a form without the box unticks it: the form is the whole policy
-	p.NightUrgent = r.PostFormValue("night_urgent") != ""
 	for i := 1; i <= 9; i++ {
 		after := strings.TrimSpace(r.PostFormValue(fmt.Sprintf("after%d", i)))
 		if after == "" {

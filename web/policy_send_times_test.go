@@ -101,6 +101,30 @@ func TestPolicySendTimesForm(t *testing.T) {
 	if p, _ := f.unitPolicy(t); p.NightUrgent {
 		t.Error("night_urgent kept after the box was unticked")
 	}
+	// a unit on duty round the clock opts in to night send times (night_send); the box is
+	// what lets them in, on the form and in the JSON
+	resp, body = admin.post(path, form("9:00、23:00", "night_send", "1"))
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	if p, raw := f.unitPolicy(t); !p.NightSend || strings.Join(p.SendTimes, ",") != "09:00,23:00" {
+		t.Errorf("night send times with night_send stored as %s", raw)
+	}
+	_, body = admin.get("/admin/policy")
+	if !strings.Contains(body, `name="night_send" value="1" checked`) || !strings.Contains(body, `value="09:00、23:00"`) {
+		t.Error("night_send not shown ticked with its night time")
+	}
+	resp, body = admin.post(path, form("23:00"))
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "夜间") {
+		t.Errorf("a night time without night_send: %d, want 400 saying 夜间", resp.StatusCode)
+	}
+	resp, body = admin.post(path, url.Values{"mode": {"json"}, "policy": {`{"send_times":["9:00","22:30"]}`}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "夜间") {
+		t.Errorf("JSON night time without night_send: %d, want 400 saying 夜间", resp.StatusCode)
+	}
+	resp, body = admin.post(path, url.Values{"mode": {"json"}, "policy": {`{"night_send":true,"send_times":["9:00","22:30"]}`}})
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	if p, raw := f.unitPolicy(t); !p.NightSend || strings.Join(p.SendTimes, ",") != "09:00,22:30" {
+		t.Errorf("JSON night_send stored as %s", raw)
+	}
 }
 
 // The JSON form and the API take send_times as a list or as one string of times, and a

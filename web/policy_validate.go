@@ -19,9 +19,16 @@ func validatePolicy(raw []byte) (json.RawMessage, error) {
 	}
 	// send_window and send_times may be written as admins write times here too: "9:00",
 	// "上午9点", "9:00、14:30" (several times in send_window become send_times)
+	// night_send widens the send times the override may give, so it is read first
+	var night bool
+	if v, ok := obj["night_send"]; ok && string(v) != "null" {
+		if err := json.Unmarshal(v, &night); err != nil {
+			return nil, fmt.Errorf("night_send（允许夜间发送）应为 true 或 false：%v", err)
+		}
+	}
 	rewrite, timesGiven := false, false
 	if v, ok := obj["send_times"]; ok && string(v) != "null" {
-		times, err := sendTimesJSON(v)
+		times, err := sendTimesJSON(v, night)
 		if err != nil {
 			return nil, err
 		}
@@ -35,7 +42,7 @@ func validatePolicy(raw []byte) (json.RawMessage, error) {
 		if err := json.Unmarshal(v, &t); err != nil {
 			return nil, fmt.Errorf("send_window（发送时间）应为字符串，如 \"9:00\" 或 \"9:00、14:30\"：%v", err)
 		}
-		window, times, err := schedule.ParseSendTimes(t)
+		window, times, err := schedule.ParseSendTimes(t, night)
 		if err != nil {
 			return nil, fmt.Errorf("send_window：%w", err)
 		}
@@ -45,7 +52,7 @@ func validatePolicy(raw []byte) (json.RawMessage, error) {
 		if timesGiven && times == nil {
 			var first []string
 			if err := json.Unmarshal(obj["send_times"], &first); err == nil && len(first) > 0 {
-				if w, _, err := schedule.ParseSendTimes(first[0]); err == nil && w != window {
+				if w, _, err := schedule.ParseSendTimes(first[0], night); err == nil && w != window {
 					return nil, fmt.Errorf("send_window（%s）和 send_times 的第一个发送时间（%s）不一致：请只写 send_times", t, first[0])
 				}
 			}
@@ -74,8 +81,8 @@ func validatePolicy(raw []byte) (json.RawMessage, error) {
 
 // sendTimesJSON reads send_times as a list of times (["9:00","下午2点半"]) or as one string of
 // them ("9:00、14:30") and returns them as stored: "09:00", "14:30". An empty list stays empty
-// (back to send_window).
-func sendTimesJSON(v json.RawMessage) ([]string, error) {
+// (back to send_window). Night times are refused unless night (the override's night_send).
+func sendTimesJSON(v json.RawMessage, night bool) ([]string, error) {
 	var list []string
 	if err := json.Unmarshal(v, &list); err != nil {
 		var one string
@@ -92,7 +99,7 @@ func sendTimesJSON(v json.RawMessage) ([]string, error) {
 			return nil, fmt.Errorf("send_times：发送时间“%s”应为 9:00 这样的时刻；cron 表达式请写在 send_window", t)
 		}
 	}
-	window, times, err := schedule.ParseSendTimes(strings.Join(list, "、"))
+	window, times, err := schedule.ParseSendTimes(strings.Join(list, "、"), night)
 	if err != nil {
 		return nil, fmt.Errorf("send_times：%w", err)
 	}

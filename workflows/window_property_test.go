@@ -103,7 +103,7 @@ func randomSendTimes(t *testing.T, rnd *rand.Rand, p schedule.Policy, n int) sch
 	rnd.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
 	picked := pool[:n+1]
 	slices.Sort(picked)
-	window, got, err := schedule.ParseSendTimes(strings.Join(picked, "、"))
+	window, got, err := schedule.ParseSendTimes(strings.Join(picked, "、"), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,8 +29,8 @@ import (
 // seven or more hours away (nothing may be sent, whatever the hour), then with the send time
 // moved to a minute or two ahead, waiting for that window to pass (one digest per recipient and
 // channel, each item once in it, nothing outside it). The policy page refuses send times in the
-// quiet hours (22:00–07:00): run in them, the test stops after the first half and the leader's
-// dashboard, saying why.
+// quiet hours (22:00–07:00) unless the unit opts in to night sending: run in them, the test
+// checks that the night time is refused, then ticks 允许夜间发送 for the second half.
 func TestTrial(t *testing.T) {
 	dev := startDev(t)
 	b := NewBrowser(t)
@@ -120,7 +120,7 @@ func TestTrial(t *testing.T) {
 
 	// The policy saved on 策略 (at night when the test runs then), its send time still far away,
 	// typed in the users' words.
-	savePolicy(t, b, dev.URL, unit, chineseTime(far))
+	savePolicy(t, b, dev.URL, unit, chineseTime(far), false)
 	seen("05-policy-saved")
 	b.Must(strings.Contains(b.Body(), "策略已保存"), "no confirmation of the policy")
 	time.Sleep(5 * time.Second) // the reloaded workflows re-plan; a notice sent at once would show now
@@ -149,15 +149,25 @@ func TestTrial(t *testing.T) {
 		t.FailNow()
 	}
 
-	// The second half needs a window soon: a send time a minute or two ahead, which the policy
-	// page refuses in the quiet hours (22:00–07:00, Shanghai) and which must still be today.
+	// The second half needs a window soon: a send time a minute or two ahead, which must still be
+	// today. In the quiet hours (22:00–07:00, Shanghai) the policy page takes it only from a unit
+	// that opted in to night sending (允许夜间发送), so at night the admin ticks that box too.
 	window := time.Now().In(calendar.Shanghai).Truncate(time.Minute).Add(2 * time.Minute)
-	if h := window.Hour(); h < schedule.QuietUntil || h >= schedule.QuietFrom {
-		t.Skipf("the first half passed; the window half sets the send time to %s, and the policy page refuses send times between %02d:00 and %02d:00 (Shanghai)",
-			window.Format("15:04"), schedule.QuietFrom, schedule.QuietUntil)
+	if calendar.DateOf(window) != calendar.DateOf(time.Now()) {
+		t.Skipf("the first half passed; the window half needs a send time today, and %s is tomorrow", window.Format("15:04"))
+	}
+	night := window.Hour() < schedule.QuietUntil || window.Hour() >= schedule.QuietFrom
+	if night {
+		// without the box, the night time is refused: nothing is sent at night by accident
+		form := fmt.Sprintf(`#policy-%d form[action="/admin/units/%d/policy"]`, unit, unit)
+		b.Do("policy page", chromedp.Navigate(dev.URL+"/admin/policy"), chromedp.WaitVisible(chromedp.CSS(form)))
+		b.Do("night send time", chromedp.SetValue(chromedp.CSS(form+` input[name="send_time"]`), chineseTime(window)))
+		b.Submit("save night policy", form+` button[type="submit"]:not([name])`)
+		b.Must(strings.Contains(b.Text("main"), "夜间"), "a night send time without 允许夜间发送 was not refused")
+		seen("10b-night-refused")
 	}
 	makeWorkingDay(t, b, calendar.DateOf(window))
-	savePolicy(t, b, dev.URL, unit, chineseTime(window))
+	savePolicy(t, b, dev.URL, unit, chineseTime(window), night)
 	b.Must(strings.Contains(b.Body(), "策略已保存"), "no confirmation of the policy")
 	t.Logf("unit send time moved to %s (Shanghai)", window.Format("15:04"))
 
@@ -338,11 +348,15 @@ func chineseTime(t time.Time) string {
 }
 
 // savePolicy sets the unit's 发送时间 on the policy page and saves the form.
-func savePolicy(t *testing.T, b *Browser, base string, unit int64, sendTime string) {
+func savePolicy(t *testing.T, b *Browser, base string, unit int64, sendTime string, night bool) {
 	t.Helper()
 	form := fmt.Sprintf(`#policy-%d form[action="/admin/units/%d/policy"]`, unit, unit)
 	b.Do("policy page", chromedp.Navigate(base+"/admin/policy"), chromedp.WaitVisible(chromedp.CSS(form)))
 	b.Do("send time", chromedp.SetValue(chromedp.CSS(form+` input[name="send_time"]`), sendTime))
+	js := fmt.Sprintf(`document.querySelector('%s input[name="night_send"]').checked = %t`, form, night)
+	if _, err := chromedp.Run(b.Ctx(), chromedp.Evaluate[any](js)); err != nil {
+		t.Fatalf("允许夜间发送 box: %v", err)
+	}
 	b.Submit("save policy", form+` button[type="submit"]:not([name])`)
 	if strings.Contains(b.Text("main"), "策略无效") {
 		t.Fatalf("the policy page refused 发送时间 %q: %s", sendTime, b.Text("main"))
