@@ -351,3 +351,130 @@ func (s *Store) LoadDirectory(ctx context.Context, unitID int64) (*Directory, er
 	}
 	return d, nil
 }
+
+// OfficeByID loads an office.
+func (s *Store) OfficeByID(ctx context.Context, id int64) (Office, error) {
+	var o Office
+	err := s.Pool.QueryRow(ctx, `SELECT id, unit_id, name, aliases FROM offices WHERE id = $1`, id).
+		Scan(&o.ID, &o.UnitID, &o.Name, &o.Aliases)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Office{}, notFound("office", id)
+	}
+	if err != nil {
+		return Office{}, fmt.Errorf("store: office %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// UpdateOffice renames an office and replaces its aliases. A name or alias already used by
+// another office of the unit is ErrExists, naming that office. Items keep pointing at the office
+// (by id), so a rename changes what pages and messages say, not who is responsible.
+func (s *Store) UpdateOffice(ctx context.Context, id int64, name string, aliases []string, a Audit) (before, after Office, err error) {
+	name, err = cleanName(name)
+	if err != nil {
+		return Office{}, Office{}, err
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT id, unit_id, name, aliases FROM offices WHERE id = $1 FOR UPDATE`, id).
+			Scan(&before.ID, &before.UnitID, &before.Name, &before.Aliases)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("office", id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: office %d: %w", id, err)
+		}
+		after = Office{ID: id, UnitID: before.UnitID, Name: name, Aliases: tidyAliases(name, aliases)}
+		var taken string
+		err = tx.QueryRow(ctx, `SELECT name FROM offices WHERE unit_id = $1 AND id <> $2 AND (name = ANY($3) OR aliases && $3)
+			ORDER BY name LIMIT 1`, after.UnitID, id, append([]string{name}, after.Aliases...)).Scan(&taken)
+		if err == nil {
+			return fmt.Errorf("store: office %s: name or alias used by office %s: %w", name, taken, ErrExists)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("store: office %d: %w", id, err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE offices SET name = $2, aliases = $3 WHERE id = $1`, id, name, after.Aliases)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: office %s: %w", name, ErrExists)
+		}
+		if err != nil {
+			return fmt.Errorf("store: office %d: %w", id, err)
+		}
+		a.Action, a.ObjectType, a.ObjectID = "office.update", "office", fmt.Sprint(id)
+		a.Detail = map[string]any{"unit_id": after.UnitID, "name": name, "aliases": after.Aliases,
+			"before": map[string]any{"name": before.Name, "aliases": before.Aliases}}
+		return writeAudit(ctx, tx, a)
+	})
+	if err != nil {
+		return Office{}, Office{}, err
+	}
+	return before, after, nil
+}
+
+// SetGroupMembers makes a group of a unit mean exactly these offices (no office: the group is
+// forgotten, and lists naming it take every office again where the importer does so). Every
+// office must belong to the unit, else ErrNotFound. It returns the members before.
+func (s *Store) SetGroupMembers(ctx context.Context, unitID int64, group string, officeIDs []int64, a Audit) (before []int64, err error) {
+	group, err = cleanName(group)
+	if err != nil {
+		return nil, err
+	}
+	ids := slices.Clone(officeIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM offices WHERE unit_id = $1 AND id = ANY($2)`, unitID, ids).Scan(&n); err != nil {
+			return fmt.Errorf("store: group %s: %w", group, err)
+		}
+		if n != len(ids) {
+			return fmt.Errorf("store: group %s: an office is not one of unit %d: %w", group, unitID, ErrNotFound)
+		}
+		rows, err := tx.Query(ctx, `DELETE FROM office_groups WHERE unit_id = $1 AND name = $2 RETURNING office_id`, unitID, group)
+		if err != nil {
+			return fmt.Errorf("store: group %s: %w", group, err)
+		}
+		if before, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return fmt.Errorf("store: group %s: %w", group, err)
+		}
+		slices.Sort(before)
+		if _, err := tx.Exec(ctx, `INSERT INTO office_groups (unit_id, name, office_id) SELECT $1, $2, unnest($3::bigint[])`,
+			unitID, group, ids); err != nil {
+			return fmt.Errorf("store: group %s: %w", group, err)
+		}
+		a.Action, a.ObjectType, a.ObjectID = "group.set", "unit", fmt.Sprint(unitID)
+		a.Detail = map[string]any{"group": group, "offices": ids, "before": before}
+		return writeAudit(ctx, tx, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return before, nil
+}
+
+// GroupUse is a group name that the active items of a unit's lists use.
+type GroupUse struct {
+	Name  string `json:"name"`
+	Items int    `json:"items"`
+}
+
+// GroupUsage lists the group names the unit's active items were imported with and how many
+// items name each, so that the admin sees which groups a list needs. 谁承办谁更新 and its kin
+// (an office chosen per event) are left out: no membership applies to them.
+func (s *Store) GroupUsage(ctx context.Context, unitID int64) ([]GroupUse, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT g, count(*) FROM items i JOIN lists l ON l.id = i.list_id, unnest(i.groups) g
+		WHERE l.unit_id = $1 AND i.status = 'active' AND g NOT LIKE '%谁%'
+		GROUP BY g ORDER BY g`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("store: groups used by unit %d: %w", unitID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GroupUse, error) {
+		var g GroupUse
+		return g, r.Scan(&g.Name, &g.Items)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: groups used by unit %d: %w", unitID, err)
+	}
+	return out, nil
+}
