@@ -65,6 +65,10 @@ type Options struct {
 	// ScanCommand (ZWGK_SCAN_COMMAND) is run by sh with each evidence file on stdin before it
 	// is stored; a non-zero exit refuses the file. Empty: no scan.
 	ScanCommand string
+	// ObserveRequest, when set, is told of every answered request: the route pattern that
+	// matched ("" when none did), the status and the time taken (metrics.HTTPObserver). The
+	// pattern, not the path, so that ids and tokens in URLs cannot grow a label set.
+	ObserveRequest func(pattern string, status int, elapsed time.Duration)
 }
 
 // Server is the web app. It is an http.Handler.
@@ -144,5 +148,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	s.mux.ServeHTTP(w, r)
+	if s.opt.ObserveRequest == nil {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	s.mux.ServeHTTP(sw, r) // sets r.Pattern to the route that matched
+	s.opt.ObserveRequest(r.Pattern, sw.status(), time.Since(start))
+}
+
+// statusWriter remembers the status a handler wrote. Unwrap lets http.ResponseController
+// (the upload routes' longer deadlines) reach the connection beneath.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
 }

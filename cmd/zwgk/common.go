@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/zwgk/zwgk/config"
-	"github.com/zwgk/zwgk/devstack"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/temporalclient"
 )
@@ -47,22 +46,18 @@ func openStoreRaw(ctx context.Context, e *env) (*store.Store, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	pg, err := devstack.ChoosePostgres(ctx, devstack.PostgresOptions{
-		URL:     cfg.DatabaseURL,
-		DataDir: cfg.DataDir,
-		Logger:  slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+	pg, err := choosePostgres(ctx, cfg, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, pg.URL)
+	st, err := store.Open(ctx, pg.url)
 	if err != nil {
-		_ = pg.Stop()
+		_ = pg.stop()
 		return nil, nil, err
 	}
 	return st, func() {
 		st.Close()
-		if err := pg.Stop(); err != nil {
+		if err := pg.stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "zwgk: stop private PostgreSQL:", err)
 		}
 	}, nil

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/zwgk/zwgk/config"
+	"github.com/zwgk/zwgk/metrics"
 	"github.com/zwgk/zwgk/temporalclient"
 	"github.com/zwgk/zwgk/web"
 	"github.com/zwgk/zwgk/workflows"
@@ -40,10 +41,12 @@ answers 200 only once PostgreSQL and Temporal both do.`,
 				return err
 			}
 			defer done()
+			reg := newMetrics(st, nil)
 			opts, err := temporalclient.Options(cfg.Temporal, logger)
 			if err != nil {
 				return err
 			}
+			opts.MetricsHandler = metrics.SDKHandler(reg)
 			tc, err := client.NewLazyClient(opts)
 			if err != nil {
 				return err
@@ -53,11 +56,14 @@ answers 200 only once PostgreSQL and Temporal both do.`,
 			app, err := web.New(web.Options{
 				Store: st, Items: wc, Syncer: wc, Secret: []byte(cfg.Secret), BaseURL: cfg.BaseURL, Logger: logger,
 				TrustedProxies: cfg.TrustedProxies, ScanCommand: cfg.Get("ZWGK_SCAN_COMMAND"),
+				ObserveRequest: metrics.HTTPObserver(reg),
 			})
 			if err != nil {
 				return err
 			}
-			return serveUntil(ctx, newHTTPServer(cfg.HTTPAddr, app, st, tc, logger), logger)
+			srv := newHTTPServer(cfg.HTTPAddr, app, st, tc, logger)
+			srv.Handler = withMetricsEndpoint(srv.Handler, reg)
+			return serveUntil(ctx, srv, logger)
 		},
 	})
 }

@@ -55,7 +55,12 @@ recorded. Starts are idempotent, so replicas doing it at once is harmless.`,
 				return err
 			}
 			defer done()
-			c, err := temporalclient.Dial(ctx, cfg.Temporal, logger)
+			sdkMetrics, stopMetrics, err := startWorkerMetrics(cfg, st, logger)
+			if err != nil {
+				return err
+			}
+			defer stopMetrics()
+			c, err := dialTemporalMetered(ctx, cfg.Temporal, logger, sdkMetrics)
 			if err != nil {
 				return err
 			}
