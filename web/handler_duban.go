@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -24,6 +25,21 @@ func (s *Server) dubanExport(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err != nil {
 		return err
 	}
+	return s.writeDuban(w, r, rc, dubanSheet{unit: unit, office: office, items: items, objectType: "office", objectID: rc.office})
+}
+
+// dubanSheet is what one 督办单 covers: an office of a unit, or the whole unit (office empty).
+type dubanSheet struct {
+	unit, office string
+	items        []store.ItemRow
+	// the audit entry's object
+	objectType string
+	objectID   int64
+}
+
+func (s *Server) writeDuban(w http.ResponseWriter, r *http.Request, rc *reqCtx, d dubanSheet) error {
+	ctx := r.Context()
+	unit, office, items := d.unit, d.office, d.items
 	now := s.now()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -31,7 +47,7 @@ func (s *Server) dubanExport(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	title := fmt.Sprintf("政务公开督办单 · %s %s", unit, office)
+	title := strings.TrimSpace(fmt.Sprintf("政务公开督办单 · %s %s", unit, office))
 	set := func(cell string, v any) error {
 		if str, ok := v.(string); ok {
 			v = importer.Neutralize(str) // titles come from imported files: no formula injection
@@ -76,10 +92,13 @@ func (s *Server) dubanExport(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return err
 	}
 	name := fmt.Sprintf("督办单-%s-%s-%s.xlsx", unit, office, calendar.DateOf(now))
+	if office == "" {
+		name = fmt.Sprintf("督办单-%s-%s.xlsx", unit, calendar.DateOf(now))
+	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"duban.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	a := rc.audit()
-	a.Action, a.ObjectType, a.ObjectID, a.Detail = "duban.export", "office", itoa(rc.office), map[string]any{"items": len(items), "overdue": overdue}
+	a.Action, a.ObjectType, a.ObjectID, a.Detail = "duban.export", d.objectType, itoa(d.objectID), map[string]any{"items": len(items), "overdue": overdue}
 	if err := s.st.RecordAudit(ctx, a); err != nil {
 		return err
 	}

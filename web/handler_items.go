@@ -15,10 +15,16 @@ type itemLine struct {
 type itemsData struct {
 	Items     []itemLine        `json:"items"`
 	Offices   []store.OfficeRow `json:"-"`
+	Units     []store.UnitRow   `json:"-"`
+	Years     []int             `json:"-"`
 	Office    int64             `json:"-"`
+	Unit      int64             `json:"-"`
+	Year      int               `json:"-"`
 	Status    string            `json:"-"`
 	Query     string            `json:"-"`
 	Truncated bool              `json:"truncated"`
+	// ExportURL is the xlsx export of the filter shown.
+	ExportURL string `json:"-"`
 	// The summary line an office user reads first: overdue, and due within 5 working days, of
 	// the items listed.
 	OverdueCount int `json:"overdue"`
@@ -27,7 +33,9 @@ type itemsData struct {
 
 const itemsPageLimit = 500
 
-func (s *Server) listItems(r *http.Request, rc *reqCtx) (*itemsData, error) {
+// itemQuery reads the list filter of a request (office, unit, year, status, q), checking the
+// unit against the caller's scope; the office was checked by the route.
+func (s *Server) itemQuery(r *http.Request, rc *reqCtx, limit int) (store.ItemQuery, *itemsData, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	d := &itemsData{Office: rc.office, Status: q.Get("status"), Query: q.Get("q")}
@@ -35,22 +43,44 @@ func (s *Server) listItems(r *http.Request, rc *reqCtx) (*itemsData, error) {
 		d.Status = "open"
 	}
 	if _, ok := statusLabels[d.Status]; d.Status != "" && !ok {
-		return nil, badRequest("未知的状态：%s", d.Status)
+		return store.ItemQuery{}, nil, badRequest("未知的状态：%s", d.Status)
 	}
 	unit, err := intParam(r, "unit")
 	if err != nil {
-		return nil, err
+		return store.ItemQuery{}, nil, err
 	}
 	if unit != 0 {
 		ok, err := s.canUnit(ctx, rc, unit)
 		if err != nil {
-			return nil, err
+			return store.ItemQuery{}, nil, err
 		}
 		if !ok {
-			return nil, errForbidden
+			return store.ItemQuery{}, nil, errForbidden
 		}
 	}
-	rows, err := s.st.Items(ctx, store.ItemFilter{Scope: rc.scope, Office: rc.office, Unit: unit, Status: d.Status, Query: d.Query, Limit: itemsPageLimit + 1})
+	d.Unit = unit
+	year, err := intParam(r, "year")
+	if err != nil {
+		return store.ItemQuery{}, nil, err
+	}
+	if year != 0 && (year < 2000 || year > 2100) {
+		return store.ItemQuery{}, nil, badRequest("“年度”无效：%d", year)
+	}
+	d.Year = int(year)
+	d.ExportURL = "/export/items.xlsx?" + itemFilterQuery(d)
+	return store.ItemQuery{
+		ItemFilter: store.ItemFilter{Scope: rc.scope, Office: rc.office, Unit: unit, Status: d.Status, Query: d.Query, Limit: limit},
+		Year:       d.Year,
+	}, d, nil
+}
+
+func (s *Server) listItems(r *http.Request, rc *reqCtx) (*itemsData, error) {
+	ctx := r.Context()
+	fq, d, err := s.itemQuery(r, rc, itemsPageLimit+1)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.st.ReportItems(ctx, fq)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +90,7 @@ func (s *Server) listItems(r *http.Request, rc *reqCtx) (*itemsData, error) {
 	now := s.now()
 	d.Items = make([]itemLine, len(rows))
 	for i, it := range rows {
-		d.Items[i] = itemLine{ItemRow: it, Left: s.cal.left(ctx, now, it.DueAt)}
+		d.Items[i] = itemLine{ItemRow: it.ItemRow, Left: s.cal.left(ctx, now, it.DueAt)}
 		switch l := d.Items[i].Left; {
 		case l == nil || it.Status == "done":
 		case l.Overdue:
@@ -79,6 +109,12 @@ func (s *Server) itemsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		return err
 	}
 	if d.Offices, err = s.st.OfficesInScope(r.Context(), rc.scope); err != nil {
+		return err
+	}
+	if d.Units, err = s.st.UnitsInScope(r.Context(), rc.scope); err != nil {
+		return err
+	}
+	if d.Years, err = s.st.ListYears(r.Context(), rc.scope); err != nil {
 		return err
 	}
 	title := "我的事项"

@@ -79,6 +79,12 @@ func (s *Server) routes() []route {
 		// Supervisors.
 		{method: "GET", path: "/dashboard", roles: supervisors, scope: scopeOffice, param: "office", handle: s.dashboardPage},
 		{method: "GET", path: "/offices/{id}/duban.xlsx", roles: supervisors, scope: scopeOffice, handle: s.dubanExport},
+		{method: "GET", path: "/units/{id}/duban.xlsx", roles: supervisors, scope: scopeUnit, handle: s.unitDubanExport},
+		{method: "GET", path: "/charts", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.chartsPage},
+
+		// Reports everyone in scope may read: the list filter as xlsx, the month calendar.
+		{method: "GET", path: "/export/items.xlsx", roles: anyone, scope: scopeOffice, param: "office", handle: s.itemsExport},
+		{method: "GET", path: "/month", roles: anyone, scope: scopeUnit, param: "unit", handle: s.monthPage},
 
 		// Admins.
 		{method: "GET", path: "/admin/lists", roles: adminOnly, handle: s.listsPage},

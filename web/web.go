@@ -135,6 +135,7 @@ func New(opt Options) (*Server, error) {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(staticFS)))
+	s.mux.Handle("/", s.notFoundHandler())
 	return s, nil
 }
 
@@ -148,6 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
+	defer s.recoverPanic(w, r)
 	if s.opt.ObserveRequest == nil {
 		s.mux.ServeHTTP(w, r)
 		return
