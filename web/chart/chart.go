@@ -31,8 +31,10 @@ type Line struct {
 	X1, Y1, X2, Y2 float64
 }
 
-// Chart is everything a template draws, in a viewBox of Width × Height.
+// Chart is everything a template draws, in a viewBox of Width × Height; Label names it for
+// screen readers.
 type Chart struct {
+	Label         string
 	Width, Height float64
 	Rects         []Rect
 	Texts         []Text
