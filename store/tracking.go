@@ -437,6 +437,10 @@ type Notice struct {
 	CycleStatus string    // item_cycles.status now
 	ItemPaused  bool
 	ItemActive  bool
+
+	// ApplicationID is set, and ItemID zero, for a notice about a 政府信息公开申请
+	// (ClaimedApplicationNotices).
+	ApplicationID int64
 }
 
 // ClaimedNotices lists the notices held by a dispatch key that are not yet settled, with the
