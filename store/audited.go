@@ -147,29 +147,37 @@ func (s *Store) AttachRole(ctx context.Context, at Attachment, a Audit) (changed
 // ErrNotFound.
 func (s *Store) DetachRole(ctx context.Context, at Attachment, a Audit) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		var (
-			n   int64
-			err error
-		)
-		switch {
-		case at.OfficeID != 0:
-			n, err = execCount(ctx, tx, `DELETE FROM office_people WHERE office_id = $1 AND person_id = $2 AND role = $3`,
-				at.OfficeID, at.PersonID, at.Role)
-		case at.UnitID != 0:
-			n, err = execCount(ctx, tx, `DELETE FROM unit_supervisors WHERE unit_id = $1 AND person_id = $2 AND level = $3`,
-				at.UnitID, at.PersonID, at.Level)
-		default:
-			return fmt.Errorf("store: detach person %d: neither an office nor a unit", at.PersonID)
-		}
-		if err != nil {
-			return fmt.Errorf("store: detach person %d: %w", at.PersonID, err)
-		}
-		if n == 0 {
-			return notFound("attachment", fmt.Sprintf("person %d office %d unit %d level %d role %s", at.PersonID, at.OfficeID, at.UnitID, at.Level, at.Role))
+		if err := detachTx(ctx, tx, at); err != nil {
+			return err
 		}
 		a.Action, a.ObjectType, a.ObjectID = "person.detach", "person", fmt.Sprint(at.PersonID)
 		return writeAudit(ctx, tx, a)
 	})
+}
+
+// detachTx takes one role away; a role the person does not have is ErrNotFound.
+func detachTx(ctx context.Context, tx pgx.Tx, at Attachment) error {
+	var (
+		n   int64
+		err error
+	)
+	switch {
+	case at.OfficeID != 0:
+		n, err = execCount(ctx, tx, `DELETE FROM office_people WHERE office_id = $1 AND person_id = $2 AND role = $3`,
+			at.OfficeID, at.PersonID, at.Role)
+	case at.UnitID != 0:
+		n, err = execCount(ctx, tx, `DELETE FROM unit_supervisors WHERE unit_id = $1 AND person_id = $2 AND level = $3`,
+			at.UnitID, at.PersonID, at.Level)
+	default:
+		return fmt.Errorf("store: detach person %d: neither an office nor a unit", at.PersonID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: detach person %d: %w", at.PersonID, err)
+	}
+	if n == 0 {
+		return notFound("attachment", fmt.Sprintf("person %d office %d unit %d level %d role %s", at.PersonID, at.OfficeID, at.UnitID, at.Level, at.Role))
+	}
+	return nil
 }
 
 func execCount(ctx context.Context, tx pgx.Tx, sql string, args ...any) (int64, error) {
@@ -177,7 +185,7 @@ func execCount(ctx context.Context, tx pgx.Tx, sql string, args ...any) (int64, 
 	return tag.RowsAffected(), err
 }
 
-// DeletePersonAudited is DeletePerson, auditing person.delete with the person's name (their
+// DeletePersonAudited removes a person and their roles (the delivery log keeps their name), auditing person.delete with the person's name (their
 // row is gone afterwards, so the entry is what says who they were).
 func (s *Store) DeletePersonAudited(ctx context.Context, id int64, a Audit) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {

@@ -69,15 +69,3 @@ func (s *Store) Robots(ctx context.Context, officeID int64) ([]Robot, error) {
 	}
 	return out, nil
 }
-
-// DeleteRobot removes a robot.
-func (s *Store) DeleteRobot(ctx context.Context, id int64) error {
-	tag, err := s.Pool.Exec(ctx, `DELETE FROM office_robots WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("store: delete robot %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return notFound("robot", id)
-	}
-	return nil
-}
