@@ -54,6 +54,12 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 	if err != nil {
 		return res, err
 	}
+	// applications' reminders share the window and the digests with the items'
+	apps, err := a.Store.ClaimedApplicationNotices(ctx, req.Key)
+	if err != nil {
+		return res, err
+	}
+	notices = append(notices, apps...)
 	res.Notices = len(notices)
 	if len(notices) == 0 {
 		return res, nil
@@ -78,6 +84,9 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 			continue
 		}
 		rkey := n.Target + "/" + strconv.FormatInt(n.ItemID, 10) + "/" + strconv.Itoa(n.Level)
+		if n.ApplicationID != 0 {
+			rkey = n.Target + "/application:" + strconv.FormatInt(n.ApplicationID, 10) + "/" + strconv.Itoa(n.Level)
+		}
 		rs, ok := resolved[rkey]
 		if !ok {
 			rs, err = a.recipients(ctx, n)
@@ -224,6 +233,9 @@ func stale(n store.Notice) string {
 // recipients resolves a notice's target. A timely event assigned to one office targets
 // "contact@<office id>": only that office's contacts and robots.
 func (a *Activities) recipients(ctx context.Context, n store.Notice) ([]notify.Recipient, error) {
+	if n.ApplicationID != 0 {
+		return a.Store.ApplicationRecipients(ctx, n.ApplicationID, n.Target, n.Level)
+	}
 	if office, ok := strings.CutPrefix(n.Target, "contact@"); ok {
 		id, err := strconv.ParseInt(office, 10, 64)
 		if err == nil && id <= 0 {
@@ -242,6 +254,12 @@ func entry(n store.Notice, cal *calendar.Calendar, at time.Time) notify.Entry {
 	e := notify.Entry{
 		ItemID: n.ItemID, Kind: notify.Kind(n.Kind), Title: n.Title, Requirement: n.Requirement, Unit: n.Unit,
 		Offices: n.Offices, Cycle: n.CycleKey, Due: calendar.DateOf(n.CycleDue), Level: n.Level, Urgent: n.Urgent,
+	}
+	if n.ApplicationID != 0 {
+		// A negative id keeps each application its own digest entry, apart from the items,
+		// and signs no item link for it: the case page needs a login, the applicant's data
+		// being personal.
+		e.ItemID = -n.ApplicationID
 	}
 	today, due := calendar.DateOf(at), calendar.DateOf(n.CycleDue)
 	if n.Urgent {
