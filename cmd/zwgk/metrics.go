@@ -20,12 +20,16 @@ import (
 	"github.com/zwgk/zwgk/temporalclient"
 )
 
+// metricsReadEvery is the least time between two reads of the database figures (0: the
+// collector's default); tests that scrape seconds apart shorten it.
+var metricsReadEvery time.Duration
+
 // newMetrics is the registry of one serve or worker process: the Go runtime and zwgk's figures
 // read from PostgreSQL. Every replica reports the same database figures; dashboards take max()
 // over instances (deploy/grafana).
 func newMetrics(st *store.Store, quotas []metrics.Quota) *prometheus.Registry {
 	reg := metrics.NewRegistry()
-	reg.MustRegister(metrics.NewStoreCollector(st, metrics.StoreOptions{Quotas: quotas}))
+	reg.MustRegister(metrics.NewStoreCollector(st, metrics.StoreOptions{Quotas: quotas, MinInterval: metricsReadEvery}))
 	return reg
 }
 
