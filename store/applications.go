@@ -507,3 +507,17 @@ func truncateRunes(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// UnitPolicyOfApplication is the reminder policy override of the application's unit (nil when
+// the unit has none): applications are reminded and escalated by the same policy as items.
+func (s *Store) UnitPolicyOfApplication(ctx context.Context, id int64) (json.RawMessage, error) {
+	var p []byte
+	err := s.Pool.QueryRow(ctx, `SELECT u.policy FROM applications a JOIN units u ON u.id = a.unit_id WHERE a.id = $1`, id).Scan(&p)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("application", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: policy of application %d: %w", id, err)
+	}
+	return p, nil
+}
