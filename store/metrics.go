@@ -49,7 +49,7 @@ func (s *Store) MetricsCounts(ctx context.Context, now time.Time, timeout time.D
 	var m MetricsCounts
 	err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		if timeout > 0 {
-			if _, err := tx.Exec(ctx, `SELECT set_config('statement_timeout', $1, true)`, fmt.Sprint(timeout.Milliseconds())); err != nil {
+			if _, err := tx.Exec(ctx, `SELECT set_config('statement_timeout', $1, true)`, fmt.Sprint(max(timeout.Milliseconds(), 1))); err != nil {
 				return err
 			}
 		}
