@@ -12,5 +12,6 @@ import (
 func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(ItemWorkflow, workflow.RegisterOptions{Name: ItemWorkflowName})
 	r.RegisterWorkflowWithOptions(DispatchWorkflow, workflow.RegisterOptions{Name: DispatchWorkflowName})
+	r.RegisterWorkflowWithOptions(ApplicationWorkflow, workflow.RegisterOptions{Name: ApplicationWorkflowName})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }
