@@ -44,9 +44,11 @@ func (a *Activities) LoadItem(ctx context.Context, itemID int64) (ItemDefinition
 		Rule: d.Rule, Offices: d.Offices, GraceUntil: d.GraceUntil,
 		Calendar: CalendarFor(d.Year, years),
 	}
-	if def.Prior, err = a.Store.ItemProgressOf(ctx, itemID); err != nil {
+	prior, err := a.Store.ItemProgressOf(ctx, itemID)
+	if err != nil {
 		return ItemDefinition{}, err
 	}
+	def.Prior = progressOf(prior)
 	def.Policy, err = schedule.MergePolicy(d.UnitPolicy, d.ItemPolicy)
 	if err != nil {
 		def.PolicyError = err.Error()

@@ -256,7 +256,7 @@ const changeSeveralSendTimes = "several-send-times"
 // resumeFrom seeds a run that has no carried state with what PostgreSQL recorded, so that a
 // restarted workflow keeps its sequence (its writes would otherwise be ignored as stale) and its
 // completions.
-func (w *item) resumeFrom(p store.ItemProgress) {
+func (w *item) resumeFrom(p activities.ItemProgress) {
 	w.st.Seq, w.st.TrackingStart, w.st.Paused = p.Seq, p.TrackingStart, p.Paused
 	if p.Paused {
 		w.st.PausedAt = workflow.Now(w.ctx)

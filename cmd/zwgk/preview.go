@@ -168,7 +168,7 @@ func previewList(ctx context.Context, e *env, id int64) ([]activities.ItemDefini
 		if err != nil {
 			return nil, 0, err
 		}
-		d.Prior = store.ItemProgress{} // a preview starts from scratch at --from
+		d.Prior = activities.ItemProgress{} // a preview starts from scratch at --from
 		defs = append(defs, d)
 	}
 	return defs, l.Year, nil
