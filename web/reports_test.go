@@ -16,6 +16,7 @@ import (
 
 	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/workflows"
 )
 
 // addYear2025 gives 甲局 a 2025 list with one open item of 法规科, due 2025-03-31, so that the
@@ -28,18 +29,17 @@ func (f *fixture) addYear2025(t *testing.T) int64 {
 		t.Fatal(err)
 	}
 	if err := f.st.Pool.QueryRow(ctx, `INSERT INTO items (list_id, key, seq, title, requirement, rule, path, workflow_id, source_file, source_row)
-		VALUES ($1, 'y2025-1', 1, '公开2025年部门预算', '按时公开', '{"kind":"deadline","text":"3月31日前","due":"2025-03-31"}', '{政务公开}', 'item-2025-1', 'list2025.xlsx', 2)
+		VALUES ($1, '00000000000007e9', 1, '公开2025年部门预算', '按时公开', '{"kind":"deadline","text":"3月31日前","due":"2025-03-31"}', '{政务公开}', 'item-2025-1', 'list2025.xlsx', 2)
 		RETURNING id`, list).Scan(&item); err != nil {
 		t.Fatal(err)
 	}
 	due := calendar.D(2025, 3, 31).End()
-	for _, q := range []string{
-		`INSERT INTO item_offices (item_id, office_id, role) VALUES ($1, $2, 'lead')`,
-		`INSERT INTO item_state (item_id, workflow_id, seq, status, cycle_key, due_at) VALUES ($1, 'item-2025-1', 1, 'upcoming', '2025', $3)`,
-	} {
-		if _, err := f.st.Pool.Exec(ctx, q, item, f.officeA2, due); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
+	if _, err := f.st.Pool.Exec(ctx, `INSERT INTO item_offices (item_id, office_id, role) VALUES ($1, $2, 'lead')`, item, f.officeA2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Pool.Exec(ctx, `INSERT INTO item_state (item_id, workflow_id, seq, status, cycle_key, due_at)
+		VALUES ($1, 'item-2025-1', 1, 'upcoming', '2025', $2)`, item, due); err != nil {
+		t.Fatal(err)
 	}
 	return item
 }
@@ -86,9 +86,10 @@ func TestItemFiltersAndExport(t *testing.T) {
 			t.Errorf("the filter form does not keep %s", sel)
 		}
 	}
-	want := url.Values{"unit": {fmt.Sprint(f.unitA)}, "year": {"2025"}}
+	// the page's default status (open) is part of what it shows, hence of the link
+	want := url.Values{"unit": {fmt.Sprint(f.unitA)}, "year": {"2025"}, "status": {"open"}}
 	if !strings.Contains(body, `href="/export/items.xlsx?`+strings.ReplaceAll(want.Encode(), "&", "&amp;")+`"`) {
-		t.Fatalf("export link does not carry the filter %s", want.Encode())
+		t.Fatalf("export link does not carry the filter %s: %q", want.Encode(), regexp.MustCompile(`id="export-items" href="[^"]*"`).FindString(body))
 	}
 
 	// The page's default (open items of 2024) as an office user: the export has the page's rows.
@@ -386,12 +387,101 @@ func TestPrintAndPhoneStyles(t *testing.T) {
 		t.Fatal(err)
 	}
 	print := string(b)[strings.Index(string(b), "@media print"):]
+	hidden := regexp.MustCompile(`\n\s*([^{}\n]+)\{ display: none !important; \}`).FindStringSubmatch(print)
+	if hidden == nil {
+		t.Fatal("print styles hide nothing")
+	}
 	for _, rule := range []string{"header.top", "form.filters", ".noprint", "button"} {
-		if !strings.Contains(print[:strings.Index(print, "}")], rule) {
-			t.Errorf("print styles do not hide %s", rule)
+		if !strings.Contains(hidden[1], rule) {
+			t.Errorf("print styles do not hide %s (they hide %s)", rule, hidden[1])
 		}
 	}
 	if !strings.Contains(string(b), ".menu-toggle:checked ~ nav { display: flex; }") {
 		t.Error("the phone menu does not open on its toggle")
+	}
+}
+
+// A bulk action sends one update per ticked item, each with its own audit entry; a selection
+// with an item the action cannot apply to changes nothing; an update a workflow refuses is
+// reported while the others go on.
+func TestItemsBulk(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	admin := f.as(t, "admin")
+	_, page := admin.get("/items")
+	if !strings.Contains(page, `action="/items/bulk"`) || !strings.Contains(page, fmt.Sprintf(`name="item" value="%d"`, f.itemA1)) {
+		t.Fatal("the admin's list has no bulk form")
+	}
+	if _, body := f.as(t, "supervisor").get("/items"); strings.Contains(body, `action="/items/bulk"`) {
+		t.Error("a supervisor is offered bulk actions")
+	}
+
+	form := url.Values{"item": {fmt.Sprint(f.itemA1), fmt.Sprint(f.itemA2)}, "action": {"extend"}, "due": {"2024-06-28"}, "reason": {"迎检前统一延期"}, "back": {"?status=overdue"}}
+	resp, body := admin.post("/items/bulk", form)
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/items?status=overdue" {
+		t.Errorf("back to %q", loc)
+	}
+	_, n := f.cmd.last()
+	if n != 2 {
+		t.Fatalf("%d workflow updates, want 2", n)
+	}
+	for _, c := range f.cmd.calls {
+		x, ok := c.arg.(workflows.Extension)
+		if c.op != "extend" || !ok || x.Due != calendar.D(2024, 6, 28) || x.Reason != "迎检前统一延期" {
+			t.Errorf("update %+v", c)
+		}
+	}
+	for _, id := range []int64{f.itemA1, f.itemA2} {
+		entries, err := f.st.AuditLog(ctx, store.AuditFilter{ObjectType: "item", ObjectID: fmt.Sprint(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Action != "item.extend" || entries[0].Actor != "root" {
+			t.Errorf("item %d audit %+v", id, entries)
+		}
+	}
+
+	// 办公室 is 甲局's: 乙局's item in the selection stops the whole reassignment.
+	form = url.Values{"item": {fmt.Sprint(f.itemA1), fmt.Sprint(f.itemB)}, "action": {"reassign"}, "lead": {fmt.Sprint(f.officeA2)}}
+	resp, body = admin.post("/items/bulk", form)
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	if _, n := f.cmd.last(); n != 2 {
+		t.Errorf("a refused selection sent %d updates", n-2)
+	}
+	form.Set("item", fmt.Sprint(f.itemA1))
+	resp, body = admin.post("/items/bulk", form)
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	last, _ := f.cmd.last()
+	if re, ok := last.arg.(workflows.Reassignment); !ok || len(re.Offices) != 1 || re.Offices[0].ID != f.officeA2 || re.Offices[0].Role != "lead" {
+		t.Errorf("reassignment %+v", last)
+	}
+
+	// 办结 needs its evidence; a refusing workflow is reported, not a failure.
+	form = url.Values{"item": {fmt.Sprint(f.itemA1), fmt.Sprint(f.itemA2)}, "action": {"close"}}
+	resp, body = admin.post("/items/bulk", form)
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	if !strings.Contains(body, "佐证链接") {
+		t.Error("办结 without evidence does not name 佐证链接")
+	}
+	f.cmd.err = fmt.Errorf("item-x: %w: 该周期已完成", workflows.ErrRejected)
+	form.Set("evidence_url", "https://gk.example.gov.cn/list.html")
+	resp, body = admin.post("/items/bulk", form)
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	var flash string
+	for _, c := range resp.Cookies() {
+		if c.Name == flashCookie {
+			flash = unescapeFlash(c.Value)
+		}
+	}
+	if !strings.Contains(flash, "已办结：0 项") || !strings.Contains(flash, "2 项未被接受") || !strings.Contains(flash, "该周期已完成") {
+		t.Errorf("flash %q", flash)
+	}
+
+	resp, body = admin.post("/items/bulk", url.Values{"action": {"extend"}})
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	resp, _ = f.as(t, "supervisor").post("/items/bulk", form)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a supervisor's bulk action: %d", resp.StatusCode)
 	}
 }

@@ -56,6 +56,8 @@ func (s *Server) routes() []route {
 
 		// Items: the office's work.
 		{method: "GET", path: "/items", roles: anyone, scope: scopeOffice, param: "office", handle: s.itemsPage},
+		// Bulk actions name their items in the body; the handler checks each against the scope.
+		{method: "POST", path: "/items/bulk", roles: adminOnly, handle: s.itemsBulk},
 		{method: "GET", path: "/items/{id}", roles: anyone, scope: scopeItem, handle: s.itemPage},
 		// A completion may carry an evidence file (handler_evidence.go), hence the upload limit.
 		{method: "POST", path: "/items/{id}/complete", roles: officeOrAdmin, scope: scopeItem, upload: maxUpload, handle: s.itemComplete},
