@@ -198,6 +198,9 @@ func TestReplyTable(t *testing.T) {
 			t.Errorf("%s has %d reasons, want %d", k.Type, len(k.Reasons), n)
 		}
 		for _, r := range k.Reasons {
+			if _, clash := application.Kind(application.ReplyType(r.Code)); clash {
+				t.Errorf("reason %s has the code of a reply type: the report's rows would merge", r.Code)
+			}
 			if seen[r.Code] {
 				t.Errorf("reason %s twice", r.Code)
 			}

@@ -55,7 +55,7 @@ const (
 
 	NoCorrection Reason = "no_correction"
 	FeeUnpaid    Reason = "fee_unpaid"
-	OtherReason  Reason = "other"
+	OtherReason  Reason = "other_reason"
 )
 
 // Kinds is the typed table of reply types and reasons, in the order of the national form
