@@ -115,26 +115,17 @@ func (s *Store) RecipientsFor(ctx context.Context, itemID int64, target string, 
 		if level < 1 {
 			level = 1
 		}
-		rows, err := s.Pool.Query(ctx, `
-			WITH unit AS (SELECT l.unit_id, u.name FROM items i JOIN lists l ON l.id = i.list_id
-			              JOIN units u ON u.id = l.unit_id WHERE i.id = $1),
-			     lvl AS (SELECT max(us.level) AS level FROM unit_supervisors us JOIN unit ON unit.unit_id = us.unit_id
-			             JOIN people p ON p.id = us.person_id AND p.active WHERE us.level <= $2)
-			SELECT `+personCols+`, us.role, unit.name
-			FROM unit JOIN unit_supervisors us ON us.unit_id = unit.unit_id
-			JOIN lvl ON lvl.level = us.level
-			JOIN people p ON p.id = us.person_id AND p.active
-			ORDER BY us.role, p.name, p.id`, itemID, level)
+		var unitID int64
+		err := s.Pool.QueryRow(ctx, `SELECT l.unit_id FROM items i JOIN lists l ON l.id = i.list_id WHERE i.id = $1`, itemID).Scan(&unitID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("store: supervisors of item %d: %w", itemID, err)
+		}
+		sups, err := s.SupervisorsAt(ctx, unitID, level)
 		if err != nil {
 			return nil, fmt.Errorf("store: supervisors of item %d: %w", itemID, err)
 		}
-		var p Person
-		var role, unit string
-		if _, err := pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.Email, &p.Mobile, &p.Channels, &p.Alerts, &p.Active, &p.Note, &role, &unit}, func() error {
-			add(personRecipient(p, role, unit))
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("store: supervisors of item %d: %w", itemID, err)
+		for _, sv := range sups {
+			add(personRecipient(sv.Person, sv.Role, sv.Unit))
 		}
 	default:
 		return nil, fmt.Errorf("store: recipients of item %d: target %q: want contact, head or supervisor", itemID, target)
@@ -145,6 +136,46 @@ func (s *Store) RecipientsFor(ctx context.Context, itemID int64, target string, 
 			what = fmt.Sprintf("supervisor (level %d or below)", level)
 		}
 		return nil, fmt.Errorf("store: item %d has no %s recipient: %w", itemID, what, ErrNotFound)
+	}
+	return out, nil
+}
+
+// UnitSupervisor is an active supervisor of a unit at one escalation level.
+type UnitSupervisor struct {
+	Person Person
+	Role   string // leader, gkb or director
+	Level  int
+	Unit   string
+}
+
+// SupervisorsAt is whom a supervisor message at level reaches in a unit: its active supervisors
+// of that level or, when nobody is set up there, of the highest level below it (an escalation
+// never goes nowhere while anyone is below). Level < 1 is 1. None is an empty list: RecipientsFor
+// sends these, and the unit page shows the ladder with them.
+func (s *Store) SupervisorsAt(ctx context.Context, unitID int64, level int) ([]UnitSupervisor, error) {
+	if level < 1 {
+		level = 1
+	}
+	rows, err := s.Pool.Query(ctx, `
+		WITH lvl AS (SELECT max(us.level) AS level FROM unit_supervisors us
+		             JOIN people p ON p.id = us.person_id AND p.active
+		             WHERE us.unit_id = $1 AND us.level <= $2)
+		SELECT `+personCols+`, us.role, us.level, u.name
+		FROM unit_supervisors us JOIN lvl ON lvl.level = us.level
+		JOIN units u ON u.id = us.unit_id
+		JOIN people p ON p.id = us.person_id AND p.active
+		WHERE us.unit_id = $1
+		ORDER BY us.role, p.name, p.id`, unitID, level)
+	if err != nil {
+		return nil, fmt.Errorf("store: supervisors of unit %d at level %d: %w", unitID, level, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnitSupervisor, error) {
+		var sv UnitSupervisor
+		p := &sv.Person
+		return sv, r.Scan(&p.ID, &p.Name, &p.Email, &p.Mobile, &p.Channels, &p.Alerts, &p.Active, &p.Note, &sv.Role, &sv.Level, &sv.Unit)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: supervisors of unit %d at level %d: %w", unitID, level, err)
 	}
 	return out, nil
 }

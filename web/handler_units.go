@@ -158,17 +158,12 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	for _, l := range p.Escalation {
 		rung := ladderRung{Level: l.Level, After: l.After, Target: l.Target, Who: []string{}}
 		if l.Target == schedule.TargetSupervisor {
-			// As store.RecipientsFor: the supervisors of the highest level at or below this one.
-			best := 0
-			for _, sv := range d.Supervisors {
-				if sv.Active && sv.Level <= l.Level && sv.Level > best {
-					best = sv.Level
-				}
+			sups, err := s.st.SupervisorsAt(ctx, id, l.Level)
+			if err != nil {
+				return err
 			}
-			for _, sv := range d.Supervisors {
-				if sv.Active && sv.Level == best {
-					rung.Who = append(rung.Who, fmt.Sprintf("%s（%s，%d级）", sv.Name, personRoleNames[sv.Role], sv.Level))
-				}
+			for _, sv := range sups {
+				rung.Who = append(rung.Who, fmt.Sprintf("%s（%s，%d级）", sv.Person.Name, personRoleNames[sv.Role], sv.Level))
 			}
 			rung.Empty = len(rung.Who) == 0
 			if d.Level == 0 {
