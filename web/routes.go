@@ -1,6 +1,9 @@
 package web
 
-import "github.com/zwgk/zwgk/store"
+import (
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/workflows"
+)
 
 // scopeKind says what a route's scope parameter names.
 type scopeKind int
@@ -83,6 +86,25 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/offices/{id}/duban.xlsx", roles: supervisors, scope: scopeOffice, handle: s.dubanExport},
 		{method: "GET", path: "/units/{id}/duban.xlsx", roles: supervisors, scope: scopeUnit, handle: s.unitDubanExport},
 		{method: "GET", path: "/charts", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.chartsPage},
+		{method: "GET", path: "/tongbao", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.tongbaoPage},
+		{method: "GET", path: "/tongbao.xlsx", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.tongbaoExport},
+
+		// 依申请公开 (handler_applications.go). A case is named by {app}, not {id}: it is checked
+		// in the handler against both its unit and its handling office (loadApplication), as the
+		// applicant's data is for that office and the admins only; supervisors of the unit read
+		// the case without it and sign it off.
+		{method: "GET", path: "/applications", roles: anyone, scope: scopeUnit, param: "unit", handle: s.applicationsPage},
+		{method: "POST", path: "/applications", roles: officeOrAdmin, handle: s.applicationCreate},
+		{method: "GET", path: "/applications/report", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.applicationReport},
+		{method: "GET", path: "/applications/report.xlsx", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.applicationReportXLSX},
+		{method: "GET", path: "/applications/{app}", roles: anyone, handle: s.applicationPage},
+		{method: "POST", path: "/applications/{app}/correction", roles: officeOrAdmin, handle: s.applicationAction(workflows.UpdateRequestCorrection, "application.correction", "已告知补正，答复期限待补正后重新计算。", s.readCorrection)},
+		{method: "POST", path: "/applications/{app}/corrected", roles: officeOrAdmin, handle: s.applicationAction(workflows.UpdateCompleteCorrection, "application.corrected", "已登记补正，答复期限重新计算。", s.readCorrected)},
+		{method: "POST", path: "/applications/{app}/consult", roles: officeOrAdmin, handle: s.applicationAction(workflows.UpdateStartConsultation, "application.consult", "已开始征求意见，期间不计入答复期限。", s.readConsultation)},
+		{method: "POST", path: "/applications/{app}/consulted", roles: officeOrAdmin, handle: s.applicationAction(workflows.UpdateEndConsultation, "application.consulted", "征求意见结束，恢复计时。", s.readConsultation)},
+		{method: "POST", path: "/applications/{app}/extend", roles: officeOrAdmin, handle: s.applicationAction(workflows.UpdateExtendReply, "application.extend", "已延期答复。", s.readExtension)},
+		{method: "POST", path: "/applications/{app}/reply", roles: officeOrAdmin, handle: s.applicationAction(workflows.UpdateReply, "application.reply", "已登记答复。", s.readReply)},
+		{method: "POST", path: "/applications/{app}/close", roles: supervisors, handle: s.applicationAction(workflows.UpdateCloseApplication, "application.close", "已办结。", s.readClose)},
 
 		// Reports everyone in scope may read: the list filter as xlsx, the month calendar.
 		{method: "GET", path: "/export/items.xlsx", roles: anyone, scope: scopeOffice, param: "office", handle: s.itemsExport},
@@ -134,6 +156,17 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/api/items/{id}/pause", roles: adminOnly, scope: scopeItem, api: true, handle: s.itemPause},
 		{method: "POST", path: "/api/items/{id}/resume", roles: adminOnly, scope: scopeItem, api: true, handle: s.itemResume},
 		{method: "POST", path: "/api/items/{id}/reassign", roles: adminOnly, scope: scopeItem, api: true, handle: s.itemReassign},
+		{method: "GET", path: "/api/applications", roles: anyone, scope: scopeUnit, param: "unit", api: true, handle: s.applicationsPage},
+		{method: "POST", path: "/api/applications", roles: officeOrAdmin, api: true, handle: s.applicationCreate},
+		{method: "GET", path: "/api/applications/report", roles: supervisors, scope: scopeUnit, param: "unit", api: true, handle: s.applicationReport},
+		{method: "GET", path: "/api/applications/{app}", roles: anyone, api: true, handle: s.applicationPage},
+		{method: "POST", path: "/api/applications/{app}/correction", roles: officeOrAdmin, api: true, handle: s.applicationAction(workflows.UpdateRequestCorrection, "application.correction", "", s.readCorrection)},
+		{method: "POST", path: "/api/applications/{app}/corrected", roles: officeOrAdmin, api: true, handle: s.applicationAction(workflows.UpdateCompleteCorrection, "application.corrected", "", s.readCorrected)},
+		{method: "POST", path: "/api/applications/{app}/consult", roles: officeOrAdmin, api: true, handle: s.applicationAction(workflows.UpdateStartConsultation, "application.consult", "", s.readConsultation)},
+		{method: "POST", path: "/api/applications/{app}/consulted", roles: officeOrAdmin, api: true, handle: s.applicationAction(workflows.UpdateEndConsultation, "application.consulted", "", s.readConsultation)},
+		{method: "POST", path: "/api/applications/{app}/extend", roles: officeOrAdmin, api: true, handle: s.applicationAction(workflows.UpdateExtendReply, "application.extend", "", s.readExtension)},
+		{method: "POST", path: "/api/applications/{app}/reply", roles: officeOrAdmin, api: true, handle: s.applicationAction(workflows.UpdateReply, "application.reply", "", s.readReply)},
+		{method: "POST", path: "/api/applications/{app}/close", roles: supervisors, api: true, handle: s.applicationAction(workflows.UpdateCloseApplication, "application.close", "", s.readClose)},
 		{method: "GET", path: "/api/offices", roles: anyone, api: true, handle: s.apiOffices},
 		{method: "GET", path: "/api/offices/{id}/calendar", roles: anyone, scope: scopeOffice, api: true, handle: s.icalPage},
 		{method: "POST", path: "/api/offices/{id}/calendar/rotate", roles: anyone, scope: scopeOffice, api: true, handle: s.icalRotate},

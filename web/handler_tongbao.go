@@ -1,0 +1,205 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/importer"
+	"github.com/zwgk/zwgk/store"
+)
+
+// The monthly 通报: what a 政务公开办 reports to its leaders about one unit's month — the
+// cycles that fell due and how each office did, the items overdue as of today with their
+// working days, and the escalations — as a printable page and as xlsx.
+
+type tongbaoData struct {
+	Unit     int64           `json:"unit"`
+	UnitName string          `json:"unit_name"`
+	Units    []store.UnitRow `json:"-"`
+	Month    string          `json:"month"` // 2024-04
+	Label    string          `json:"-"`     // 2024年4月
+	At       time.Time       `json:"generated_at"`
+
+	Totals  store.MonthFigures  `json:"totals"`
+	Offices []store.OfficeMonth `json:"offices"`
+	// Overdue are the unit's items overdue today, whenever due, longest overdue first.
+	Overdue []overdueLine `json:"overdue"`
+	// Escalated counts the overdue items escalated at least once; EscalationNotices the
+	// escalation notices planned for the month, EscalationsSent those sent.
+	Escalated         int `json:"escalated"`
+	EscalationNotices int `json:"escalation_notices"`
+	EscalationsSent   int `json:"escalations_sent"`
+}
+
+type overdueLine struct {
+	store.ItemRow
+	Days int `json:"working_days_overdue"`
+}
+
+// tongbao gathers the report of the unit and month of a request: ?unit= (default: the first
+// unit in scope) and ?month=2024-04 (default: the month before today's, the one a 通报 on the
+// first working day reports).
+func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
+	ctx := r.Context()
+	now := s.now()
+	today := calendar.DateOf(now)
+	first := calendar.D(today.Year, today.Month-1, 1)
+	if v := r.URL.Query().Get("month"); v != "" {
+		t, err := time.Parse("2006-01", v)
+		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+			return nil, badRequest("“月份”无效：%s（应为 2026-12 这样的年月）", v)
+		}
+		first = calendar.D(t.Year(), t.Month(), 1)
+	}
+	d := &tongbaoData{Unit: rc.unit, Month: first.String()[:7], Label: fmt.Sprintf("%d年%d月", first.Year, first.Month), At: now}
+	var err error
+	if d.Units, err = s.st.UnitsInScope(ctx, rc.scope); err != nil {
+		return nil, err
+	}
+	if d.Unit == 0 {
+		if len(d.Units) == 0 {
+			return nil, &httpError{status: http.StatusNotFound, msg: "您负责的范围内还没有单位。"}
+		}
+		d.Unit = d.Units[0].ID
+	}
+	if d.UnitName, err = s.st.UnitName(ctx, d.Unit); err != nil {
+		return nil, err
+	}
+	next := calendar.D(first.Year, first.Month+1, 1)
+	f := store.ReportFilter{Scope: rc.scope, Unit: d.Unit, From: first.Start(), To: next.Start()}
+	months, err := s.st.MonthlyFigures(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range months {
+		d.Totals = m // one month in the range
+	}
+	d.Totals.Month = d.Month
+	if d.Offices, err = s.st.OfficeMonthlyFigures(ctx, f); err != nil {
+		return nil, err
+	}
+	notices, err := s.st.NoticesByDay(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notices {
+		if n.Kind == "escalation" {
+			d.EscalationNotices += n.Count
+			d.EscalationsSent += n.Sent
+		}
+	}
+	items, err := s.st.ReportItems(ctx, store.ItemQuery{ItemFilter: store.ItemFilter{Scope: rc.scope, Unit: d.Unit, Status: "overdue", Limit: 1000}})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		line := overdueLine{ItemRow: it.ItemRow}
+		if l := s.cal.left(ctx, now, it.DueAt); l != nil && l.Overdue {
+			line.Days = l.Days
+		}
+		if it.EscalationLevel > 0 {
+			d.Escalated++
+		}
+		d.Overdue = append(d.Overdue, line)
+	}
+	return d, nil
+}
+
+func (s *Server) tongbaoPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	d, err := s.tongbao(r, rc)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "tongbao", fmt.Sprintf("%s %s政务公开工作通报", d.UnitName, d.Label), d)
+}
+
+// tongbaoExport is the 通报 as xlsx: a summary sheet with each office's month, and the overdue
+// items.
+func (s *Server) tongbaoExport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	d, err := s.tongbao(r, rc)
+	if err != nil {
+		return err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	const summary, overdue = "完成情况", "逾期事项"
+	if err := f.SetSheetName("Sheet1", summary); err != nil {
+		return err
+	}
+	if _, err := f.NewSheet(overdue); err != nil {
+		return err
+	}
+	set := func(sheet string, col, row int, v any) error {
+		if str, ok := v.(string); ok {
+			v = importer.Neutralize(str)
+		}
+		cell, err := excelize.CoordinatesToCellName(col, row)
+		if err != nil {
+			return err
+		}
+		return f.SetCellValue(sheet, cell, v)
+	}
+	rows := func(sheet string, from int, lines ...[]any) error {
+		for i, line := range lines {
+			for j, v := range line {
+				if err := set(sheet, j+1, from+i, v); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	t := d.Totals
+	head := [][]any{
+		{fmt.Sprintf("%s %s政务公开工作通报", d.UnitName, d.Label)},
+		{"生成时间：" + fmtTime(d.At) + "　生成人：" + displayName(rc.user)},
+		{fmt.Sprintf("本月到期 %d 个周期，已办结 %d 个，已完成 %d 个（按时 %d 个），仍逾期 %d 个；完成率 %s，按时完成率 %s。截至生成时逾期事项 %d 项，其中已升级督办 %d 项；本月督办升级通知 %d 条（已发送 %d 条）。",
+			t.Due, t.Closed, t.Done, t.OnTime, t.Overdue, percent(t.Done, t.Closed), percent(t.OnTime, t.Closed),
+			len(d.Overdue), d.Escalated, d.EscalationNotices, d.EscalationsSent)},
+		{},
+		{"单位", "科室", "到期", "已办结", "已完成", "按时完成", "仍逾期", "完成率", "按时完成率"},
+	}
+	for _, o := range d.Offices {
+		head = append(head, []any{o.Unit, o.Office, o.Due, o.Closed, o.Done, o.OnTime, o.Overdue, percent(o.Done, o.Closed), percent(o.OnTime, o.Closed)})
+	}
+	if err := rows(summary, 1, head...); err != nil {
+		return err
+	}
+	lines := [][]any{{"序号", "事项", "责任科室", "截止日期", "逾期工作日", "督办级别", "链接"}}
+	for i, it := range d.Overdue {
+		due := ""
+		if it.DueAt != nil {
+			due = calendar.DateOf(*it.DueAt).String()
+		}
+		lines = append(lines, []any{i + 1, it.Title, officeNames(it.Offices), due, it.Days, levelLabel(it.EscalationLevel), fmt.Sprintf("%s/items/%d", s.opt.BaseURL, it.ID)})
+	}
+	if err := rows(overdue, 1, lines...); err != nil {
+		return err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	for _, c := range []struct{ sheet, from, to string }{{summary, "A1", "A1"}, {summary, "A5", "I5"}, {overdue, "A1", "G1"}} {
+		if err := f.SetCellStyle(c.sheet, c.from, c.to, bold); err != nil {
+			return err
+		}
+	}
+	for _, c := range []struct {
+		sheet, col string
+		width      float64
+	}{{summary, "A", 16}, {summary, "B", 16}, {overdue, "B", 40}, {overdue, "C", 18}, {overdue, "D", 12}, {overdue, "F", 18}, {overdue, "G", 30}} {
+		if err := f.SetColWidth(c.sheet, c.col, c.col, c.width); err != nil {
+			return err
+		}
+	}
+	name := fmt.Sprintf("通报-%s-%s.xlsx", d.UnitName, d.Month)
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename=\"tongbao.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
+	return f.Write(w)
+}
