@@ -27,26 +27,8 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 	if a.Deliverer == nil {
 		return res, temporal.NewNonRetryableApplicationError("no notification channels configured", "Config", nil)
 	}
-	// Heartbeat on a ticker as well as after each delivery: claiming a large window and one
-	// slow SMTP conversation must not look like a dead worker to Temporal.
-	if activity.IsActivity(ctx) {
-		stop := make(chan struct{})
-		defer close(stop)
-		go func() {
-			t := time.NewTicker(10 * time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					activity.RecordHeartbeat(ctx, "alive")
-				}
-			}
-		}()
-	}
+	beat, stop := startHeartbeat(ctx, 10*time.Second)
+	defer stop()
 	if _, err := a.Store.ClaimNotices(ctx, req.Key, req.Cutoff); err != nil {
 		return res, err
 	}
@@ -69,78 +51,62 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 		return res, err
 	}
 	cal := calendar.New(append(calendar.Official(), years...)...)
-
-	var (
-		dropped   = map[string][]int64{}
-		sent      []int64
-		addressed []notify.Addressed
-		urgent    []notify.Addressed
-		people    = map[string]notify.Recipient{}
-		resolved  = map[string][]notify.Recipient{}
-	)
-	for _, n := range notices {
-		if why := stale(n); why != "" {
-			dropped[why] = append(dropped[why], n.ID)
-			continue
-		}
-		rkey := n.Target + "/" + strconv.FormatInt(n.ItemID, 10) + "/" + strconv.Itoa(n.Level)
-		if n.ApplicationID != 0 {
-			rkey = n.Target + "/application:" + strconv.FormatInt(n.ApplicationID, 10) + "/" + strconv.Itoa(n.Level)
-		}
-		rs, ok := resolved[rkey]
-		if !ok {
-			rs, err = a.recipients(ctx, n)
-			if errors.Is(err, store.ErrNotFound) {
-				// Nobody to tell is a directory problem the admins must see, not a reason to
-				// block every other message of the window.
-				a.logf("no recipient for notice", "item", n.ItemID, "target", n.Target, "err", err)
-				rs = nil
-			} else if err != nil {
-				return res, err
-			}
-			resolved[rkey] = rs
-		}
-		if len(rs) == 0 {
-			dropped["no recipient"] = append(dropped["no recipient"], n.ID)
-			continue
-		}
-		e := entry(n, cal, req.Cutoff)
-		for _, r := range rs {
-			people[r.Key] = r
-			ad := notify.Addressed{Recipient: r.Key, Entry: e}
-			if n.Urgent {
-				urgent = append(urgent, ad)
-			} else {
-				addressed = append(addressed, ad)
-			}
-		}
-		sent = append(sent, n.ID)
+	reach, err := a.resolve(ctx, notices)
+	if err != nil {
+		return res, err
 	}
-	for why, ids := range dropped {
+
+	p := planDispatch(notices, reach, cal, req.Cutoff)
+	for why, ids := range p.dropped {
 		if err := a.Store.SettleNotices(ctx, ids, "dropped", why); err != nil {
 			return res, err
 		}
 		res.Dropped += len(ids)
 	}
+	res.Recipients = p.recipients
+	res.Messages, res.Failed, err = a.send(ctx, p.messages, beat)
+	if err != nil {
+		return res, err
+	}
+	if err := a.Store.SettleNotices(ctx, p.sent, "sent", ""); err != nil {
+		return res, err
+	}
+	if _, err := a.Deliverer.AlertFailures(ctx); err != nil {
+		a.logf("alert admins of failed deliveries", "err", err)
+	}
+	return res, nil
+}
 
-	type job struct {
-		n  notify.Notice
-		to notify.Recipient
+// startHeartbeat heartbeats every interval until stop, and gives beat for progress in between:
+// claiming a large window or one slow SMTP conversation must not look like a dead worker to
+// Temporal. Outside an activity (tests call Dispatch directly) both are no-ops.
+func startHeartbeat(ctx context.Context, every time.Duration) (beat func(details any), stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func(any) {}, func() {}
 	}
-	var jobs []job
-	for _, g := range notify.GroupDigests(addressed) {
-		jobs = append(jobs, job{notify.DigestNotice(g, req.Cutoff), people[g.Recipient]})
-	}
-	for _, u := range urgent {
-		jobs = append(jobs, job{notify.Notice{Key: notify.UrgentKey(u.Recipient, u.Entry), Kind: u.Entry.Kind, At: req.Cutoff,
-			Urgent: true, Entries: []notify.Entry{u.Entry}}, people[u.Recipient]})
-	}
-	recipients := map[string]bool{}
-	for _, j := range jobs {
-		recipients[j.to.Key] = true
-	}
-	res.Recipients = len(recipients)
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, "alive")
+			}
+		}
+	}()
+	return func(details any) { activity.RecordHeartbeat(ctx, details) }, func() { close(done) }
+}
 
+// send delivers the messages, a.parallel() at a time, and counts those sent and those failed
+// for good. Other failures come back joined, to be retried: sent messages replay from the
+// delivery log and the rest go out. A provider that asked us to wait (rate limit,
+// reconciliation pending) sets the next attempt's delay.
+func (a *Activities) send(ctx context.Context, messages []message, beat func(any)) (sent, failed int, err error) {
 	var (
 		mu       sync.Mutex
 		wg       sync.WaitGroup
@@ -148,50 +114,40 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 		sem      = make(chan struct{}, a.parallel())
 		progress int
 	)
-	for _, j := range jobs {
+	for _, m := range messages {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			_, err := a.Deliverer.Deliver(ctx, j.n, j.to)
+			_, err := a.Deliverer.Deliver(ctx, m.notice, m.to)
 			mu.Lock()
 			defer mu.Unlock()
 			progress++
 			switch {
 			case err == nil:
-				res.Messages++
+				sent++
 			case notify.IsPermanent(err):
 				// Failed for good on every channel: the delivery log holds it and the admins
 				// are alerted; retrying the dispatch would not help.
-				res.Failed++
+				failed++
 			default:
-				errs = append(errs, fmt.Errorf("deliver %s to %s: %w", j.n.Key, j.to.Key, err))
+				errs = append(errs, fmt.Errorf("deliver %s to %s: %w", m.notice.Key, m.to.Key, err))
 			}
-			if activity.IsActivity(ctx) {
-				activity.RecordHeartbeat(ctx, progress)
-			}
+			beat(progress)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		// Retried: sent messages replay from the log and the rest go out. A provider that
-		// asked us to wait (rate limit, reconciliation pending) sets the next attempt's delay.
 		var wait time.Duration
 		for _, e := range errs {
 			wait = max(wait, notify.RetryAfter(e))
 		}
 		if wait > 0 {
-			return res, temporal.NewApplicationErrorWithOptions(err.Error(), "RetryAfter", temporal.ApplicationErrorOptions{NextRetryDelay: wait, Cause: err})
+			return sent, failed, temporal.NewApplicationErrorWithOptions(err.Error(), "RetryAfter", temporal.ApplicationErrorOptions{NextRetryDelay: wait, Cause: err})
 		}
-		return res, err
+		return sent, failed, err
 	}
-	if err := a.Store.SettleNotices(ctx, sent, "sent", ""); err != nil {
-		return res, err
-	}
-	if _, err := a.Deliverer.AlertFailures(ctx); err != nil {
-		a.logf("alert admins of failed deliveries", "err", err)
-	}
-	return res, nil
+	return sent, failed, nil
 }
 
 func (a *Activities) parallel() int {
@@ -207,27 +163,27 @@ func (a *Activities) logf(msg string, args ...any) {
 	}
 }
 
-// stale says why a claimed notice no longer applies, or "".
-func stale(n store.Notice) string {
-	switch {
-	case !n.ItemActive:
-		return "item cancelled"
-	case n.ItemPaused:
-		return "item paused"
+// resolve finds whom each notice that still applies reaches, by reachKey: once per target,
+// item and level, however many notices share them. Nobody to tell is a directory problem the
+// admins must see, not a reason to block every other message of the window: such a target
+// maps to no one and its notices are dropped.
+func (a *Activities) resolve(ctx context.Context, notices []store.Notice) (map[string][]notify.Recipient, error) {
+	reach := map[string][]notify.Recipient{}
+	for _, n := range notices {
+		k := reachKey(n)
+		if _, ok := reach[k]; ok || stale(n) != "" {
+			continue
+		}
+		rs, err := a.recipients(ctx, n)
+		if errors.Is(err, store.ErrNotFound) {
+			a.logf("no recipient for notice", "item", n.ItemID, "target", n.Target, "err", err)
+			rs = nil
+		} else if err != nil {
+			return nil, err
+		}
+		reach[k] = rs
 	}
-	switch n.CycleStatus {
-	case "done":
-		return "cycle done"
-	case "cancelled", "skipped":
-		return "cycle " + n.CycleStatus
-	}
-	// The cycle's due point as stored now, not its status, decides whether an escalation still
-	// applies: the item workflow and the dispatcher wake at the same instant, and the item may
-	// not have recorded "overdue" yet; an extension moves the due point past the notice.
-	if (n.Kind == "overdue" || n.Kind == "escalation") && !n.CycleDue.Before(n.At) {
-		return "cycle not overdue"
-	}
-	return ""
+	return reach, nil
 }
 
 // recipients resolves a notice's target. A timely event assigned to one office targets
@@ -247,32 +203,4 @@ func (a *Activities) recipients(ctx context.Context, n store.Notice) ([]notify.R
 		return a.Store.OfficeRecipients(ctx, id, store.TargetContact)
 	}
 	return a.Store.RecipientsFor(ctx, n.ItemID, n.Target, n.Level)
-}
-
-// entry is what a message says about one notice, with working days counted at the window.
-func entry(n store.Notice, cal *calendar.Calendar, at time.Time) notify.Entry {
-	e := notify.Entry{
-		ItemID: n.ItemID, Kind: notify.Kind(n.Kind), Title: n.Title, Requirement: n.Requirement, Unit: n.Unit,
-		Offices: n.Offices, Cycle: n.CycleKey, Due: calendar.DateOf(n.CycleDue), Level: n.Level, Urgent: n.Urgent,
-	}
-	if n.ApplicationID != 0 {
-		// A negative id keeps each application its own digest entry, apart from the items,
-		// and signs no item link for it: the case page needs a login, the applicant's data
-		// being personal.
-		e.ItemID = -n.ApplicationID
-	}
-	today, due := calendar.DateOf(at), calendar.DateOf(n.CycleDue)
-	if n.Urgent {
-		e.DueAt = n.CycleDue
-		if h := int(n.CycleDue.Sub(at).Hours()); h > 0 {
-			e.HoursLeft = h
-		}
-	}
-	switch {
-	case due.Before(today):
-		e.WorkdaysOverdue, _ = cal.WorkingDaysBetween(due, today)
-	case today.Before(due):
-		e.WorkdaysLeft, _ = cal.WorkingDaysBetween(today, due)
-	}
-	return e
 }

@@ -1,0 +1,131 @@
+package activities
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/notify"
+	"github.com/zwgk/zwgk/store"
+)
+
+// message is one delivery of a dispatch: a digest or an urgent entry, to one recipient.
+type message struct {
+	notice notify.Notice
+	to     notify.Recipient
+}
+
+// dispatchPlan is what a dispatch does with its claimed notices.
+type dispatchPlan struct {
+	dropped    map[string][]int64 // notice ids by why they no longer apply
+	sent       []int64            // notice ids that go out in messages
+	messages   []message
+	recipients int // distinct recipients of the messages
+}
+
+// planDispatch turns the claimed notices into messages, without a database: reach says whom
+// each notice reaches (by reachKey; see resolve), cal counts the working days the entries
+// show at the window (cutoff). Notices that no longer apply, or reach no one, are dropped with
+// the reason; the others make one digest per recipient for the window, each item once in its
+// most pressing kind, and one message per urgent entry.
+func planDispatch(notices []store.Notice, reach map[string][]notify.Recipient, cal *calendar.Calendar, cutoff time.Time) dispatchPlan {
+	p := dispatchPlan{dropped: map[string][]int64{}}
+	var (
+		addressed, urgent []notify.Addressed
+		people            = map[string]notify.Recipient{}
+	)
+	for _, n := range notices {
+		if why := stale(n); why != "" {
+			p.dropped[why] = append(p.dropped[why], n.ID)
+			continue
+		}
+		rs := reach[reachKey(n)]
+		if len(rs) == 0 {
+			p.dropped["no recipient"] = append(p.dropped["no recipient"], n.ID)
+			continue
+		}
+		e := entry(n, cal, cutoff)
+		for _, r := range rs {
+			people[r.Key] = r
+			ad := notify.Addressed{Recipient: r.Key, Entry: e}
+			if n.Urgent {
+				urgent = append(urgent, ad)
+			} else {
+				addressed = append(addressed, ad)
+			}
+		}
+		p.sent = append(p.sent, n.ID)
+	}
+	for _, g := range notify.GroupDigests(addressed) {
+		p.messages = append(p.messages, message{notify.DigestNotice(g, cutoff), people[g.Recipient]})
+	}
+	for _, u := range urgent {
+		p.messages = append(p.messages, message{notify.Notice{Key: notify.UrgentKey(u.Recipient, u.Entry), Kind: u.Entry.Kind,
+			At: cutoff, Urgent: true, Entries: []notify.Entry{u.Entry}}, people[u.Recipient]})
+	}
+	seen := map[string]bool{}
+	for _, m := range p.messages {
+		seen[m.to.Key] = true
+	}
+	p.recipients = len(seen)
+	return p
+}
+
+// reachKey names whom a notice reaches: its target for its item (or application) at its level.
+func reachKey(n store.Notice) string {
+	if n.ApplicationID != 0 {
+		return n.Target + "/application:" + strconv.FormatInt(n.ApplicationID, 10) + "/" + strconv.Itoa(n.Level)
+	}
+	return n.Target + "/" + strconv.FormatInt(n.ItemID, 10) + "/" + strconv.Itoa(n.Level)
+}
+
+// stale says why a claimed notice no longer applies, or "".
+func stale(n store.Notice) string {
+	switch {
+	case !n.ItemActive:
+		return "item cancelled"
+	case n.ItemPaused:
+		return "item paused"
+	}
+	switch n.CycleStatus {
+	case "done":
+		return "cycle done"
+	case "cancelled", "skipped":
+		return "cycle " + n.CycleStatus
+	}
+	// The cycle's due point as stored now, not its status, decides whether an escalation still
+	// applies: the item workflow and the dispatcher wake at the same instant, and the item may
+	// not have recorded "overdue" yet; an extension moves the due point past the notice.
+	if (n.Kind == "overdue" || n.Kind == "escalation") && !n.CycleDue.Before(n.At) {
+		return "cycle not overdue"
+	}
+	return ""
+}
+
+// entry is what a message says about one notice, with working days counted at the window.
+func entry(n store.Notice, cal *calendar.Calendar, at time.Time) notify.Entry {
+	e := notify.Entry{
+		ItemID: n.ItemID, Kind: notify.Kind(n.Kind), Title: n.Title, Requirement: n.Requirement, Unit: n.Unit,
+		Offices: n.Offices, Cycle: n.CycleKey, Due: calendar.DateOf(n.CycleDue), Level: n.Level, Urgent: n.Urgent,
+	}
+	if n.ApplicationID != 0 {
+		// A negative id keeps each application its own digest entry, apart from the items,
+		// and signs no item link for it: the case page needs a login, the applicant's data
+		// being personal.
+		e.ItemID = -n.ApplicationID
+	}
+	today, due := calendar.DateOf(at), calendar.DateOf(n.CycleDue)
+	if n.Urgent {
+		e.DueAt = n.CycleDue
+		if h := int(n.CycleDue.Sub(at).Hours()); h > 0 {
+			e.HoursLeft = h
+		}
+	}
+	switch {
+	case due.Before(today):
+		e.WorkdaysOverdue, _ = cal.WorkingDaysBetween(due, today)
+	case today.Before(due):
+		e.WorkdaysLeft, _ = cal.WorkingDaysBetween(today, due)
+	}
+	return e
+}
