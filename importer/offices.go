@@ -36,9 +36,11 @@ var (
 		{"牵头负责", Lead}, {"牵头", Lead}, {"具体落实", Co}, {"具体负责", Co}, {"配合", Co}, {"协助", Co}, {"协同", Co},
 		{"参与", Co}, {"主办", Lead}, {"协办", Co}, {"负责", ""}, {"落实", ""}, {"承办", ""},
 	}
-	strongSuffix  = regexp.MustCompile(`(局|科|室|股|办|队|中心|窗口|所|站|委|院|处|组)$`)
-	weakSuffix    = regexp.MustCompile(`(单位|部门|机构|主体)$`)
-	nounAfterVerb = regexp.MustCompile(`^(单位|科室|部门|股室|处室|人)`)
+	strongSuffix = regexp.MustCompile(`(局|科|室|股|办|队|中心|窗口|所|站|委|院|处|组|人民政府|部|厅|委会)$`)
+	// parenthesisTail is an alternative or a remark after a name: 乡镇人民政府(街道办事处)
+	parenthesisTail = regexp.MustCompile(`\s*[(（][^()（）]{1,20}[)）]$`)
+	weakSuffix      = regexp.MustCompile(`(单位|部门|机构|主体)$`)
+	nounAfterVerb   = regexp.MustCompile(`^(单位|科室|部门|股室|处室|人)`)
 )
 
 // Groups that mean every office of the unit unless the admin says otherwise.
@@ -303,6 +305,7 @@ func officeStrength(cell string, known map[string]bool) int {
 		if g, _ := isGroup(p); g || known[f] {
 			return surelyOffice
 		}
+		f = parenthesisTail.ReplaceAllString(f, "")
 		if !strongSuffix.MatchString(f) || runeLen(f) > 15 {
 			allStrong = false
 		}

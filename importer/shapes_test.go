@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -270,5 +271,43 @@ func TestNumberedPointsOfOneCell(t *testing.T) {
 	}
 	if it := res.Items[1]; it.Title != "依申请公开" || !strings.Contains(it.Requirement, "2、逾期答复") {
 		t.Errorf("second criterion: %q %q", it.Title, it.Requirement)
+	}
+}
+
+// Rows wrapped over several lines of cells: the header spread over three lines, each row
+// starting at its 序号 and continuing on the next lines (the clock and owner on the second, the
+// tick marks on the third); an extra level (一级目录) before 公开事项, whose sub-levels are the
+// 一级/二级事项 of the second header row; the owner a 人民政府 with an alternative in brackets.
+func TestWrappedRowsStartAtTheirNumber(t *testing.T) {
+	text := `某某县退役军人事务局主动公开目录
+序号 | 一级目录 | 公开事项 | 公开内容 |
+公开依据 | 公开时限 | 公开主体 | 公开对象 | ||||
+一级事项 | 二级事项 | 全社会 | 特定群体 | ||||
+1 | 优抚安置 | 政策文件 | 优待抚恤政策 | 现行优待抚恤政策文件 |
+《退役军人保障法》 | 信息形成或者变更之日起20个工作日内 | 退役军人事务局 |
+√ | |
+2 | 优抚安置 | 服务指南 | 抚恤金申领指南 |
+《军人抚恤优待条例》 | 信息形成或者变更之日起10个工作日内 | 乡镇人民政府(街道办事处) |
+√ | √ |
+3 | 权益维护 | 信访渠道 | 来信来访地址和电话 |
+《信访工作条例》 | 信息形成或者变更之日起5个工作日内 | 退役军人事务局 |
+√ | |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某某县", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want 3: %+v", len(res.Items), res.Items)
+	}
+	days := map[string]int{"优待抚恤政策": 20, "抚恤金申领指南": 10, "来信来访地址和电话": 5}
+	for _, it := range res.Items {
+		if it.Rule.Kind != schedule.KindTimely || it.Rule.Clock == nil || it.Rule.Clock.N != days[it.Title] {
+			t.Errorf("%q (path %q): rule %s %q, want its own %d-working-day clock", it.Title, it.Path, it.Rule.Kind, it.Rule.Text, days[it.Title])
+		}
+	}
+	if it := findItem(t, res, "", "抚恤金申领指南"); !slices.Contains(officeNames(it), "乡镇人民政府(街道办事处):lead") {
+		t.Errorf("抚恤金申领指南 offices %v, want the 人民政府 of its 公开主体", officeNames(it))
+	}
+	if it := findItem(t, res, "", "优待抚恤政策"); !equalStrings(it.Path, []string{"优抚安置", "政策文件"}) {
+		t.Errorf("优待抚恤政策 path %q, want 优抚安置 / 政策文件", it.Path)
 	}
 }

@@ -602,6 +602,20 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 		}
 	}
 	rowStyle := leadingStyle && leading >= 3 || multi >= 3 && multi*2 >= withPipe
+	// Rows wrapped over several lines of cells (1 | 機構信息 | … |⏎√ | |): a row starts only
+	// at a line that starts with its 序号; the lines between continue it.
+	seqLines, otherLines := 0, 0
+	for k, l := range lines {
+		if used[k] || !strings.Contains(l.Text, "|") || pipeOnly.MatchString(l.Text) {
+			continue
+		}
+		if seqLine.MatchString(l.Text) {
+			seqLines++
+		} else {
+			otherLines++
+		}
+	}
+	wrapped := rowStyle && !leadingStyle && seqLines >= 2 && otherLines*2 >= seqLines*3
 	var buf []string
 	bufLine := 0
 	newRow, cut := true, false
@@ -639,6 +653,9 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 			}
 		}
 		startsRow := leadingStyle && strings.HasPrefix(l.Text, "|") && (cells >= 2 || strings.HasSuffix(strings.TrimSpace(l.Text), "|")) || !leadingStyle && cells >= 2
+		if wrapped {
+			startsRow = seqLine.MatchString(l.Text)
+		}
 		if len(buf) > 0 && (!strings.HasPrefix(l.Text, "|") || startsRow) {
 			flush()
 		}
@@ -658,7 +675,7 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 		}
 		if !leadingStyle && cells >= 2 {
 			flush()
-			newRow = true
+			newRow = !wrapped
 		}
 	}
 	flush()
@@ -671,6 +688,9 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 }
 
 var pipeOnly = regexp.MustCompile(`^[|\s]+$`)
+
+// seqLine is a line of cells that starts with a 序号: 12 | 機構信息 |.
+var seqLine = regexp.MustCompile(`^\s*[0-9]{1,3}\s*\|`)
 
 // subHeaderRunAt returns the length of a second header row starting at i (一级事项 / 二级事项 /
 // 全社会 / 特定群体): header words to the end of the row, with no office or time among them
@@ -693,7 +713,7 @@ func subHeaderRunAt(toks []tok, i int) int {
 func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	j := i
 	var ws []string
-	for j < len(toks) && (j == i || !toks[j].Row && !toks[j].Cut) {
+	for j < len(toks) && (j == i || !toks[j].Row && !toks[j].Cut || wrappedHeaderRow(toks, j)) {
 		// a long cell counts only when it is a header with a remark (公开渠道和载体(在标注范围内…))
 		if _, known := headerRole(toks[j].Text); !known {
 			break
@@ -708,6 +728,36 @@ func (tr *textReader) headerRunAt(toks []tok, i int) int {
 		return 0
 	}
 	return j - i
+}
+
+// levelNoun is what a level header counts (一级事项: 事项, 二级指标: 指标), "" when it is no
+// numbered level.
+func levelNoun(h string) string {
+	m := levelWord.FindStringSubmatch(fold(h))
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+var levelWord = regexp.MustCompile(`^[一二三四五六七八九1-9]级(.{1,4})$`)
+
+// wrappedHeaderRow reports a row starting at toks[j] that continues the header row before it:
+// a header wrapped over several lines of cells (序號 | 公開事項 | 公開內容 |⏎公開依據 | 公開時限 |⏎
+// 公開主體 |) has rows of header words only. A row of levels (一级事项 / 二级事项) or of tick
+// sub-headers (全社会 / 特定群体) is a second header row, not a continuation.
+func wrappedHeaderRow(toks []tok, j int) bool {
+	if !toks[j].Row || toks[j].Cut {
+		return false
+	}
+	k := j
+	for ; k < len(toks) && (k == j || !toks[k].Row && !toks[k].Cut); k++ {
+		r, known := headerRole(toks[k].Text)
+		if !known || r == RoleLevel || r == RoleField && !catalogueField.MatchString(fold(toks[k].Text)) {
+			return false
+		}
+	}
+	return k > j
 }
 
 type trow struct {
@@ -813,9 +863,24 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	} else if k, lv := inRunLevels(hdr, roles); lv > 0 {
 		// one cell per line: the second header row (一级事项 / 二级事项 under 公开事项, then
 		// 全社会 / 特定群体 under 公开对象) runs on in the same run of header cells
+		// the levels subdivide the column their noun names (一级目录 | 公开事项 over 一级/二级/
+		// 三级事项: 公开事项); without one, the first level or task column
+		umbrella := -1
+		if noun := levelNoun(hdr[k]); noun != "" {
+			for c := 0; c < k; c++ {
+				if (roles[c] == RoleTask || roles[c] == RoleLevel) && strings.HasSuffix(fold(hdr[c]), noun) {
+					umbrella = c
+				}
+			}
+		}
+		for c := 0; c < k && umbrella < 0; c++ {
+			if roles[c] == RoleTask || roles[c] == RoleLevel {
+				umbrella = c
+			}
+		}
 		var h2 []string
 		for c := 0; c < k; c++ {
-			if (roles[c] == RoleTask || roles[c] == RoleLevel) && len(h2) == c {
+			if c == umbrella {
 				h2 = append(h2, hdr[k:k+lv]...)
 				continue
 			}
@@ -1245,7 +1310,21 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 	// a bare number first where the header has no 序号 (its level cells were merged away: 2 |
 	// 开设… | 责任单位 | 时限) is the row's number, not its task: the cells are read by content
 	lostSeq := seqCol < 0 && len(cells) > 0 && numberTok.MatchString(cells[0].Text) && len(roles) > 0 && roles[0] != RoleSeq
-	if len(cells) == len(roles) && !lostSeq {
+	// as many cells as columns is a row cell for column, unless a level column would take a
+	// cell no label reads like: the row lost a level to a merge and tick cells the header
+	// does not count (全社会 / 主动 / 县级) made up the number
+	positional := len(cells) == len(roles) && !lostSeq
+	for c := 0; positional && c < len(cells); c++ {
+		u := cells[c].Text
+		switch roles[c] {
+		case RoleLevel:
+			positional = u == "" || tr.isLabel(u)
+		case RoleDeadline, RoleFrequency:
+			// nor may the clock column take an office (乡镇人民政府): the cells moved
+			positional = u == "" || officeStrength(u, tr.known) != surelyOffice || tr.isRule(u)
+		}
+	}
+	if positional {
 		for c, u := range cells {
 			switch roles[c] {
 			case RoleSeq:
