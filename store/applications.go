@@ -145,14 +145,15 @@ func (s *Store) Application(ctx context.Context, id int64) (Application, error) 
 
 // ApplicationFilter selects register rows; zero fields do not filter.
 type ApplicationFilter struct {
-	UnitIDs  []int64 // the units the reader may see; nil: all
-	UnitID   int64
-	OfficeID int64
-	State    string // a state, or "active" for every state in which a clock may run
-	Year     int    // received in this year
-	Overdue  bool   // unanswered and past its due day on Today
-	Today    calendar.Date
-	Limit    int
+	UnitIDs   []int64 // the units the reader may see; nil: all
+	OfficeIDs []int64 // the handling offices the reader may see; nil: all
+	UnitID    int64
+	OfficeID  int64
+	State     string // a state, or "active" for every state in which a clock may run
+	Year      int    // received in this year
+	Overdue   bool   // unanswered and past its due day on Today
+	Today     calendar.Date
+	Limit     int
 }
 
 // Applications lists the register: overdue first (most overdue first), then by due day, then
@@ -174,6 +175,9 @@ func (s *Store) Applications(ctx context.Context, f ApplicationFilter) ([]Applic
 	}
 	if f.UnitIDs != nil {
 		add("a.unit_id = ANY($?)", f.UnitIDs)
+	}
+	if f.OfficeIDs != nil {
+		add("a.office_id = ANY($?)", f.OfficeIDs)
 	}
 	if f.UnitID != 0 {
 		add("a.unit_id = $?", f.UnitID)

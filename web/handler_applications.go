@@ -1,0 +1,696 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zwgk/zwgk/annualreport"
+	"github.com/zwgk/zwgk/application"
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/workflows"
+)
+
+// 依申请公开: the register of 政府信息公开申请, the case pages whose forms are the application
+// workflow's updates, and the annual report's part 3. An application belongs to a unit and is
+// handled by one of its offices; the applicant's name and contact are personal data, so only
+// admins and the users of the handling office see them (supervisors of the unit see the case
+// without them).
+
+// ApplicationCommands starts application workflows and sends them updates; workflows.Client
+// satisfies it. The web reaches it through Options.Items, which is the same client.
+type ApplicationCommands interface {
+	StartApplication(ctx context.Context, id int64) error
+	UpdateApplication(ctx context.Context, id int64, name string, arg any) (workflows.ApplicationState, error)
+	QueryApplication(ctx context.Context, id int64) (workflows.ApplicationState, error)
+}
+
+func (s *Server) applicationCommands() (ApplicationCommands, error) {
+	a, ok := s.opt.Items.(ApplicationCommands)
+	if !ok {
+		return nil, &httpError{status: http.StatusServiceUnavailable, msg: "依申请公开的工作流未接入，请联系管理员。"}
+	}
+	return a, nil
+}
+
+var applicationStateLabels = map[string]string{
+	application.StateOpen:       "办理中",
+	application.StateCorrection: "待补正",
+	application.StateConsulting: "征求意见中",
+	application.StateReplied:    "已答复",
+	application.StateClosed:     "已办结",
+	application.StateWithdrawn:  "视为放弃",
+}
+
+var applicationEventLabels = map[string]string{
+	"registered":           "登记",
+	"correction-requested": "告知补正",
+	"correction-completed": "收到补正",
+	"withdrawn":            "逾期未补正，视为放弃",
+	"consultation-started": "开始征求意见",
+	"consultation-ended":   "征求意见结束",
+	"consultation-lapsed":  "第三方逾期未答复，恢复计时",
+	"extended":             "延期答复",
+	"overdue":              "答复逾期",
+	"escalated":            "督办升级",
+	"replied":              "答复",
+	"closed":               "办结签发",
+}
+
+// applicationView is one register row as the pages show it.
+type applicationView struct {
+	store.Application
+	StateLabel     string `json:"state_label"`
+	ChannelLabel   string `json:"channel_label"`
+	ApplicantLabel string `json:"applicant_label"`
+	ReplyLabel     string `json:"reply_label,omitempty"`
+	DaysLeft       int    `json:"days_left"`
+	Overdue        bool   `json:"overdue"`
+	Open           bool   `json:"open"`
+	// Personal is whether this reader may see the applicant.
+	Personal bool `json:"-"`
+}
+
+func (s *Server) applicationView(ctx context.Context, rc *reqCtx, a store.Application) applicationView {
+	v := applicationView{Application: a, StateLabel: label(applicationStateLabels, a.State),
+		ChannelLabel: application.Channel(a.Channel).Label(), ApplicantLabel: application.Applicant(a.ApplicantType).Label(),
+		Open: a.FinishedOn.IsZero(), Personal: s.seesApplicant(rc, a)}
+	if a.ReplyType != "" {
+		v.ReplyLabel = application.ReplyType(a.ReplyType).Label()
+		if a.ReplyReason != "" {
+			v.ReplyLabel += "：" + application.ReasonLabel(application.Reason(a.ReplyReason))
+		}
+	}
+	if v.Open && !a.Due.IsZero() {
+		today := calendar.DateOf(s.now())
+		v.DaysLeft = application.DaysLeft(s.cal.get(ctx), today, a.Due)
+		v.Overdue = today.After(a.Due)
+	}
+	if !v.Personal {
+		v.ApplicantName, v.ApplicantContact = "（仅经办科室可见）", ""
+	}
+	return v
+}
+
+// seesApplicant: admins and the handling office's users.
+func (s *Server) seesApplicant(rc *reqCtx, a store.Application) bool {
+	return rc.user != nil && (rc.scope.All || slices.Contains(rc.scope.Offices, a.OfficeID))
+}
+
+// canApplication: admins, the unit's supervisors and the handling office's users.
+func (s *Server) canApplication(rc *reqCtx, a store.Application) bool {
+	return rc.user != nil && (rc.scope.All || slices.Contains(rc.scope.Units, a.UnitID) || slices.Contains(rc.scope.Offices, a.OfficeID))
+}
+
+// loadApplication reads the {app} of the path and checks the caller may see it.
+func (s *Server) loadApplication(r *http.Request, rc *reqCtx) (store.Application, error) {
+	id, err := pathID(r, "app")
+	if err != nil {
+		return store.Application{}, err
+	}
+	a, err := s.st.Application(r.Context(), id)
+	if err != nil {
+		return store.Application{}, err
+	}
+	if !s.canApplication(rc, a) {
+		return store.Application{}, errForbidden
+	}
+	return a, nil
+}
+
+type applicationsData struct {
+	Rows       []applicationView       `json:"applications"`
+	Units      []store.UnitRow         `json:"-"`
+	Offices    []store.Office          `json:"-"`
+	Unit       int64                   `json:"-"`
+	State      string                  `json:"-"`
+	Year       int                     `json:"-"`
+	OnlyLate   bool                    `json:"-"`
+	Overdue    int                     `json:"overdue"`
+	DueSoon    int                     `json:"due_soon"`
+	CanCreate  bool                    `json:"-"`
+	CanReport  bool                    `json:"-"`
+	Today      string                  `json:"-"`
+	Channels   []application.Channel   `json:"-"`
+	Applicants []application.Applicant `json:"-"`
+	States     [][2]string             `json:"-"`
+}
+
+// applicationsPage is the register: filters in the URL (unit, state, year, overdue), overdue
+// first, then by due day.
+func (s *Server) applicationsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	d := applicationsData{Unit: rc.unit, State: q.Get("state"), OnlyLate: q.Get("overdue") == "1",
+		Today: calendar.DateOf(s.now()).String(), Channels: application.Channels, Applicants: application.Applicants,
+		CanCreate: rc.user.Role != store.RoleSupervisor, CanReport: rc.user.Role != store.RoleOffice}
+	if d.State != "" && d.State != "active" && applicationStateLabels[d.State] == "" {
+		return badRequest("“状态”无效：%s", d.State)
+	}
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 2200 {
+			return badRequest("“年度”无效：%s", y)
+		}
+		d.Year = n
+	}
+	f := store.ApplicationFilter{UnitID: rc.unit, State: d.State, Year: d.Year, Overdue: d.OnlyLate, Today: calendar.DateOf(s.now())}
+	if !rc.scope.All {
+		f.UnitIDs, f.OfficeIDs = rc.scope.Units, rc.scope.Offices
+		if rc.user.Role == store.RoleSupervisor {
+			f.OfficeIDs = nil
+		} else {
+			f.UnitIDs = nil
+		}
+	}
+	rows, err := s.st.Applications(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, a := range rows {
+		v := s.applicationView(ctx, rc, a)
+		if v.Overdue {
+			d.Overdue++
+		} else if v.Open && !a.Due.IsZero() && v.DaysLeft <= 5 {
+			d.DueSoon++
+		}
+		d.Rows = append(d.Rows, v)
+	}
+	if d.Units, err = s.st.UnitsInScope(ctx, rc.scope); err != nil {
+		return err
+	}
+	for _, u := range d.Units {
+		os, err := s.st.Offices(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range os {
+			if rc.scope.All || slices.Contains(rc.scope.Offices, o.ID) {
+				d.Offices = append(d.Offices, o)
+			}
+		}
+	}
+	for _, st := range []string{application.StateOpen, application.StateCorrection, application.StateConsulting,
+		application.StateReplied, application.StateClosed, application.StateWithdrawn} {
+		d.States = append(d.States, [2]string{st, applicationStateLabels[st]})
+	}
+	return s.render(w, r, rc, http.StatusOK, "applications", "依申请公开登记", d)
+}
+
+// applicationForm is a new application as the form or the API sends it.
+type applicationForm struct {
+	Unit             int64  `json:"unit"`
+	Office           int64  `json:"office"`
+	Ref              string `json:"ref"`
+	ApplicantType    string `json:"applicant_type"`
+	ApplicantName    string `json:"applicant_name"`
+	ApplicantContact string `json:"applicant_contact"`
+	Channel          string `json:"channel"`
+	HandedIn         string `json:"handed_in"`
+	SignedFor        string `json:"signed_for"`
+	Confirmed        string `json:"confirmed"`
+	Content          string `json:"content"`
+}
+
+func formDate(v, control string) (calendar.Date, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return calendar.Date{}, nil
+	}
+	d, err := calendar.ParseDate(v)
+	if err != nil {
+		return calendar.Date{}, badRequest("“%s”不是有效的日期（年-月-日）：%s", control, v)
+	}
+	return d, nil
+}
+
+// applicationCreate registers an application and starts its workflow.
+func (s *Server) applicationCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	var in applicationForm
+	if rc.api {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	} else {
+		in = applicationForm{Ref: r.PostFormValue("ref"), ApplicantType: r.PostFormValue("applicant_type"),
+			ApplicantName: r.PostFormValue("applicant_name"), ApplicantContact: r.PostFormValue("applicant_contact"),
+			Channel: r.PostFormValue("channel"), HandedIn: r.PostFormValue("handed_in"), SignedFor: r.PostFormValue("signed_for"),
+			Confirmed: r.PostFormValue("confirmed"), Content: r.PostFormValue("content")}
+		in.Office, _ = strconv.ParseInt(r.PostFormValue("office"), 10, 64)
+	}
+	if in.Office <= 0 {
+		return badRequest("请选择“经办科室”。")
+	}
+	unit, err := s.st.OfficeUnitOf(ctx, in.Office)
+	if errors.Is(err, store.ErrNotFound) {
+		return badRequest("“经办科室”不存在。")
+	}
+	if err != nil {
+		return err
+	}
+	if in.Unit != 0 && in.Unit != unit {
+		return badRequest("“经办科室”不属于所选单位。")
+	}
+	if !rc.scope.All && !slices.Contains(rc.scope.Offices, in.Office) {
+		return errForbidden
+	}
+	if !application.Applicant(in.ApplicantType).Valid() {
+		return badRequest("请选择“申请人类型”。")
+	}
+	if strings.TrimSpace(in.ApplicantName) == "" {
+		return badRequest("“申请人姓名/名称”不能为空。")
+	}
+	if strings.TrimSpace(in.Content) == "" {
+		return badRequest("“申请内容”不能为空。")
+	}
+	if len([]rune(in.Content)) > 4000 || len([]rune(in.ApplicantName)) > 200 || len([]rune(in.ApplicantContact)) > 200 || len([]rune(in.Ref)) > 100 {
+		return badRequest("“申请内容”“申请人”或“登记编号”过长。")
+	}
+	arr := application.Arrival{Channel: application.Channel(in.Channel)}
+	if !arr.Channel.Valid() {
+		return badRequest("请选择“申请方式”。")
+	}
+	if arr.HandedIn, err = formDate(in.HandedIn, "当面提交日期"); err != nil {
+		return err
+	}
+	if arr.SignedFor, err = formDate(in.SignedFor, "签收日期"); err != nil {
+		return err
+	}
+	if arr.Confirmed, err = formDate(in.Confirmed, "确认收到日期"); err != nil {
+		return err
+	}
+	received, err := application.ReceiptDate(arr)
+	switch {
+	case errors.Is(err, application.ErrNoHandedIn):
+		return badRequest("当面提交的申请须填写“当面提交日期”（第三十一条：以提交之日为收到之日）。")
+	case errors.Is(err, application.ErrNoSignedFor):
+		return badRequest("邮寄的申请须填写“签收日期”（第三十一条：以签收之日为收到之日）。")
+	case errors.Is(err, application.ErrNoConfirmed):
+		return badRequest("该申请方式须填写“确认收到日期”（第三十一条：以与申请人确认之日或双方确认之日为收到之日）。")
+	case errors.Is(err, application.ErrBeforeArrive):
+		return badRequest("“确认收到日期”早于“签收日期”。")
+	case err != nil:
+		return badRequest("“申请方式”无效。")
+	}
+	if received.After(calendar.DateOf(s.now())) {
+		return badRequest("收到日期 %s 在今天之后，请检查日期。", received)
+	}
+	due, _ := application.Clock{Start: received}.Due(s.cal.get(ctx), received)
+	cmds, err := s.applicationCommands()
+	if err != nil {
+		return err
+	}
+	id, err := s.st.CreateApplication(ctx, store.ApplicationNew{UnitID: unit, OfficeID: in.Office, Ref: in.Ref,
+		ApplicantType: in.ApplicantType, ApplicantName: in.ApplicantName, ApplicantContact: in.ApplicantContact,
+		Channel: in.Channel, HandedIn: arr.HandedIn, SignedFor: arr.SignedFor, Confirmed: arr.Confirmed,
+		Received: received, Content: in.Content, Due: due, CreatedBy: rc.login()})
+	if err != nil {
+		return err
+	}
+	a := rc.audit()
+	a.Action, a.ObjectType, a.ObjectID = "application.create", "application", itoa(id)
+	a.Detail = map[string]any{"office": in.Office, "received": received.String(), "channel": in.Channel}
+	if err := s.st.RecordAudit(ctx, a); err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := cmds.StartApplication(sctx, id); err != nil {
+		s.log.Error("web: start application workflow", "application", id, "err", err)
+		return &httpError{status: http.StatusServiceUnavailable, msg: fmt.Sprintf("申请已登记（第%d号），但计时工作流未能启动；工作进程重启后会自动补上，请稍后刷新。", id)}
+	}
+	if rc.api {
+		app, err := s.st.Application(ctx, id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusCreated, s.applicationView(ctx, rc, app))
+	}
+	return s.done(w, r, rc, fmt.Sprintf("/applications/%d", id), fmt.Sprintf("已登记，答复期限 %s。", due), nil)
+}
+
+type timelineEntry struct {
+	At     time.Time `json:"at"`
+	Kind   string    `json:"kind"`
+	Label  string    `json:"label"`
+	Actor  string    `json:"actor"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+type applicationPageData struct {
+	App           applicationView         `json:"application"`
+	Timeline      []timelineEntry         `json:"timeline"`
+	Kinds         []application.ReplyKind `json:"-"`
+	CorrectionBy  string                  `json:"correction_deadline,omitempty"`
+	CanAct        bool                    `json:"-"`
+	CanClose      bool                    `json:"-"`
+	Extended      bool                    `json:"-"`
+	CorrectionAsk bool                    `json:"-"`
+}
+
+func eventDetail(e store.EventRow) string {
+	var parts []string
+	add := func(label, key string) {
+		if v, ok := e.Detail[key]; ok && fmt.Sprint(v) != "" {
+			parts = append(parts, label+fmt.Sprint(v))
+		}
+	}
+	switch e.Kind {
+	case "registered":
+		add("收到日期 ", "received")
+	case "correction-requested":
+		add("补正期限 ", "until")
+		add("", "note")
+	case "correction-completed":
+		add("补正收到 ", "on")
+	case "consultation-started":
+		add("征求意见对象：", "party")
+	case "consultation-ended", "consultation-lapsed":
+		add("自 ", "from")
+		add("至 ", "to")
+		add("不计入期限的工作日 ", "excluded_days")
+	case "extended":
+		add("延长工作日 ", "days")
+		add("批准人：", "approved_by")
+		add("理由：", "reason")
+		add("新期限 ", "to")
+	case "escalated":
+		add("级别 ", "level")
+	case "overdue":
+		add("期限 ", "due")
+	case "replied":
+		if t, ok := e.Detail["type"].(string); ok {
+			l := application.ReplyType(t).Label()
+			if r, _ := e.Detail["reason"].(string); r != "" {
+				l += "：" + application.ReasonLabel(application.Reason(r))
+			}
+			parts = append(parts, l)
+		}
+		if late, _ := e.Detail["late"].(bool); late {
+			parts = append(parts, "逾期答复")
+		}
+		add("", "note")
+	case "closed":
+		add("", "note")
+	}
+	return strings.Join(parts, "；")
+}
+
+// applicationPage is the case page: the application, its days left, the case file as a
+// timeline and the forms of the next steps.
+func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	a, err := s.loadApplication(r, rc)
+	if err != nil {
+		return err
+	}
+	evs, err := s.st.ApplicationEvents(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	d := applicationPageData{App: s.applicationView(ctx, rc, a), Kinds: application.Kinds,
+		CorrectionBy: application.CorrectionDeadline(s.cal.get(ctx), a.Received).String(),
+		CanAct:       s.seesApplicant(rc, a), CanClose: rc.user.Role != store.RoleOffice, Extended: a.ExtensionDays > 0}
+	for _, e := range evs {
+		d.Timeline = append(d.Timeline, timelineEntry{At: e.At, Kind: e.Kind, Label: label(applicationEventLabels, e.Kind), Actor: e.Actor, Detail: eventDetail(e)})
+		if e.Kind == "correction-requested" {
+			d.CorrectionAsk = true
+		}
+	}
+	title := "依申请公开 第" + itoa(a.ID) + "号"
+	if a.Ref != "" {
+		title = "依申请公开 " + a.Ref
+	}
+	return s.render(w, r, rc, http.StatusOK, "application", title, d)
+}
+
+// applicationAction sends one of the case's updates.
+func (s *Server) applicationAction(name, action, flash string, read func(r *http.Request, rc *reqCtx) (any, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+		a, err := s.loadApplication(r, rc)
+		if err != nil {
+			return err
+		}
+		if name != workflows.UpdateCloseApplication && !s.seesApplicant(rc, a) {
+			return errForbidden // the handling office acts; the unit's supervisors sign off
+		}
+		cmds, err := s.applicationCommands()
+		if err != nil {
+			return err
+		}
+		arg, err := read(r, rc)
+		if err != nil {
+			return err
+		}
+		audit, err := eventAudit(rc.audit(), action, arg)
+		if err != nil {
+			return err
+		}
+		arg = withAudit(arg, audit)
+		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+		defer cancel()
+		st, err := cmds.UpdateApplication(ctx, a.ID, name, arg)
+		if err != nil {
+			return applicationError(err)
+		}
+		return s.done(w, r, rc, fmt.Sprintf("/applications/%d", a.ID), flash, st)
+	}
+}
+
+func withAudit(arg any, a *store.EventAudit) any {
+	switch v := arg.(type) {
+	case workflows.CorrectionRequest:
+		v.Audit = a
+		return v
+	case workflows.CorrectionDone:
+		v.Audit = a
+		return v
+	case workflows.Consultation:
+		v.Audit = a
+		return v
+	case workflows.ReplyExtension:
+		v.Audit = a
+		return v
+	case workflows.Reply:
+		v.Audit = a
+		return v
+	case workflows.CloseApplication:
+		v.Audit = a
+		return v
+	}
+	return arg
+}
+
+// applicationRejections words the workflow's refusals for the user.
+var applicationRejections = []struct{ has, say string }{
+	{"only once", "补正只能告知一次。"},
+	{"within 7 working days", "补正须在收到申请之日起7个工作日内一次性告知，已超过期限。"},
+	{"during a consultation", "征求意见期间不能告知补正。"},
+	{"must end after today", "“补正期限”须晚于今天。"},
+	{"no 补正 is awaited", "该申请没有待补正事项。"},
+	{"cannot be received on", "“补正收到日期”无效。"},
+	{"after the time given", "补正已超过给定期限。"},
+	{"running reply clock", "只有计时中的申请才能开始征求意见。"},
+	{"party consulted", "“征求意见对象”不能为空。"},
+	{"already overdue", "答复已逾期，不能再延期或征求意见。"},
+	{"no consultation", "没有正在进行的征求意见。"},
+	{"waits for 补正", "申请正在等待补正，答复期限未开始计算。"},
+	{"approver", "延期须填写“批准人”（政府信息公开工作机构负责人）。"},
+	{"reason for the extension", "“延期理由”不能为空。"},
+	{"extended once", "答复期限只能延长一次。"},
+	{"want 1 to 20", "“延长工作日数”须为1至20。"},
+	{"needs a reason", "该答复类型须选择“理由”。"},
+	{"takes no reason", "该答复类型不需要选择理由。"},
+	{"does not belong", "所选理由不属于该答复类型。"},
+	{"unknown reply type", "请选择“答复类型”。"},
+	{"is answered", "该申请已答复。"},
+	{"is closed", "该申请已办结。"},
+	{"is withdrawn", "该申请已视为放弃。"},
+	{"only an answered", "答复后才能办结签发。"},
+	{"who made the change", "缺少操作人。"},
+}
+
+func applicationError(err error) error {
+	if !errors.Is(err, workflows.ErrRejected) {
+		return commandError(err)
+	}
+	for _, r := range applicationRejections {
+		if strings.Contains(err.Error(), r.has) {
+			return &httpError{status: http.StatusConflict, msg: "操作未被接受：" + r.say}
+		}
+	}
+	return commandError(err)
+}
+
+// read functions: the form's controls or the API's JSON.
+
+func readBody[T any](r *http.Request, rc *reqCtx, form func() (T, error)) (T, error) {
+	var v T
+	if rc.api {
+		return v, decodeJSON(r, &v)
+	}
+	return form()
+}
+
+func (s *Server) readCorrection(r *http.Request, rc *reqCtx) (any, error) {
+	v, err := readBody(r, rc, func() (workflows.CorrectionRequest, error) {
+		until, err := formDate(r.PostFormValue("until"), "补正期限")
+		return workflows.CorrectionRequest{Until: until, Note: r.PostFormValue("note")}, err
+	})
+	if err == nil && v.Until.IsZero() {
+		err = badRequest("请填写“补正期限”（给申请人的合理期限）。")
+	}
+	v.By = rc.login()
+	return v, err
+}
+
+func (s *Server) readCorrected(r *http.Request, rc *reqCtx) (any, error) {
+	v, err := readBody(r, rc, func() (workflows.CorrectionDone, error) {
+		on, err := formDate(r.PostFormValue("on"), "补正收到日期")
+		return workflows.CorrectionDone{On: on}, err
+	})
+	v.By = rc.login()
+	return v, err
+}
+
+func (s *Server) readConsultation(r *http.Request, rc *reqCtx) (any, error) {
+	v, err := readBody(r, rc, func() (workflows.Consultation, error) {
+		return workflows.Consultation{Party: r.PostFormValue("party"), Other: r.PostFormValue("other") == "1"}, nil
+	})
+	v.By = rc.login()
+	return v, err
+}
+
+func (s *Server) readExtension(r *http.Request, rc *reqCtx) (any, error) {
+	v, err := readBody(r, rc, func() (workflows.ReplyExtension, error) {
+		days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
+		if err != nil {
+			return workflows.ReplyExtension{}, badRequest("“延长工作日数”须为1至20的整数。")
+		}
+		return workflows.ReplyExtension{Days: days, Reason: r.PostFormValue("reason"), ApprovedBy: r.PostFormValue("approved_by")}, nil
+	})
+	v.By = rc.login()
+	return v, err
+}
+
+func (s *Server) readReply(r *http.Request, rc *reqCtx) (any, error) {
+	v, err := readBody(r, rc, func() (workflows.Reply, error) {
+		// one select names type and reason as type/reason, so that a reason cannot be sent
+		// with a type it does not belong to by mistake
+		typ, reason, _ := strings.Cut(r.PostFormValue("result"), "/")
+		return workflows.Reply{Type: application.ReplyType(typ), Reason: application.Reason(reason), Note: r.PostFormValue("note")}, nil
+	})
+	if err == nil {
+		if _, ok := application.Kind(v.Type); !ok {
+			err = badRequest("请选择“答复结果”。")
+		} else if e := application.CheckReply(v.Type, v.Reason); e != nil {
+			err = badRequest("“答复结果”的类型与理由不匹配。")
+		}
+	}
+	v.By = rc.login()
+	return v, err
+}
+
+func (s *Server) readClose(r *http.Request, rc *reqCtx) (any, error) {
+	v, err := readBody(r, rc, func() (workflows.CloseApplication, error) {
+		return workflows.CloseApplication{Note: r.PostFormValue("note")}, nil
+	})
+	v.By = rc.login()
+	return v, err
+}
+
+type reportData struct {
+	Table  annualreport.Part3 `json:"table"`
+	Units  []store.UnitRow    `json:"-"`
+	Unit   int64              `json:"-"`
+	Year   int                `json:"-"`
+	XLSX   string             `json:"-"`
+	Cols   []string           `json:"-"`
+	Checks string             `json:"check_error,omitempty"`
+}
+
+func (s *Server) applicationReportData(r *http.Request, rc *reqCtx) (reportData, error) {
+	ctx := r.Context()
+	if rc.unit == 0 {
+		return reportData{}, badRequest("请选择“单位”。")
+	}
+	year := calendar.DateOf(s.now()).Year
+	if y := r.URL.Query().Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 2200 {
+			return reportData{}, badRequest("“年度”无效：%s", y)
+		}
+		year = n
+	}
+	units, err := s.st.UnitsInScope(ctx, rc.scope)
+	if err != nil {
+		return reportData{}, err
+	}
+	name := ""
+	for _, u := range units {
+		if u.ID == rc.unit {
+			name = u.Name
+		}
+	}
+	apps, err := s.st.ApplicationsOfYear(ctx, rc.unit, year)
+	if err != nil {
+		return reportData{}, err
+	}
+	t, err := annualreport.ComputePart3(name, year, apps)
+	if err != nil {
+		return reportData{}, err
+	}
+	d := reportData{Table: t, Units: units, Unit: rc.unit, Year: year, Cols: annualreport.Columns,
+		XLSX: fmt.Sprintf("/applications/report.xlsx?unit=%d&year=%d", rc.unit, year)}
+	if err := t.Check(); err != nil {
+		d.Checks = err.Error()
+	}
+	return d, nil
+}
+
+// applicationReport is the printable page of part 3 of the annual report.
+func (s *Server) applicationReport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	d, err := s.applicationReportData(r, rc)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, rc, http.StatusOK, "application_report", fmt.Sprintf("%d年度报告 · 收到和处理政府信息公开申请情况", d.Year), d)
+}
+
+// applicationReportXLSX downloads part 3 as xlsx.
+func (s *Server) applicationReportXLSX(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	d, err := s.applicationReportData(r, rc)
+	if err != nil {
+		return err
+	}
+	if d.Checks != "" {
+		return &httpError{status: http.StatusConflict, msg: "报表数字不能相互印证，未生成：" + d.Checks}
+	}
+	b, err := d.Table.XLSX()
+	if err != nil {
+		return err
+	}
+	a := rc.audit()
+	a.Action, a.ObjectType, a.ObjectID, a.Detail = "application.report", "unit", itoa(rc.unit), map[string]any{"year": d.Year}
+	if err := s.st.RecordAudit(r.Context(), a); err != nil {
+		return err
+	}
+	name := fmt.Sprintf("%s-%d年度报告-依申请公开.xlsx", d.Table.Unit, d.Year)
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename=\"report.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
+	_, err = w.Write(b)
+	return err
+}
+
+// apiApplication is the JSON of one case: the row and its case file.
+func (s *Server) apiApplication(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.applicationPage(w, r, rc)
+}
