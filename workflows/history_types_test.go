@@ -14,35 +14,6 @@ import (
 	"github.com/zwgk/zwgk/workflows"
 )
 
-// The replay test checks the commands a history leads to, not how its payloads decode: a
-// renamed field would decode as its zero value and replay on. So every payload of the recorded
-// histories is decoded here into the Go type that reads it in production, with unknown fields
-// refused, and encoded again: each key and value recorded must come back (a key may be missing
-// only when its recorded value is the zero value it decodes to).
-func TestRecordedPayloadsDecodeIntoTheirTypes(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no recorded histories: %v", err)
-	}
-	checked := map[string]int{}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			for _, p := range recordedPayloads(t, f) {
-				checkPayload(t, p)
-				checked[p.what]++
-			}
-		})
-	}
-	// The histories must hold what this test exists for: LoadItem's result with its prior
-	// progress, the updates' arguments and answers, and the dispatcher's activities.
-	for _, want := range []string{"LoadItem result", "ItemWorkflow input", "update complete", "update answer",
-		"SyncItem result", "NextNotice result", "Dispatch input", "Dispatch result"} {
-		if checked[want] == 0 {
-			t.Errorf("no %s in the recorded histories (checked %v)", want, checked)
-		}
-	}
-}
-
 type recordedPayload struct {
 	where string // file and event id, for messages
 	what  string // what the payload is, e.g. "LoadItem result"
@@ -50,42 +21,34 @@ type recordedPayload struct {
 	into  any // a pointer to the type that decodes it
 }
 
-// typeFor names the Go type of a payload by what it is; nil for one this test does not know.
+// payloadTypes are the Go types that read each kind of payload.
+var payloadTypes = map[string]reflect.Type{
+	"ItemWorkflow input":                    reflect.TypeFor[workflows.ItemInput](),
+	"DispatchWorkflow input":                reflect.TypeFor[workflows.DispatchInput](),
+	"LoadItem result":                       reflect.TypeFor[activities.ItemDefinition](),
+	"SyncItem result":                       reflect.TypeFor[activities.SyncResult](),
+	"NextNotice result":                     reflect.TypeFor[activities.NextNotice](),
+	"StaleDispatches result":                reflect.TypeFor[[]activities.DispatchRequest](),
+	"Dispatch input":                        reflect.TypeFor[activities.DispatchRequest](),
+	"Dispatch result":                       reflect.TypeFor[activities.DispatchResult](),
+	"signal " + workflows.SignalPoke:        reflect.TypeFor[time.Time](),
+	"update " + workflows.UpdateComplete:    reflect.TypeFor[workflows.Completion](),
+	"update " + workflows.UpdateReopen:      reflect.TypeFor[workflows.Reopen](),
+	"update " + workflows.UpdateExtend:      reflect.TypeFor[workflows.Extension](),
+	"update " + workflows.UpdateReassign:    reflect.TypeFor[workflows.Reassignment](),
+	"update " + workflows.UpdateRecordEvent: reflect.TypeFor[workflows.Event](),
+	"update " + workflows.UpdatePause:       reflect.TypeFor[workflows.Actor](),
+	"update " + workflows.UpdateResume:      reflect.TypeFor[workflows.Actor](),
+	"update " + workflows.UpdateCancel:      reflect.TypeFor[workflows.Actor](),
+	"update " + workflows.UpdateRevise:      reflect.TypeFor[workflows.Actor](),
+	"update answer":                         reflect.TypeFor[workflows.State](),
+}
+
+// typeFor gives a pointer to a new value of the Go type of a payload; nil for one this test
+// does not know.
 func typeFor(what string) any {
-	switch what {
-	case "ItemWorkflow input":
-		return new(workflows.ItemInput)
-	case "DispatchWorkflow input":
-		return new(workflows.DispatchInput)
-	case "LoadItem result":
-		return new(activities.ItemDefinition)
-	case "SyncItem result":
-		return new(activities.SyncResult)
-	case "NextNotice result":
-		return new(activities.NextNotice)
-	case "StaleDispatches result":
-		return new([]activities.DispatchRequest)
-	case "Dispatch input":
-		return new(activities.DispatchRequest)
-	case "Dispatch result":
-		return new(activities.DispatchResult)
-	case "signal " + workflows.SignalPoke:
-		return new(time.Time)
-	case "update " + workflows.UpdateComplete:
-		return new(workflows.Completion)
-	case "update " + workflows.UpdateReopen:
-		return new(workflows.Reopen)
-	case "update " + workflows.UpdateExtend:
-		return new(workflows.Extension)
-	case "update " + workflows.UpdateReassign:
-		return new(workflows.Reassignment)
-	case "update " + workflows.UpdateRecordEvent:
-		return new(workflows.Event)
-	case "update " + workflows.UpdatePause, "update " + workflows.UpdateResume, "update " + workflows.UpdateCancel,
-		"update " + workflows.UpdateRevise:
-		return new(workflows.Actor)
-	case "update answer":
-		return new(workflows.State)
+	if t, ok := payloadTypes[what]; ok {
+		return reflect.New(t).Interface()
 	}
 	return nil
 }
@@ -93,17 +56,11 @@ func typeFor(what string) any {
 // history is the part of a recorded history (the server's JSON) that holds payloads.
 type history struct {
 	Events []struct {
-		EventID string `json:"eventId"`
-		Type    string `json:"eventType"`
-		Started *struct {
-			WorkflowType struct{ Name string } `json:"workflowType"`
-			Input        payloads              `json:"input"`
-		} `json:"workflowExecutionStartedEventAttributes"`
-		ContinuedAsNew *struct {
-			WorkflowType struct{ Name string } `json:"workflowType"`
-			Input        payloads              `json:"input"`
-		} `json:"workflowExecutionContinuedAsNewEventAttributes"`
-		Marker *struct {
+		EventID        string      `json:"eventId"`
+		Type           string      `json:"eventType"`
+		Started        *startAttrs `json:"workflowExecutionStartedEventAttributes"`
+		ContinuedAsNew *startAttrs `json:"workflowExecutionContinuedAsNewEventAttributes"`
+		Marker         *struct {
 			Name    string              `json:"markerName"`
 			Details map[string]payloads `json:"details"`
 		} `json:"markerRecordedEventAttributes"`
@@ -133,6 +90,12 @@ type history struct {
 			} `json:"outcome"`
 		} `json:"workflowExecutionUpdateCompletedEventAttributes"`
 	} `json:"events"`
+}
+
+// startAttrs is how a run starts, first or continued as new: its workflow type and input.
+type startAttrs struct {
+	WorkflowType struct{ Name string } `json:"workflowType"`
+	Input        payloads              `json:"input"`
 }
 
 type payloads struct {
@@ -298,6 +261,35 @@ func zeroJSON(v any) bool {
 		return true
 	}
 	return false
+}
+
+// The replay test checks the commands a history leads to, not how its payloads decode: a
+// renamed field would decode as its zero value and replay on. So every payload of the recorded
+// histories is decoded here into the Go type that reads it in production, with unknown fields
+// refused, and encoded again: each key and value recorded must come back (a key may be missing
+// only when its recorded value is the zero value it decodes to).
+func TestRecordedPayloadsDecodeIntoTheirTypes(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recorded histories: %v", err)
+	}
+	checked := map[string]int{}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			for _, p := range recordedPayloads(t, f) {
+				checkPayload(t, p)
+				checked[p.what]++
+			}
+		})
+	}
+	// The histories must hold what this test exists for: LoadItem's result with its prior
+	// progress, the updates' arguments and answers, and the dispatcher's activities.
+	for _, want := range []string{"LoadItem result", "ItemWorkflow input", "update complete", "update answer",
+		"SyncItem result", "NextNotice result", "Dispatch input", "Dispatch result"} {
+		if checked[want] == 0 {
+			t.Errorf("no %s in the recorded histories (checked %v)", want, checked)
+		}
+	}
 }
 
 // The recorded histories hold no prior cycle (their items started fresh), so the keys of one
