@@ -248,3 +248,46 @@ func TestApplicationAPI(t *testing.T) {
 		t.Errorf("the admin's register lacks the application: %.300s", body)
 	}
 }
+
+// The register lists an overdue application first, and the supervisors' dashboard shows it,
+// while one with its time ahead stays off the dashboard.
+func TestApplicationsOverdueFirstAndOnTheDashboard(t *testing.T) {
+	f := liveApplications(t)
+	ctx := context.Background()
+	office := f.liveAs(t, "office")
+	today := calendar.DateOf(time.Now())
+	cal := f.srv.cal.get(ctx)
+	old, _ := cal.AddWorkingDays(today, -(application.ReplyDays + 2))
+	register := func(ref string, received calendar.Date) {
+		resp, body := office.json("POST", "/api/applications", map[string]any{"office": f.officeA1, "ref": ref, "applicant_type": "business",
+			"applicant_name": "某公司", "channel": "in_person", "handed_in": received.String(), "content": "某许可信息"})
+		wantStatus(t, resp, body, http.StatusCreated)
+	}
+	register("新申请", today)
+	register("逾期申请", old)
+	resp, body := office.get("/applications")
+	wantStatus(t, resp, body, http.StatusOK)
+	late, fresh := strings.Index(body, "逾期申请"), strings.Index(body, "新申请")
+	if late < 0 || fresh < 0 || late > fresh {
+		t.Errorf("register order: overdue at %d, new at %d", late, fresh)
+	}
+	if !strings.Contains(body, "答复逾期 1 件") {
+		t.Errorf("summary: %.500s", pageText(body))
+	}
+	sup := f.liveAs(t, "supervisor")
+	resp, body = sup.json("GET", "/api/dashboard", nil)
+	wantStatus(t, resp, body, http.StatusOK)
+	var d struct {
+		Applications []struct {
+			Ref     string `json:"ref"`
+			Overdue bool   `json:"overdue"`
+			Name    string `json:"applicant_name"`
+		} `json:"applications"`
+	}
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Applications) != 1 || d.Applications[0].Ref != "逾期申请" || !d.Applications[0].Overdue || d.Applications[0].Name == "某公司" {
+		t.Errorf("dashboard applications %+v", d.Applications)
+	}
+}

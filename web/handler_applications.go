@@ -694,3 +694,24 @@ func (s *Server) applicationReportXLSX(w http.ResponseWriter, r *http.Request, r
 func (s *Server) apiApplication(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.applicationPage(w, r, rc)
 }
+
+// dashboardApplications are the open applications the dashboard shows: overdue, or due within
+// 5 working days, overdue first. Supervisors see them without the applicant.
+func (s *Server) dashboardApplications(ctx context.Context, rc *reqCtx, unit int64) ([]applicationView, error) {
+	f := store.ApplicationFilter{UnitID: unit, State: "active", Today: calendar.DateOf(s.now()), Limit: 200}
+	if !rc.scope.All {
+		f.UnitIDs = rc.scope.Units
+	}
+	rows, err := s.st.Applications(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []applicationView
+	for _, a := range rows {
+		v := s.applicationView(ctx, rc, a)
+		if !a.Due.IsZero() && (v.Overdue || v.DaysLeft <= 5) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}

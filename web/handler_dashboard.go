@@ -13,6 +13,8 @@ type dashboardData struct {
 	DueSoon []itemLine   `json:"due_soon"`
 	StatsAt any          `json:"stats_at,omitempty"`
 	Totals  officeLine   `json:"totals"`
+	// Applications are the 依申请公开 cases overdue or due within 5 working days.
+	Applications []applicationView `json:"applications"`
 	// The filters, echoed for the form.
 	Units      []store.UnitRow      `json:"-"`
 	Unit       int64                `json:"-"`
@@ -88,6 +90,9 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		if d.AllOffices, err = s.st.OfficeOptions(ctx, rc.scope, f.Unit); err != nil {
 			return err
 		}
+	}
+	if d.Applications, err = s.dashboardApplications(ctx, rc, f.Unit); err != nil {
+		return err
 	}
 	return s.render(w, r, rc, http.StatusOK, "dashboard", "督办看板", d)
 }
