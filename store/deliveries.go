@@ -175,14 +175,7 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, e
 	limit = min(limit, 1000)
 	rows, err := s.Pool.Query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY id DESC LIMIT `+strconv.Itoa(limit), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: deliveries: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) { return scanDelivery(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: deliveries: %w", err)
-	}
-	return out, nil
+	return collect(rows, err, "deliveries", scanDelivery)
 }
 
 // DeliveryCounts counts deliveries by status since a time, for the log's header.
@@ -488,14 +481,7 @@ func (s *Store) UnalertedFailures(ctx context.Context, limit int) ([]Delivery, e
 		SELECT `+deliveryCols+` FROM deliveries
 		WHERE status = 'failed' AND alerted_at IS NULL AND kind <> 'alert'
 		ORDER BY failed_at, id LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: unalerted failures: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Delivery, error) { return scanDelivery(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: unalerted failures: %w", err)
-	}
-	return out, nil
+	return collect(rows, err, "unalerted failures", scanDelivery)
 }
 
 // MarkAlerted records that the admins were told about these failures.

@@ -72,14 +72,7 @@ func scanEvidence(r pgx.Row, extra ...any) (Evidence, error) {
 // ItemEvidence lists the files of an item's cycles, oldest first, without their content.
 func (s *Store) ItemEvidence(ctx context.Context, itemID int64) ([]Evidence, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT `+evidenceCols+` FROM item_evidence WHERE item_id = $1 ORDER BY uploaded_at, id`, itemID)
-	if err != nil {
-		return nil, fmt.Errorf("store: evidence of item %d: %w", itemID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Evidence, error) { return scanEvidence(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: evidence of item %d: %w", itemID, err)
-	}
-	return out, nil
+	return collect(rows, err, fmt.Sprintf("evidence of item %d", itemID), func(r pgx.Row) (Evidence, error) { return scanEvidence(r) })
 }
 
 // EvidenceFile returns one file with its content. It is looked up by item and id together, so

@@ -127,14 +127,7 @@ func (s *Store) Items(ctx context.Context, f ItemFilter) ([]ItemRow, error) {
 		ORDER BY s.due_at ASC NULLS LAST, l.year DESC, i.list_id, i.seq
 		LIMIT $8 OFFSET $9`
 	rows, err := s.Pool.Query(ctx, q, all, units, offices, f.Office, f.Unit, f.Status, strings.TrimSpace(f.Query), f.Limit, f.Offset)
-	if err != nil {
-		return nil, fmt.Errorf("store: items: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ItemRow, error) { return scanItemRow(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: items: %w", err)
-	}
-	return out, nil
+	return collect(rows, err, "items", scanItemRow)
 }
 
 // ItemDetail is everything the item page shows.

@@ -46,24 +46,22 @@ func scanOutbox(r pgx.Row) (OutboxMessage, error) {
 
 // OutboxByKey loads an outbox message by its key.
 func (s *Store) OutboxByKey(ctx context.Context, key string) (OutboxMessage, error) {
-	m, err := scanOutbox(s.Pool.QueryRow(ctx, `SELECT `+outboxCols+` FROM outbox WHERE key = $1`, key))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, notFound("outbox message", key)
-	}
-	if err != nil {
-		return m, fmt.Errorf("store: outbox %s: %w", key, err)
-	}
-	return m, nil
+	return s.outboxWhere(ctx, "key", key)
 }
 
 // OutboxMessage loads an outbox message by id.
 func (s *Store) OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error) {
-	m, err := scanOutbox(s.Pool.QueryRow(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = $1`, id))
+	return s.outboxWhere(ctx, "id", id)
+}
+
+// outboxWhere loads the outbox message whose column (id or key, both unique) is v.
+func (s *Store) outboxWhere(ctx context.Context, column string, v any) (OutboxMessage, error) {
+	m, err := scanOutbox(s.Pool.QueryRow(ctx, `SELECT `+outboxCols+` FROM outbox WHERE `+column+` = $1`, v))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return m, notFound("outbox message", id)
+		return m, notFound("outbox message", v)
 	}
 	if err != nil {
-		return m, fmt.Errorf("store: outbox %d: %w", id, err)
+		return m, fmt.Errorf("store: outbox %v: %w", v, err)
 	}
 	return m, nil
 }
@@ -75,12 +73,5 @@ func (s *Store) Outbox(ctx context.Context, limit int, beforeID int64) ([]Outbox
 	}
 	rows, err := s.Pool.Query(ctx, `SELECT `+outboxCols+` FROM outbox WHERE $1 = 0 OR id < $1 ORDER BY id DESC LIMIT $2`,
 		beforeID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxMessage, error) { return scanOutbox(r) })
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox: %w", err)
-	}
-	return out, nil
+	return collect(rows, err, "outbox", scanOutbox)
 }

@@ -121,6 +121,19 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
+// collect reads every row of a query's answer with scan; what names the query in errors.
+// Callers pass Query's results as they come: rows, err := s.Pool.Query(…); collect(rows, err, …).
+func collect[T any](rows pgx.Rows, err error, what string, scan func(pgx.Row) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
 // notFound wraps ErrNotFound in the package's error style.
 func notFound(what string, key any) error {
 	return fmt.Errorf("store: %s %v: %w", what, key, ErrNotFound)
