@@ -18,12 +18,14 @@ import (
 // is also what a printout and a screen reader get.
 
 type chartsData struct {
-	Year   int             `json:"year"`
-	Years  []int           `json:"-"`
-	Unit   int64           `json:"unit,omitempty"`
-	Units  []store.UnitRow `json:"-"`
-	Months []monthRate     `json:"months"`
-	Rates  chart.Chart     `json:"-"`
+	Year  int             `json:"year"`
+	Years []int           `json:"-"`
+	Unit  int64           `json:"unit,omitempty"`
+	Units []store.UnitRow `json:"-"`
+	// DubanUnit is the unit whose 督办单 the page offers: the one shown, or the caller's only one.
+	DubanUnit int64       `json:"-"`
+	Months    []monthRate `json:"months"`
+	Rates     chart.Chart `json:"-"`
 
 	Overdue      []store.OfficeOverdue `json:"overdue_by_office"`
 	OverdueChart chart.Chart           `json:"-"`
@@ -66,6 +68,9 @@ func (s *Server) chartsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	}
 	if d.Years, err = s.st.ListYears(ctx, rc.scope); err != nil {
 		return err
+	}
+	if d.DubanUnit = d.Unit; d.DubanUnit == 0 && len(d.Units) == 1 {
+		d.DubanUnit = d.Units[0].ID
 	}
 	from := calendar.D(d.Year, time.January, 1).Start()
 	filter := store.ReportFilter{Scope: rc.scope, Unit: rc.unit, From: from, To: from.AddDate(1, 0, 0)}

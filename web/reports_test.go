@@ -227,6 +227,10 @@ func TestChartsPage(t *testing.T) {
 	}
 	noCodes(t, "charts", body)
 
+	// the supervisor has one unit: its 督办单 is offered without choosing it
+	if _, body := lead.get("/charts"); !strings.Contains(body, fmt.Sprintf(`href="/units/%d/duban.xlsx"`, f.unitA)) {
+		t.Error("the charts page does not offer the unit's 督办单")
+	}
 	resp, _ = lead.get(fmt.Sprintf("/charts?unit=%d", f.unitB))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("foreign unit charts: %d", resp.StatusCode)
