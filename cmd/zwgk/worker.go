@@ -145,6 +145,10 @@ func reconcile(ctx context.Context, d workerDeps) error {
 	if err := wc.EnsureDispatcher(ctx); err != nil {
 		return err
 	}
-	d.logger.Info("reconciled item workflows", "mode", d.reconcile, "items", len(refs), "took", time.Since(start).Round(time.Millisecond))
+	apps, err := reconcileApplications(ctx, wc, d.st)
+	if err != nil {
+		return err
+	}
+	d.logger.Info("reconciled item workflows", "mode", d.reconcile, "items", len(refs), "applications", apps, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
