@@ -20,7 +20,8 @@ import (
 	"time"
 )
 
-// Setting documents one variable; the list drives `zwgk help` and the README.
+// Setting documents one variable; the list drives `zwgk help` and docs/configuration.md (a test
+// checks that every setting is documented there).
 type Setting struct {
 	Name    string
 	Default string
@@ -246,7 +247,7 @@ func ParseCIDRs(list string) ([]netip.Prefix, error) {
 // be as strong as the hash, and what openssl rand -hex 32 gives twice over.
 const MinSecretBytes = 32
 
-// placeholders are the values people leave in when they copy an example: the README's,
+// placeholders are the values people leave in when they copy an example: the docs',
 // docker-compose's and deploy/k8s/secret.yaml's, compared without case and punctuation.
 var placeholders = []string{"changeme", "changethis", "replaceme", "yoursecret", "mysecret", "placeholder", "opensslrand"}
 

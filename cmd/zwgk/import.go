@@ -32,7 +32,7 @@ what would change against the stored list; without it the list is committed in o
 (only when there are no errors) and the item workflows are started, revised or cancelled.
 Columns are named by letter, number or header text. --map sets any column's role (seq, level,
 task, requirement, offices, lead, co, deadline, frequency, score, subject, field, none);
---corrections applies a corrections file (README: Corrections); items with no office or an
+--corrections applies a corrections file (docs/importing.md); items with no office or an
 unassigned group go to the --coordinator office, flagged 待分派.`,
 		run: runImport,
 	})
