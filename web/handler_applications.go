@@ -88,7 +88,8 @@ func (s *Server) applicationView(ctx context.Context, rc *reqCtx, a store.Applic
 			v.ReplyLabel += "：" + application.ReasonLabel(application.Reason(a.ReplyReason))
 		}
 	}
-	if v.Open && !a.Due.IsZero() {
+	// during a consultation the clock stands still: the due day moves with every working day
+	if v.Open && !a.Due.IsZero() && a.State != application.StateConsulting {
 		today := calendar.DateOf(s.now())
 		v.DaysLeft = application.DaysLeft(s.cal.get(ctx), today, a.Due)
 		v.Overdue = today.After(a.Due)
