@@ -46,6 +46,9 @@ func TestReportsInBrowser(t *testing.T) {
 	b.Screenshot("supervisor-charts-phone")
 	b.Desktop()
 	b.Must(eval(`getComputedStyle(document.querySelector('header.top nav')).display`) == "flex", "the desktop menu is hidden")
+	b.Do("通报", chromedp.Click(chromedp.CSS(`header.top nav a[href="/tongbao"]`)), chromedp.WaitVisible(chromedp.ID("tongbao")))
+	b.Must(strings.Contains(b.Text("#tongbao-summary"), "2024年4月到期 2 个周期"), "the 通报 reports %q", b.Text("#tongbao-summary"))
+	b.Screenshot("supervisor-tongbao")
 	b.Logout()
 
 	b.Login(base, "fagui", "password-fagui")
