@@ -580,7 +580,9 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 	// one-cell-per-line pipe text only the pipe-only lines end rows.
 	leading := 0
 	for k, l := range lines {
+		// tick marks wrapped onto a line of their own (| √ |) say nothing of the style
 		if !used[k] && strings.HasPrefix(l.Text, "|") && !pipeOnly.MatchString(l.Text) &&
+			!tickCell.MatchString(strings.ReplaceAll(l.Text, "|", "")) &&
 			(strings.HasSuffix(strings.TrimSpace(l.Text), "|") || strings.Count(l.Text, "|") >= 3) {
 			leading++
 		}
@@ -729,6 +731,19 @@ func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	}
 	return j - i
 }
+
+// ticksOnly reports cells that are nothing but tick marks (√, ■, ●): the 公开对象 / 公开方式
+// columns of a row, never an item of their own.
+func ticksOnly(ts []tok) bool {
+	for _, t := range ts {
+		if !tickCell.MatchString(t.Text) {
+			return false
+		}
+	}
+	return len(ts) > 0
+}
+
+var tickCell = regexp.MustCompile(`^[■□√☑✓✔×☐▲●○\s]+$`)
 
 // levelNoun is what a level header counts (一级事项: 事项, 二级指标: 指标), "" when it is no
 // numbered level.
@@ -957,6 +972,18 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			rowEnd := i + 1
 			for rowEnd < len(toks) && !toks[rowEnd].Row {
 				rowEnd++
+			}
+			if e := rowEnd - 1; e > i && rowEnd < len(toks) && sectionHead.MatchString(toks[e].Text) && runeLen(toks[e].Text) <= 40 &&
+				(rowEnd+n <= len(toks) && sameWords(toks[rowEnd:rowEnd+n], hdr) || tr.headerRunAt(toks, rowEnd) > 0) {
+				// the title of the next table ((二)公共资源交易领域…目录 |) before its header: a
+				// section of its own, not the end of this row
+				toks[e].Row = true
+				rowEnd = e
+			}
+			if ticksOnly(toks[i:rowEnd]) && len(rows) > 0 {
+				// | √ | on a line of its own: the tick columns of the row above, wrapped
+				i = rowEnd
+				continue
 			}
 			if r, ok := tr.explicitRow(toks[i:rowEnd], hdr, roles, trailing, seqCol); ok {
 				rows = append(rows, r)

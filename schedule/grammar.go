@@ -115,6 +115,8 @@ var grammar = []pattern{
 	// anchor then span: 信息形成或变更之日起20个工作日内, 自该政府信息形成或者变更之日起20个工作日内予以公开,
 	// 收到申请之日起15个工作日内, 批准后20日内
 	{[]string{"起|后|日", "0|1|2|3|4|5|6|7|8|9|一|二|两|三|四|五|六|七|八|九|十"}, re(anchor + `的?` + spanW + within), spanRule},
+	// the anchor's 之日起 left out: 信息形成20个工作日内公开, 政府信息产生或变更10个工作日内
+	{[]string{"信息", "0|1|2|3|4|5|6|7|8|9|一|二|两|三|四|五|六|七|八|九|十"}, re(`(?:自|从)?(?:该|本|此|相关)?(?:政府)?信息(?:` + event + `)(?:(?:或者|或|、|和|及|以及)(?:` + event + `))?` + spanW + within), spanRule},
 	// span then its anchor in brackets: 20个工作日(自该政府信息形成或者变更之日起)
 	{[]string{"起|后|日", "(", "0|1|2|3|4|5|6|7|8|9|一|二|两|三|四|五|六|七|八|九|十"}, re(spanW + `(?:内|之内|以内)?\(` + anchor + `\)`), spanRule},
 	// a span alone with an end: 一周内, 3天内, 10日内予以公开 (working days and hours have their own)

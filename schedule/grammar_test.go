@@ -16,6 +16,8 @@ var grammarCells = []struct {
 	{"自该政府信息形成或者变更之日起20个工作日内予以公开", all("timely 20 workday")},
 	{"信息产生或变更之日起20个工作日内公开", all("timely 20 workday")},
 	{"信息形成之日起20工作日内", all("timely 20 workday")},
+	{"信息形成20个工作日内公开", all("timely 20 workday")},
+	{"政府信息产生或变更10个工作日内", all("timely 10 workday")},
 	{"自信息形成或者变更之日起10个工作日内", all("timely 10 workday")},
 	{"20个工作日(自该政府信息形成或者变更之日起)", all("timely 20 workday")},
 	{"20个工作日（自该政府信息形成或者变更之日起）", all("timely 20 workday")},
