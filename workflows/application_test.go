@@ -397,3 +397,56 @@ func TestApplicationExtension(t *testing.T) {
 		t.Errorf("the extension did not replan the notices for %s", extended)
 	}
 }
+
+// A run started after a lost Temporal database resumes from what PostgreSQL recorded: the
+// stage, the 补正 time and the sequence; it does not register the application again.
+func TestApplicationResumesFromPostgreSQL(t *testing.T) {
+	received := calendar.D(2026, 9, 30)
+	until := calendar.D(2026, 10, 23)
+	r := newAppRun(t, received, shanghai(calendar.D(2026, 10, 12), 10, 0))
+	r.def.Seq = 5
+	r.def.Application.ApplicationState = store.ApplicationState{State: application.StateCorrection, ClockStart: received, CorrectionDue: until}
+	r.update(shanghai(calendar.D(2026, 10, 13), 10, 0), workflows.UpdateRequestCorrection,
+		workflows.CorrectionRequest{Until: until, By: "科员"}, "only once")
+	r.run()
+	if slices.Contains(r.kinds(), "registered") {
+		t.Errorf("registered again: %v", r.kinds())
+	}
+	if r.syncs[0].Seq <= 5 {
+		t.Errorf("first write has seq %d, not after the recorded 5", r.syncs[0].Seq)
+	}
+	if st := r.last(); st.State != application.StateWithdrawn || st.FinishedOn != until.AddDays(1) {
+		t.Errorf("final %+v", st)
+	}
+}
+
+// An application registered after its time ran out (an old letter found late): no "due in N
+// days" reminders, the passed escalations wait for the next send window, and the overdue is
+// recorded at once.
+func TestApplicationRegisteredLate(t *testing.T) {
+	received := calendar.D(2026, 9, 30)
+	now := shanghai(calendar.D(2026, 11, 16), 15, 0)
+	r := newAppRun(t, received, now)
+	r.update(now.Add(time.Hour), workflows.UpdateReply, workflows.Reply{Type: application.Other, Reason: application.OtherReason, By: "科员"}, "")
+	r.update(now.Add(2*time.Hour), workflows.UpdateCloseApplication, workflows.CloseApplication{By: "公开办"}, "")
+	r.run()
+	plans := r.plans()
+	if len(plans) != 1 {
+		t.Fatalf("%d plans", len(plans))
+	}
+	next := shanghai(calendar.D(2026, 11, 17), 9, 0)
+	for _, n := range plans[0].Notices {
+		if n.Kind == "reminder" || n.Kind == "due" {
+			t.Errorf("a reminder planned after the due day: %+v", n)
+		}
+		if n.At.Before(now) {
+			t.Errorf("a notice in the past: %+v", n)
+		}
+		if (n.Kind == "escalation" || n.Kind == "overdue") && n.Level <= 2 && !n.At.Equal(next) {
+			t.Errorf("a passed level at %s, want the next window %s", n.At, next)
+		}
+	}
+	if k := r.kinds(); len(k) < 3 || k[0] != "registered" || k[1] != "overdue" {
+		t.Errorf("events %v", k)
+	}
+}
