@@ -41,7 +41,7 @@ func knownSetting(name string) bool {
 
 func TestComposeFile(t *testing.T) {
 	p := loadCompose(t)
-	for _, name := range []string{"postgres", "temporal-admin-tools", "temporal", "temporal-create-namespace", "temporal-ui", "mailpit", "zwgk-serve", "zwgk-worker"} {
+	for _, name := range []string{"postgres", "temporal-admin-tools", "temporal", "temporal-create-namespace", "temporal-ui", "mailpit", "zwgk-serve", "zwgk-worker", "prometheus"} {
 		if _, err := p.GetService(name); err != nil {
 			t.Errorf("service %s: %v", name, err)
 		}
@@ -137,7 +137,8 @@ func TestDockerfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"FROM golang:1.26", "./cmd/zwgk", "CGO_ENABLED=0", `ENTRYPOINT ["/zwgk"]`} {
+	// -tags nodev: the image carries no embedded Temporal server (cmd/zwgk's nodev test)
+	for _, want := range []string{"FROM golang:1.26", "./cmd/zwgk", "CGO_ENABLED=0", "-tags nodev", `ENTRYPOINT ["/zwgk"]`} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("Dockerfile lacks %q", want)
 		}
