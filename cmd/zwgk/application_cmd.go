@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/zwgk/zwgk/annualreport"
+	"github.com/zwgk/zwgk/application"
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/store"
+)
+
+func init() {
+	register(&command{
+		name:    "application",
+		summary: "the 依申请公开 register and the annual report's part 3 (收到和处理政府信息公开申请情况)",
+		usage: `list --unit NAME [--year YYYY] [--state STATE] [--overdue] [--format text|json]
+       | report --unit NAME [--year YYYY] [--out FILE.xlsx] [--format text|json]
+list prints the unit's applications, overdue first, with their due day and working days left
+(the applicant is not printed). report prints part 3 of the year's 政府信息公开工作年度报告 and,
+with --out, writes it as xlsx; it exits 1 when the numbers do not reconcile as the form requires.
+Applications are registered on the web (依申请公开) or through POST /api/applications.`,
+		run: runApplication,
+	})
+}
+
+func runApplication(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	sub := args[0]
+	fs := newFlags(e, "application "+sub)
+	unitName := fs.String("unit", "", "the unit (单位)")
+	year := fs.Int("year", 0, "the year (list: received in it; report: default this year)")
+	format := fs.String("format", "text", "text or json")
+	var state, out *string
+	var overdue *bool
+	switch sub {
+	case "list":
+		state = fs.String("state", "", "open, correction, consulting, replied, closed, withdrawn or active")
+		overdue = fs.Bool("overdue", false, "only unanswered applications past their due day")
+	case "report":
+		out = fs.String("out", "", "write the table as xlsx to this file")
+	default:
+		return errUsage
+	}
+	if _, err := parseInterleaved(fs, args[1:]); err != nil {
+		return err
+	}
+	if *unitName == "" {
+		return errors.New("--unit is required")
+	}
+	if *format != "text" && *format != "json" {
+		return fmt.Errorf("--format %q: want text or json", *format)
+	}
+	st, closeStore, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	unit, err := st.UnitByName(ctx, *unitName)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("--unit %q: no such unit", *unitName)
+	}
+	if err != nil {
+		return err
+	}
+	years, err := st.CalendarYears(ctx)
+	if err != nil {
+		return err
+	}
+	cal := calendar.New(append(calendar.Official(), years...)...)
+	today := calendar.DateOf(time.Now())
+	if sub == "list" {
+		return listApplications(ctx, e, st, cal, store.ApplicationFilter{UnitID: unit.ID, Year: *year, State: *state, Overdue: *overdue, Today: today}, *format)
+	}
+	if *year == 0 {
+		*year = today.Year
+	}
+	apps, err := st.ApplicationsOfYear(ctx, unit.ID, *year)
+	if err != nil {
+		return err
+	}
+	t, err := annualreport.ComputePart3(unit.Name, *year, apps)
+	if err != nil {
+		return err
+	}
+	if err := printReport(e, t, *format); err != nil {
+		return err
+	}
+	if err := t.Check(); err != nil {
+		return fmt.Errorf("the report does not reconcile: %w", err)
+	}
+	if *out != "" {
+		b, err := t.XLSX()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, b, 0o644); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
+	}
+	return nil
+}
+
+func listApplications(ctx context.Context, e *env, st *store.Store, cal *calendar.Calendar, f store.ApplicationFilter, format string) error {
+	if f.State != "" && f.State != "active" {
+		known := false
+		for _, s := range []string{application.StateOpen, application.StateCorrection, application.StateConsulting,
+			application.StateReplied, application.StateClosed, application.StateWithdrawn} {
+			known = known || s == f.State
+		}
+		if !known {
+			return fmt.Errorf("--state %q: want open, correction, consulting, replied, closed, withdrawn or active", f.State)
+		}
+	}
+	rows, err := st.Applications(ctx, f)
+	if err != nil {
+		return err
+	}
+	type line struct {
+		ID       int64         `json:"id"`
+		Ref      string        `json:"ref,omitempty"`
+		Office   string        `json:"office"`
+		Received calendar.Date `json:"received"`
+		State    string        `json:"state"`
+		Due      calendar.Date `json:"due,omitzero"`
+		DaysLeft *int          `json:"days_left,omitempty"`
+		Reply    string        `json:"reply,omitempty"`
+	}
+	var out []line
+	for _, a := range rows {
+		l := line{ID: a.ID, Ref: a.Ref, Office: a.Office, Received: a.Received, State: a.State, Due: a.Due, Reply: a.ReplyType}
+		if a.ReplyReason != "" {
+			l.Reply += "/" + a.ReplyReason
+		}
+		if a.FinishedOn.IsZero() && !a.Due.IsZero() && a.State != application.StateConsulting {
+			n := application.DaysLeft(cal, f.Today, a.Due)
+			l.DaysLeft = &n
+		}
+		out = append(out, l)
+	}
+	if format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		if out == nil {
+			out = []line{}
+		}
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tREF\tOFFICE\tRECEIVED\tSTATE\tDUE\tLEFT\tREPLY")
+	for _, l := range out {
+		due, left := "-", "-"
+		if !l.Due.IsZero() {
+			due = l.Due.String()
+		}
+		if l.DaysLeft != nil {
+			left = fmt.Sprint(*l.DaysLeft)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.Ref, l.Office, l.Received, l.State, due, left, l.Reply)
+	}
+	return tw.Flush()
+}
+
+func printReport(e *env, t annualreport.Part3, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(t)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(e.stdout, "%s %d年 三、收到和处理政府信息公开申请情况\n", t.Unit, t.Year)
+	fmt.Fprintln(tw, "\t"+strings.Join(annualreport.Columns, "\t")+"\t")
+	for _, r := range t.Rows {
+		cells := make([]string, len(r.Counts))
+		for i, n := range r.Counts {
+			cells[i] = fmt.Sprint(n)
+		}
+		if r.Code == annualreport.CodeResults {
+			cells = make([]string, len(r.Counts))
+		}
+		fmt.Fprintln(tw, r.Label+"\t"+strings.Join(cells, "\t")+"\t")
+	}
+	return tw.Flush()
+}

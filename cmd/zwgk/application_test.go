@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/testenv"
+)
+
+func TestApplicationCommand(t *testing.T) {
+	ctx := context.Background()
+	url := testenv.DatabaseURL(t)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	unit, err := st.CreateUnit(ctx, "某某县自然资源局")
+	if err != nil {
+		t.Fatal(err)
+	}
+	office, err := st.CreateOffice(ctx, unit.ID, "办公室", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(kind string, received calendar.Date, typ, reason string, finished calendar.Date) {
+		id, err := st.CreateApplication(ctx, store.ApplicationNew{UnitID: unit.ID, OfficeID: office.ID, ApplicantType: kind,
+			ApplicantName: "保密的申请人", Channel: "fax", Confirmed: received, Received: received, Content: "某征地批复",
+			Due: received.AddDays(28)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := "open"
+		if !finished.IsZero() {
+			state = "replied"
+		}
+		if _, err := st.SyncApplication(ctx, store.ApplicationSync{ApplicationID: id, WorkflowID: "application-t", Seq: 1,
+			State: store.ApplicationState{State: state, ClockStart: received, Due: received.AddDays(28), ReplyType: typ, ReplyReason: reason, FinishedOn: finished}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("research", calendar.D(2025, 3, 2), "unable", "not_held", calendar.D(2025, 3, 20))
+	mk("person", calendar.D(2025, 12, 29), "", "", calendar.Date{})
+	vars := map[string]string{"ZWGK_DATABASE_URL": url}
+
+	out := filepath.Join(t.TempDir(), "年报.xlsx")
+	code, stdout, stderr := runWith(t, vars, "application", "report", "--unit", "某某县自然资源局", "--year", "2025", "--out", out)
+	if code != 0 {
+		t.Fatalf("report: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "1．本机关不掌握相关政府信息") || !strings.Contains(stdout, "四、结转下年度继续办理") {
+		t.Errorf("report text:\n%s", stdout)
+	}
+	x, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := x.GetRows("第三部分")
+	// 一、本年新收: 科研机构 1, 自然人 1, 总计 2
+	if got := rows[5]; got[1] != "1" || got[3] != "1" || got[7] != "2" {
+		t.Errorf("xlsx row 一: %q", got)
+	}
+
+	code, stdout, stderr = runWith(t, vars, "application", "list", "--unit", "某某县自然资源局", "--format", "json")
+	if code != 0 {
+		t.Fatalf("list: exit %d\n%s", code, stderr)
+	}
+	var lines []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &lines); err != nil || len(lines) != 2 {
+		t.Fatalf("list %s: %v", stdout, err)
+	}
+	if strings.Contains(stdout, "保密的申请人") {
+		t.Error("the list prints the applicant")
+	}
+	code, _, stderr = runWith(t, vars, "application", "list", "--unit", "没有这个局")
+	if code == 0 || !strings.Contains(stderr, "--unit") {
+		t.Errorf("unknown unit: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = runWith(t, vars, "application", "list", "--unit", "某某县自然资源局", "--state", "lost")
+	if code == 0 || !strings.Contains(stderr, "--state") {
+		t.Errorf("bad state: exit %d, %s", code, stderr)
+	}
+}
