@@ -525,3 +525,63 @@ func (s *Store) UnitPolicyOfApplication(ctx context.Context, id int64) (json.Raw
 	}
 	return p, nil
 }
+
+// ApplicationImport is a row of an existing register: a new application, answered already when
+// Replied is set.
+type ApplicationImport struct {
+	ApplicationNew
+	Replied     calendar.Date
+	ReplyType   string
+	ReplyReason string
+	Line        int // source row, for the case file
+}
+
+// ImportApplications registers the rows of an imported ledger in one transaction: all or none.
+// Answered rows are recorded as closed with an "imported" case-file entry and get no workflow;
+// it returns the ids of the others, whose workflows the caller starts.
+func (s *Store) ImportApplications(ctx context.Context, rows []ApplicationImport, source string, a Audit) (open []int64, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		open = nil
+		for _, r := range rows {
+			var id int64
+			err := tx.QueryRow(ctx, `
+				INSERT INTO applications (unit_id, office_id, ref, applicant_type, applicant_name, applicant_contact, channel,
+				                          handed_in, signed_for, confirmed, received, content, clock_start, due, created_by)
+				SELECT $1, o.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13, $14
+				FROM offices o WHERE o.id = $2 AND o.unit_id = $1
+				RETURNING id`,
+				r.UnitID, r.OfficeID, strings.TrimSpace(r.Ref), r.ApplicantType, strings.TrimSpace(r.ApplicantName),
+				strings.TrimSpace(r.ApplicantContact), r.Channel, dateArg(r.HandedIn), dateArg(r.SignedFor), dateArg(r.Confirmed),
+				dateArg(r.Received), strings.TrimSpace(r.Content), dateArg(r.Due), r.CreatedBy).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return notFound("office of unit", fmt.Sprintf("%d/%d", r.UnitID, r.OfficeID))
+			}
+			if err != nil {
+				return fmt.Errorf("store: import application (row %d): %w", r.Line, err)
+			}
+			if r.Replied.IsZero() {
+				open = append(open, id)
+				continue
+			}
+			if _, err := tx.Exec(ctx, `
+				UPDATE applications SET seq = 1, state = 'closed', reply_type = $2, reply_reason = $3, finished_on = $4,
+					closed_at = now(), updated_at = now() WHERE id = $1`,
+				id, r.ReplyType, r.ReplyReason, dateArg(r.Replied)); err != nil {
+				return fmt.Errorf("store: import application (row %d): %w", r.Line, err)
+			}
+			detail, _ := json.Marshal(map[string]any{"source": source, "line": r.Line, "type": r.ReplyType, "reason": r.ReplyReason,
+				"replied": r.Replied.String()})
+			if _, err := tx.Exec(ctx, `INSERT INTO application_events (application_id, seq, kind, at, actor, detail)
+				VALUES ($1, 1, 'imported', now(), $2, $3)`, id, r.CreatedBy, detail); err != nil {
+				return fmt.Errorf("store: import application (row %d): %w", r.Line, err)
+			}
+		}
+		a.Action, a.ObjectType = "application.import", "application"
+		a.Detail = map[string]any{"source": source, "rows": len(rows), "open": len(open)}
+		return writeAudit(ctx, tx, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return open, nil
+}

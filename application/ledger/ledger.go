@@ -316,3 +316,18 @@ func containsOtherType(s string, t application.ReplyType) bool {
 	}
 	return false
 }
+
+// Arrival is the row's receipt as 第三十一条 dates it: the ledger's one date is the date of the
+// row's channel.
+func (r Row) Arrival() application.Arrival {
+	a := application.Arrival{Channel: r.Channel}
+	switch r.Channel {
+	case application.InPerson:
+		a.HandedIn = r.Received
+	case application.PostSigned:
+		a.SignedFor = r.Received
+	default:
+		a.Confirmed = r.Received
+	}
+	return a
+}

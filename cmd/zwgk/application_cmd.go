@@ -6,14 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/zwgk/zwgk/annualreport"
 	"github.com/zwgk/zwgk/application"
+	"github.com/zwgk/zwgk/application/ledger"
 	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/workflows"
 )
 
 func init() {
@@ -22,9 +26,13 @@ func init() {
 		summary: "the 依申请公开 register and the annual report's part 3 (收到和处理政府信息公开申请情况)",
 		usage: `list --unit NAME [--year YYYY] [--state STATE] [--overdue] [--format text|json]
        | report --unit NAME [--year YYYY] [--out FILE.xlsx] [--format text|json]
+       | import FILE.xlsx --unit NAME [--dry-run]
 list prints the unit's applications, overdue first, with their due day and working days left
 (the applicant is not printed). report prints part 3 of the year's 政府信息公开工作年度报告 and,
 with --out, writes it as xlsx; it exits 1 when the numbers do not reconcile as the form requires.
+import loads an existing 登记台账 (columns found by their headers: 申请人, 申请人类型, 申请方式,
+收到日期, 申请内容, 经办科室, and optionally 编号, 联系方式, 答复日期, 答复结果): all rows or, when a
+cell cannot be read, none. Answered rows are recorded as closed; the others get their workflow.
 Applications are registered on the web (依申请公开) or through POST /api/applications.`,
 		run: runApplication,
 	})
@@ -40,8 +48,10 @@ func runApplication(ctx context.Context, e *env, args []string) error {
 	year := fs.Int("year", 0, "the year (list: received in it; report: default this year)")
 	format := fs.String("format", "text", "text or json")
 	var state, out *string
-	var overdue *bool
+	var overdue, dryRun *bool
 	switch sub {
+	case "import":
+		dryRun = fs.Bool("dry-run", false, "read and check the file, import nothing")
 	case "list":
 		state = fs.String("state", "", "open, correction, consulting, replied, closed, withdrawn or active")
 		overdue = fs.Bool("overdue", false, "only unanswered applications past their due day")
@@ -50,8 +60,12 @@ func runApplication(ctx context.Context, e *env, args []string) error {
 	default:
 		return errUsage
 	}
-	if _, err := parseInterleaved(fs, args[1:]); err != nil {
+	pos, err := parseInterleaved(fs, args[1:])
+	if err != nil {
 		return err
+	}
+	if sub == "import" && len(pos) != 1 {
+		return errUsage
 	}
 	if *unitName == "" {
 		return errors.New("--unit is required")
@@ -77,6 +91,9 @@ func runApplication(ctx context.Context, e *env, args []string) error {
 	}
 	cal := calendar.New(append(calendar.Official(), years...)...)
 	today := calendar.DateOf(time.Now())
+	if sub == "import" {
+		return importLedger(ctx, e, st, cal, unit, pos[0], *dryRun)
+	}
 	if sub == "list" {
 		return listApplications(ctx, e, st, cal, store.ApplicationFilter{UnitID: unit.ID, Year: *year, State: *state, Overdue: *overdue, Today: today}, *format)
 	}
@@ -190,4 +207,79 @@ func printReport(e *env, t annualreport.Part3, format string) error {
 		fmt.Fprintln(tw, r.Label+"\t"+strings.Join(cells, "\t")+"\t")
 	}
 	return tw.Flush()
+}
+
+// importLedger loads an existing register into the unit, all rows or none.
+func importLedger(ctx context.Context, e *env, st *store.Store, cal *calendar.Calendar, unit store.Unit, file string, dryRun bool) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	rows, issues, err := ledger.Read(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	offices, err := st.Offices(ctx, unit.ID)
+	if err != nil {
+		return err
+	}
+	officeOf := func(name string) (int64, bool) {
+		for _, o := range offices {
+			if o.Name == name || slices.Contains(o.Aliases, name) {
+				return o.ID, true
+			}
+		}
+		return 0, false
+	}
+	var in []store.ApplicationImport
+	for _, r := range rows {
+		id, ok := officeOf(r.Office)
+		if !ok {
+			issues = append(issues, ledger.Issue{Line: r.Line, Column: "经办科室", Msg: fmt.Sprintf("科室“%s”不在该单位的通讯录中（zwgk office add）", r.Office)})
+			continue
+		}
+		arr := r.Arrival()
+		due, _ := application.Clock{Start: r.Received}.Due(cal, r.Received)
+		in = append(in, store.ApplicationImport{Line: r.Line, Replied: r.Replied, ReplyType: string(r.ReplyType), ReplyReason: string(r.Reason),
+			ApplicationNew: store.ApplicationNew{UnitID: unit.ID, OfficeID: id, Ref: r.Ref, ApplicantType: string(r.Applicant),
+				ApplicantName: r.ApplicantName, ApplicantContact: r.ApplicantContact, Channel: string(r.Channel),
+				HandedIn: arr.HandedIn, SignedFor: arr.SignedFor, Confirmed: arr.Confirmed, Received: r.Received,
+				Content: r.Content, Due: due, CreatedBy: "cli"}})
+	}
+	for _, is := range issues {
+		fmt.Fprintf(e.stderr, "%s: %s\n", file, is)
+	}
+	if len(issues) > 0 {
+		return fmt.Errorf("%d rows cannot be read; nothing was imported", len(issues))
+	}
+	if dryRun {
+		fmt.Fprintf(e.stdout, "%d applications would be imported (dry run)\n", len(in))
+		return nil
+	}
+	open, err := st.ImportApplications(ctx, in, filepath.Base(file), cliAudit(e))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "imported %d applications, %d still open\n", len(in), len(open))
+	if len(open) == 0 {
+		return nil
+	}
+	c, err := dialTemporal(ctx, e)
+	if err != nil {
+		return fmt.Errorf("imported, but the workflows of the %d open applications were not started (the worker starts them when it starts): %w", len(open), err)
+	}
+	defer c.Close()
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	wc := &workflows.Client{Temporal: c, TaskQueue: cfg.Temporal.TaskQueue}
+	var errs []error
+	for _, id := range open {
+		errs = append(errs, wc.StartApplication(ctx, id))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("imported, but some workflows did not start (the worker starts them when it starts): %w", err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -86,5 +87,68 @@ func TestApplicationCommand(t *testing.T) {
 	code, _, stderr = runWith(t, vars, "application", "list", "--unit", "某某县自然资源局", "--state", "lost")
 	if code == 0 || !strings.Contains(stderr, "--state") {
 		t.Errorf("bad state: exit %d, %s", code, stderr)
+	}
+}
+
+// An existing 登记台账 comes in whole or not at all: a row naming an unknown office stops it;
+// fixed, the answered rows are closed cases and the open one gets its workflow.
+func TestApplicationImportCommand(t *testing.T) {
+	ctx := context.Background()
+	url := testenv.DatabaseURL(t)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	unit, err := st.CreateUnit(ctx, "某某县教育局")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateOffice(ctx, unit.ID, "办公室", []string{"局办公室"}); err != nil {
+		t.Fatal(err)
+	}
+	hostPort, namespace := testenv.TemporalAddress(t)
+	vars := map[string]string{"ZWGK_DATABASE_URL": url, "ZWGK_TEMPORAL_ADDRESS": hostPort, "ZWGK_TEMPORAL_NAMESPACE": namespace,
+		"ZWGK_TEMPORAL_TASK_QUEUE": testenv.TaskQueue(t)}
+	today := calendar.DateOf(time.Now())
+	header := []any{"编号", "收到日期", "申请人", "申请人类型", "申请方式", "申请内容", "承办科室", "答复日期", "答复结果"}
+	rows := [][]any{header,
+		{"甲-1", "2026-03-02", "张三", "自然人", "当面", "某校招生信息", "局办公室", "2026-03-20", "予以公开"},
+		{"甲-2", "2026-04-01", "某研究院", "科研机构", "网上", "某经费信息", "办公室", "2026-04-20", "不予公开（属于四类过程性信息）"},
+		{"甲-3", today.String(), "李四", "个人", "传真", "某学区划分", "基建科", "", ""},
+	}
+	path := writeRoster(t, rows)
+	code, _, stderr := runWith(t, vars, "application", "import", path, "--unit", "某某县教育局")
+	if code != 1 || !strings.Contains(stderr, "第4行“经办科室”：科室“基建科”不在该单位的通讯录中") {
+		t.Fatalf("unknown office: exit %d\n%s", code, stderr)
+	}
+	if got, _ := st.Applications(ctx, store.ApplicationFilter{UnitID: unit.ID}); len(got) != 0 {
+		t.Fatalf("a refused ledger imported %d rows", len(got))
+	}
+	rows[3][6] = "办公室"
+	path = writeRoster(t, rows)
+	code, stdout, stderr := runWith(t, vars, "application", "import", path, "--unit", "某某县教育局")
+	if code != 0 || !strings.Contains(stdout, "imported 3 applications, 1 still open") {
+		t.Fatalf("import: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	got, err := st.Applications(ctx, store.ApplicationFilter{UnitID: unit.ID})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%d applications, %v", len(got), err)
+	}
+	closed := 0
+	for _, a := range got {
+		if a.State == "closed" {
+			closed++
+			if a.Ref == "甲-2" && (a.ReplyType != "refuse" || a.ReplyReason != "process_information" || a.FinishedOn != calendar.D(2026, 4, 20)) {
+				t.Errorf("甲-2: %+v", a.ApplicationState)
+			}
+		}
+	}
+	if closed != 2 {
+		t.Errorf("%d closed, want the two answered rows", closed)
+	}
+	tab, err := st.ApplicationsOfYear(ctx, unit.ID, 2026)
+	if err != nil || len(tab) != 3 {
+		t.Errorf("the 2026 report sees %d rows, %v", len(tab), err)
 	}
 }
