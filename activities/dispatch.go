@@ -42,6 +42,11 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 		return res, err
 	}
 	notices = append(notices, apps...)
+	tongbao, err := a.Store.ClaimedTongbaoNotices(ctx, req.Key)
+	if err != nil {
+		return res, err
+	}
+	notices = append(notices, tongbao...)
 	res.Notices = len(notices)
 	if len(notices) == 0 {
 		return res, nil
@@ -191,6 +196,9 @@ func (a *Activities) resolve(ctx context.Context, notices []store.Notice) (map[s
 func (a *Activities) recipients(ctx context.Context, n store.Notice) ([]notify.Recipient, error) {
 	if n.ApplicationID != 0 {
 		return a.Store.ApplicationRecipients(ctx, n.ApplicationID, n.Target, n.Level)
+	}
+	if n.UnitID != 0 {
+		return a.Store.TongbaoRecipient(ctx, n.UnitID, n.Target)
 	}
 	if office, ok := strings.CutPrefix(n.Target, "contact@"); ok {
 		id, err := strconv.ParseInt(office, 10, 64)

@@ -73,6 +73,9 @@ func planDispatch(notices []store.Notice, reach map[string][]notify.Recipient, c
 
 // reachKey names whom a notice reaches: its target for its item (or application) at its level.
 func reachKey(n store.Notice) string {
+	if n.UnitID != 0 {
+		return n.Target + "/tongbao:" + strconv.FormatInt(n.UnitID, 10)
+	}
 	if n.ApplicationID != 0 {
 		return n.Target + "/application:" + strconv.FormatInt(n.ApplicationID, 10) + "/" + strconv.Itoa(n.Level)
 	}
@@ -104,6 +107,11 @@ func stale(n store.Notice) string {
 
 // entry is what a message says about one notice, with working days counted at the window.
 func entry(n store.Notice, cal *calendar.Calendar, at time.Time) notify.Entry {
+	if n.UnitID != 0 {
+		// a 通报 has no due day: it links to its page, and its figures are its status
+		return notify.Entry{Kind: notify.Tongbao, Title: n.Title, Requirement: n.Requirement, Unit: n.Unit, Cycle: n.CycleKey,
+			Link: "/tongbao?unit=" + strconv.FormatInt(n.UnitID, 10) + "&month=" + n.CycleKey}
+	}
 	e := notify.Entry{
 		ItemID: n.ItemID, Kind: notify.Kind(n.Kind), Title: n.Title, Requirement: n.Requirement, Unit: n.Unit,
 		Offices: n.Offices, Cycle: n.CycleKey, Due: calendar.DateOf(n.CycleDue), Level: n.Level, Urgent: n.Urgent,

@@ -45,11 +45,12 @@ func GroupDigests(in []Addressed) []Group {
 	type key struct {
 		recipient string
 		item      int64
+		link      string // entries that are not items (通报) are told apart by their page
 	}
 	best := make(map[key]Entry, len(in))
 	cycles := make(map[key]map[string]bool, len(in))
 	for _, a := range in {
-		k := key{a.Recipient, a.Entry.ItemID}
+		k := key{a.Recipient, a.Entry.ItemID, a.Entry.Link}
 		if cycles[k] == nil {
 			cycles[k] = map[string]bool{}
 		}
@@ -123,6 +124,9 @@ func SortEntries(es []Entry) {
 			return c
 		}
 		if c := cmp.Compare(a.ItemID, b.ItemID); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Link, b.Link); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Cycle, b.Cycle)

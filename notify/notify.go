@@ -76,6 +76,8 @@ const (
 	Digest     Kind = "digest"     // several entries for one recipient
 	Alert      Kind = "alert"      // deliveries that failed for good, to admins
 	Test       Kind = "test"       // `zwgk notify test`
+	// Tongbao is an entry kind only: a unit's monthly 通报, always sent inside a digest.
+	Tongbao Kind = "tongbao"
 )
 
 // Kinds lists the kinds in order, for configuration checks.
@@ -102,6 +104,9 @@ type Entry struct {
 	Urgent          bool      `json:"urgent,omitempty"`
 	// OtherCycles is how many other cycles of the item a digest folded into this entry.
 	OtherCycles int `json:"other_cycles,omitempty"`
+	// Link is the web page of an entry that is not an item (a 通报: /tongbao?unit=&month=),
+	// relative to the app URL; it needs a login, so it is not signed.
+	Link string `json:"link,omitempty"`
 }
 
 // Failure is one failed delivery listed in an admin alert.
@@ -132,10 +137,11 @@ func (n Notice) ItemIDs() []int64 {
 	ids := make([]int64, 0, len(n.Entries))
 	seen := map[int64]bool{}
 	for _, e := range n.Entries {
-		if !seen[e.ItemID] {
-			seen[e.ItemID] = true
-			ids = append(ids, e.ItemID)
+		if e.ItemID == 0 || seen[e.ItemID] { // 0: not about an item (a 通报)
+			continue
 		}
+		seen[e.ItemID] = true
+		ids = append(ids, e.ItemID)
 	}
 	return ids
 }

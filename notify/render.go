@@ -127,12 +127,13 @@ var kindLabels = map[Kind]struct{ label, color string }{
 	Due:        {"今日到期", "#e37400"},
 	Overdue:    {"已逾期", "#c5221f"},
 	Escalation: {"督办", "#a50e0e"},
+	Tongbao:    {"通报", "#3c4043"},
 }
 
 // effectiveKind renders a digest of one entry as that entry's kind: one item reads better as a
 // reminder than as a list of one.
 func effectiveKind(n Notice) Kind {
-	if n.Kind == Digest && len(n.Entries) == 1 {
+	if n.Kind == Digest && len(n.Entries) == 1 && n.Entries[0].Kind != Tongbao {
 		return n.Entries[0].Kind
 	}
 	return n.Kind
@@ -230,6 +231,13 @@ func (r *Renderer) view(n Notice, k Kind, to Address, handle string) (*view, err
 		}
 		ev.OfficeText = strings.Join(e.Offices, "、")
 		ev.Excerpt = Excerpt(e.Requirement, 60)
+		if e.Kind == Tongbao {
+			// its figures are the status line; the page needs a login, so the link is plain
+			ev.Excerpt, ev.DueShort = "", ""
+			if e.Link != "" {
+				ev.ViewURL = r.appURL + e.Link
+			}
+		}
 		if r.signer != nil && e.ItemID > 0 {
 			var err error
 			if ev.ViewURL, err = r.signer.CycleLink(links.View, e.ItemID, e.Cycle, to.Recipient, expires, handle); err != nil {
@@ -308,6 +316,8 @@ func StatusText(e Entry) string {
 
 func statusText(e Entry) string {
 	switch e.Kind {
+	case Tongbao:
+		return e.Requirement
 	case Due:
 		if e.HoursLeft > 0 {
 			return fmt.Sprintf("剩余%d小时", e.HoursLeft)

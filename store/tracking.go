@@ -441,6 +441,9 @@ type Notice struct {
 	// ApplicationID is set, and ItemID zero, for a notice about a 政府信息公开申请
 	// (ClaimedApplicationNotices).
 	ApplicationID int64
+	// UnitID is set, and ItemID zero, for a unit's monthly 通报 to one supervisor
+	// (ClaimedTongbaoNotices); Requirement then holds its figures.
+	UnitID int64
 }
 
 // ClaimedNotices lists the notices held by a dispatch key that are not yet settled, with the

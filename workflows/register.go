@@ -13,5 +13,6 @@ func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterWorkflowWithOptions(ItemWorkflow, workflow.RegisterOptions{Name: ItemWorkflowName})
 	r.RegisterWorkflowWithOptions(DispatchWorkflow, workflow.RegisterOptions{Name: DispatchWorkflowName})
 	r.RegisterWorkflowWithOptions(ApplicationWorkflow, workflow.RegisterOptions{Name: ApplicationWorkflowName})
+	r.RegisterWorkflowWithOptions(TongbaoWorkflow, workflow.RegisterOptions{Name: TongbaoWorkflowName})
 	r.RegisterActivityWithOptions(a, activity.RegisterOptions{})
 }

@@ -103,6 +103,11 @@ func runWorker(ctx context.Context, d workerDeps) error {
 		close(d.ready)
 	}
 	d.logger.Info("worker polling", "namespace", d.cfg.Temporal.Namespace, "task_queue", d.cfg.Temporal.TaskQueue)
+	// whatever --reconcile says: the monthly 通报 is not a reconciliation, and creating its
+	// schedule is idempotent across replicas
+	if err := workflows.EnsureTongbaoSchedule(ctx, d.c, d.cfg.Temporal.TaskQueue); err != nil {
+		d.logger.Error("通报 schedule", "err", err)
+	}
 	if d.reconcile != "none" {
 		go func() {
 			if err := reconcile(ctx, d); err != nil && !errors.Is(err, context.Canceled) {
