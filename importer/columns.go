@@ -118,7 +118,7 @@ type Columns struct {
 
 // headerScore rates a row as a header: how many cells are header words, and whether the
 // roles make a list (something to do and someone or some time to do it).
-var catalogueField = regexp.MustCompile(`依据|范围|渠道|载体|对象`)
+var catalogueField = regexp.MustCompile(`依据|范围|渠道|载体|对象|形式`)
 
 func headerScore(cells []string) (score int, ok bool) {
 	roles := map[Role]bool{}

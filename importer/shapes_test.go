@@ -311,3 +311,33 @@ func TestWrappedRowsStartAtTheirNumber(t *testing.T) {
 		t.Errorf("优待抚恤政策 path %q, want 优抚安置 / 政策文件", it.Path)
 	}
 }
+
+// One cell per line, each closed by a lone pipe, and a cell that wraps over several lines
+// (three channels, one per line) before its pipe: the lines up to the pipe are one cell. The
+// channels are read as the 公開形式 they are in Traditional characters too.
+func TestCellsClosedByALonePipe(t *testing.T) {
+	cells := [][]string{
+		{"類別", "公開內容", "公開形式", "公開時限"},
+		{"財務收支", "鎮財政的預算和決算", "財務公開欄\n政務發布會", "及時公開"},
+		{"幹部任用", "幹部選拔任用的條件、程序及結果", "政務公開欄\n座談會\n政務論壇", "每季度公開"},
+		{"低保救助", "低保對象名單及救助標準", "村務公開欄", "每月公開"},
+	}
+	var b strings.Builder
+	b.WriteString("某鎮政務公開目錄\n")
+	for _, row := range cells {
+		for _, c := range row {
+			b.WriteString(c + "\n|\n")
+		}
+	}
+	res := load(t, "目錄.txt", []byte(b.String()), testDir("某鎮", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want 3: %+v", len(res.Items), res.Items)
+	}
+	want := map[string]schedule.Kind{"財務收支": schedule.KindTimely, "幹部任用": schedule.KindRecurring, "低保救助": schedule.KindRecurring}
+	for _, it := range res.Items {
+		if k, ok := want[it.Title]; !ok || it.Rule.Kind != k {
+			t.Errorf("item %q (requirement %q): rule %s %q", it.Title, it.Requirement, it.Rule.Kind, it.Rule.Text)
+		}
+	}
+}

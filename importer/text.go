@@ -263,15 +263,17 @@ func (tr *textReader) fieldText(header, s string) bool {
 		return true
 	}
 	h := fold(header)
+	// the patterns are Simplified: a Traditional list's cells are read as they mean
+	f := ToSimplified(s)
 	switch {
 	case strings.Contains(h, "依据") || strings.Contains(h, "条款"):
-		return fieldLaw.MatchString(s)
+		return fieldLaw.MatchString(f)
 	case strings.Contains(h, "渠道") || strings.Contains(h, "载体") || strings.Contains(h, "方式") || strings.Contains(h, "形式"):
-		return fieldChannel.MatchString(s) && !tr.isRule(s)
+		return fieldChannel.MatchString(f) && !tr.isRule(s)
 	case strings.Contains(h, "对象") || strings.Contains(h, "范围"):
-		return fieldAudience.MatchString(s)
+		return fieldAudience.MatchString(f)
 	case strings.Contains(h, "完成情况") || strings.Contains(h, "进展") || strings.Contains(h, "进度"):
-		return fieldStatus.MatchString(s)
+		return fieldStatus.MatchString(f)
 	case strings.Contains(h, "备注") || strings.Contains(h, "说明"):
 		// a remark: short, and no office or heading of the next row
 		return runeLen(s) <= 40 && !tr.isLabel(s) && officeStrength(s, tr.known) == notOffice || tr.isRule(s) || ruleWords.MatchString(s) && runeLen(s) <= 30
@@ -285,7 +287,7 @@ var subjectLike = regexp.MustCompile(`(政府|办事处|委员会|村委会|居�
 
 var (
 	fieldLaw      = regexp.MustCompile(`^[《〈<]|条例|办法|规定|意见|通知|法》|法律|法规|规章|细则|《`)
-	fieldChannel  = regexp.MustCompile(`网站|公报|媒体|平台|公开栏|公示栏|新媒体|两微一端|服务中心|便民|查阅|电子屏|广播|微信|微博|报纸|报刊|发布会|听证会|热线|APP|app|客户端|公众号|主动公开|依申请`)
+	fieldChannel  = regexp.MustCompile(`网站|公报|媒体|平台|公开栏|公示栏|新媒体|两微一端|服务中心|便民|查阅|电子屏|广播|微信|微博|报纸|报刊|发布会|听证会|座谈会|咨询会|论坛|公告栏|宣传栏|热线|APP|app|客户端|公众号|主动公开|依申请`)
 	fieldAudience = regexp.MustCompile(`^(全社会|特定群体|特定群众|特定对象|社会公众|公众|群众)`)
 	fieldStatus   = regexp.MustCompile(`^(已完成|未完成|完成|推进中|进行中|正在推进|持续推进|已启动|未启动|按时完成|正常推进)$`)
 )
@@ -618,6 +620,27 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 		}
 	}
 	wrapped := rowStyle && !leadingStyle && seqLines >= 2 && otherLines*2 >= seqLines*3
+	// Cells closed by a lone pipe (类别⏎|⏎公开内容⏎|⏎咨询会⏎座谈会⏎|): when every run of lines
+	// without pipes ends at one, a run is one cell, however many lines it wraps over.
+	runs, closed, inRun := 0, 0, false
+	for k, l := range lines {
+		switch {
+		case used[k]:
+			inRun = false
+		case !strings.Contains(l.Text, "|"):
+			if !inRun {
+				runs++
+			}
+			inRun = true
+		default:
+			if inRun && strings.TrimSpace(l.Text) == "|" {
+				closed++
+			}
+			inRun = false
+		}
+	}
+	closedCells := runs >= 5 && closed*10 >= runs*9
+	afterPipe, bufAfterPipe := false, false
 	var buf []string
 	bufLine := 0
 	newRow, cut := true, false
@@ -641,13 +664,21 @@ func tokenize(lines []line, used []bool) ([]tok, bool) {
 			if strings.Count(l.Text, "|") >= 2 {
 				newRow, cut = true, true
 			}
+			afterPipe = true
 			continue
 		}
 		if !strings.Contains(l.Text, "|") {
+			// a run is joined only from a pipe on: a title line before the table is no cell
+			if closedCells && len(buf) > 0 && bufAfterPipe {
+				buf = append(buf, l.Text)
+				continue
+			}
 			flush()
 			buf, bufLine = []string{l.Text}, l.No
+			bufAfterPipe, afterPipe = afterPipe, false
 			continue
 		}
+		afterPipe = true
 		cells := 0
 		for _, p := range strings.Split(l.Text, "|") {
 			if strings.TrimSpace(p) != "" {
@@ -934,10 +965,12 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			hasWhoWhen = hasWhoWhen || roles[c] != RoleRequirement && roles[c] != RoleTask && roles[c] != RoleField
 		}
 	}
-	hasScore, hasText := false, false
+	hasScore, hasText, catalogueCols := false, false, false
 	for _, c := range trailing {
 		hasScore = hasScore || roles[c] == RoleScore
 		hasText = hasText || roles[c] == RoleRequirement || roles[c] == RoleTask
+		// a catalogue's columns (公开形式, 公开依据): its one level is the 事项, the next cell its 内容
+		catalogueCols = catalogueCols || roles[c] == RoleField && catalogueField.MatchString(fold(hdr[c]))
 	}
 	explicit := false
 	for k := start + n; k < len(toks) && k < start+n+40; k++ {
@@ -1009,7 +1042,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				j++ // a score glued into a table that has no score column (23, 0.75): not a label
 				continue
 			}
-			if tr.isLabel(u) && !(pipe && hasText && len(levels) > 1 && len(r.labels) >= len(levels)) {
+			if tr.isLabel(u) && !(pipe && hasText && (len(levels) > 1 || len(levels) == 1 && catalogueCols) && len(r.labels) >= len(levels)) {
 				// with pipes a cell is whole: a short 公开内容 after as many labels as there are
 				// levels is content (without pipes, extra labels are fragments joined later)
 				r.labels = append(r.labels, toks[j])
