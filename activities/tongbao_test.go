@@ -1,0 +1,105 @@
+package activities_test
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwgk/zwgk/activities"
+	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/store"
+)
+
+// A unit's 通报 reaches each supervisor once, inside the digest of the send window with their
+// other notices, and links to the 通报 page of the unit and month; planning it again, or a
+// second dispatch, sends nothing more. A supervisor of two levels gets one message.
+func TestTongbaoGoesOutOncePerSupervisor(t *testing.T) {
+	f := newDispatchFixture(t)
+	window := time.Date(2024, 6, 3, 9, 0, 0, 0, calendar.Shanghai)
+	var unit int64
+	if err := f.st.Pool.QueryRow(f.ctx, `SELECT id FROM units WHERE name = '派发测试局'`).Scan(&unit); err != nil {
+		t.Fatal(err)
+	}
+	var people []int64
+	for i, name := range []string{"分管领导", "公开办主任"} {
+		id, _, err := f.st.UpsertPerson(f.ctx, store.Person{Name: name, Email: "sup" + strconv.Itoa(i) + "@example.gov.cn", Channels: []string{"email"}, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, level := range []int{2, 3} {
+			if err := f.st.AttachSupervisor(f.ctx, unit, id, level, store.RoleGKB); err != nil {
+				t.Fatal(err)
+			}
+		}
+		people = append(people, id)
+	}
+	// an item reminder to the supervisors in the same window: the 通报 joins that digest
+	f.plan(t, "2024-12-31", store.NoticePlan{Kind: "reminder", Offset: 10, Target: store.TargetSupervisor, Level: 3, At: window})
+
+	units, err := f.acts.TongbaoUnits(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 1 || units[0].ID != unit || !slices.Equal(units[0].Supervisors, people) {
+		t.Fatalf("units %+v, want %d with supervisors %v", units, unit, people)
+	}
+	req := activities.TongbaoRequest{Unit: units[0], Month: "2024-05", At: window.Add(-30 * time.Minute)}
+	for i, want := range []int{2, 0} {
+		res, err := f.acts.SendTongbao(f.ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Planned != want {
+			t.Errorf("planning #%d: %d notices, want %d", i+1, res.Planned, want)
+		}
+	}
+
+	res := f.dispatch(t, "run/1", window)
+	if res.Messages != len(people) || res.Recipients != len(people) {
+		t.Fatalf("%+v, want one message to each of %d supervisors", res, len(people))
+	}
+	msgs := f.smtp.Messages()
+	if len(msgs) != len(people) {
+		t.Fatalf("%d messages, want %d", len(msgs), len(people))
+	}
+	link := "https://gk.example.gov.cn/tongbao?unit=" + strconv.FormatInt(unit, 10) + "&month=2024-05"
+	var to []string
+	for _, m := range msgs {
+		to = append(to, m.To...)
+		text := decodedBody(t, m.Data)
+		for _, want := range []string{"派发测试局2024年5月政务公开工作通报", link, "到期", "部门预算公开"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the message to %v lacks %q:\n%s", m.To, want, text)
+			}
+		}
+	}
+	slices.Sort(to)
+	if !slices.Equal(to, []string{"sup0@example.gov.cn", "sup1@example.gov.cn"}) {
+		t.Errorf("sent to %v", to)
+	}
+	if res := f.dispatch(t, "run/2", window.Add(time.Hour)); res.Messages != 0 {
+		t.Errorf("a second dispatch: %+v", res)
+	}
+	var sent int
+	if err := f.st.Pool.QueryRow(f.ctx, `SELECT count(*) FROM notices WHERE kind = 'tongbao' AND status = 'sent'`).Scan(&sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent != len(people) {
+		t.Errorf("%d 通报 notices sent, want %d", sent, len(people))
+	}
+}
+
+// The 通报 line states the month's figures with the page's rates and the office most overdue.
+func TestTongbaoNote(t *testing.T) {
+	m := store.MonthFigures{Month: "2024-05", Due: 8, Closed: 6, Done: 5, OnTime: 3, Overdue: 1}
+	got := activities.TongbaoNote(m, []store.OfficeOverdue{{Office: "办公室", Overdue: 4}, {Office: "财务科", Overdue: 1}})
+	want := "到期8项，已完成5项，完成率83%，按时完成率50%，仍逾期1项；目前逾期最多的是办公室（4项）"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got := activities.TongbaoNote(store.MonthFigures{}, nil); got != "到期0项，已完成0项；目前无逾期事项" {
+		t.Errorf("an empty month: %s", got)
+	}
+}
