@@ -1413,7 +1413,16 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 	// labels fill level columns; without one (序号 | 公开事项 | 责任股室 | 公开时限) a short first
 	// cell is the task itself and goes to its column below. A short 公开内容 after as many
 	// labels as there are levels is content, not a third level.
-	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && len(cells)-j > 1 && (len(r.labels) < nLevels || nLevels == 1) {
+	hasLaw := false
+	for c, x := range roles {
+		hasLaw = hasLaw || x == RoleField && c < len(hdr) && strings.Contains(fold(hdr[c]), "依据")
+	}
+	// a law in 《》 where the table has a 公开依据 column is that column's, not a level: the
+	// row lost its 公开内容 cell (政府信息公开指南 | 《条例》 | …)
+	lawCell := func(s string) bool {
+		return hasLaw && strings.HasPrefix(s, "《") && fieldLaw.MatchString(ToSimplified(s))
+	}
+	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && !lawCell(cells[j].Text) && len(cells)-j > 1 && (len(r.labels) < nLevels || nLevels == 1) {
 		r.labels = append(r.labels, cells[j])
 		j++
 	}
@@ -1443,7 +1452,7 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 		}
 		switch roles[c] {
 		case RoleRequirement, RoleTask:
-			return !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
+			return !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && !lawCell(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
 		case RoleOffices, RoleLead, RoleCo, RoleSubject:
 			return !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && !(c < len(hdr) && tr.otherFieldTakes(hdr, roles, c, u.Text)) &&
 				(officeStrength(u.Text, tr.known) != notOffice || tr.officeLike(u, next, false))
