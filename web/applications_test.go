@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +29,11 @@ import (
 func liveApplications(t *testing.T) *fixture {
 	t.Helper()
 	f := newFixture(t, false)
+	// Every test's database numbers its applications from 1, and their workflow ids
+	// (application-<id>) would meet on the test binary's one Temporal server.
+	if _, err := f.st.Pool.Exec(context.Background(), `SELECT setval('applications_id_seq', $1)`, liveSeq.Add(1_000_000)); err != nil {
+		t.Fatal(err)
+	}
 	c, tq := testenv.Temporal(t), testenv.TaskQueue(t)
 	w := worker.New(c, tq, worker.Options{})
 	workflows.Register(w, &activities.Activities{Store: f.st, Temporal: c, TaskQueue: tq})
@@ -45,6 +51,8 @@ func liveApplications(t *testing.T) *fixture {
 	t.Cleanup(f.ts.Close)
 	return f
 }
+
+var liveSeq atomic.Int64
 
 // liveAs signs a fixture user in on the real clock (the fixture's sessions end in 2024).
 func (f *fixture) liveAs(t *testing.T, role string) *client {
@@ -290,4 +298,59 @@ func TestApplicationsOverdueFirstAndOnTheDashboard(t *testing.T) {
 	if len(d.Applications) != 1 || d.Applications[0].Ref != "逾期申请" || !d.Applications[0].Overdue || d.Applications[0].Name == "某公司" {
 		t.Errorf("dashboard applications %+v", d.Applications)
 	}
+}
+
+// An admin uploads the unit's old 登记台账: a row with an office not in the directory stops the
+// whole file with the row named; fixed, the answered rows are closed cases and the open one
+// starts its clock.
+func TestApplicationLedgerUpload(t *testing.T) {
+	f := liveApplications(t)
+	ctx := context.Background()
+	admin := f.liveAs(t, "admin")
+	today := calendar.DateOf(time.Now())
+	book := func(office string) []byte {
+		x := excelize.NewFile()
+		defer x.Close()
+		rows := [][]any{
+			{"编号", "收到日期", "申请人", "申请人类型", "申请方式", "申请内容", "承办科室", "答复日期", "答复结果"},
+			{"旧-1", "2026-02-03", "张三", "自然人", "当面提交", "某通知", "办公室", "2026-02-25", "部分公开"},
+			{"旧-2", today.String(), "某公司", "商业企业", "网上", "某许可", office, "", ""},
+		}
+		for i, r := range rows {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			x.SetSheetRow("Sheet1", cell, &r)
+		}
+		var b bytes.Buffer
+		if err := x.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	resp, body := admin.upload("/applications/import", map[string]string{"unit": itoa(f.unitA)}, "台账.xlsx", book("档案室"))
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	if !strings.Contains(body, "第3行“经办科室”：科室“档案室”不在该单位的通讯录中") {
+		t.Errorf("unknown office: %.500s", pageText(body))
+	}
+	resp, body = admin.upload("/applications/import", map[string]string{"unit": itoa(f.unitA)}, "台账.xlsx", book("法规科"))
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	rows, err := f.st.Applications(ctx, store.ApplicationFilter{UnitID: f.unitA})
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%d applications, %v", len(rows), err)
+	}
+	for _, a := range rows {
+		switch a.Ref {
+		case "旧-1":
+			if a.State != application.StateClosed || a.ReplyType != "partial" {
+				t.Errorf("旧-1: %+v", a.ApplicationState)
+			}
+		case "旧-2":
+			waitFor(t, "the imported application's workflow", func() bool {
+				evs, _ := f.st.ApplicationEvents(ctx, a.ID)
+				return len(evs) > 0 && evs[0].Kind == "registered"
+			})
+		}
+	}
+	office := f.liveAs(t, "office")
+	resp, body = office.upload("/applications/import", map[string]string{"unit": itoa(f.unitA)}, "台账.xlsx", book("法规科"))
+	wantStatus(t, resp, body, http.StatusForbidden)
 }

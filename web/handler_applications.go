@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/zwgk/zwgk/annualreport"
 	"github.com/zwgk/zwgk/application"
+	"github.com/zwgk/zwgk/application/ledger"
 	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/workflows"
@@ -715,4 +717,88 @@ func (s *Server) dashboardApplications(ctx context.Context, rc *reqCtx, unit int
 		}
 	}
 	return out, nil
+}
+
+// applicationImport loads an existing 登记台账 (xlsx) into a unit: all rows or, when a cell
+// cannot be read or an office is not in the directory, none, with every problem listed.
+func (s *Server) applicationImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &httpError{status: http.StatusRequestEntityTooLarge, msg: "文件超过 20 MB。"}
+		}
+		return badRequest("请选择“登记台账文件”（xlsx）后上传。")
+	}
+	defer r.MultipartForm.RemoveAll()
+	unit, err := strconv.ParseInt(r.FormValue("unit"), 10, 64)
+	if err != nil || unit <= 0 {
+		return badRequest("请选择“单位”。")
+	}
+	if err := s.st.UnitExists(ctx, unit); err != nil {
+		return err
+	}
+	if ok, err := s.canUnit(ctx, rc, unit); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return errForbidden
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return badRequest("请选择“登记台账文件”（xlsx）。")
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		return badRequest("读取上传的文件失败。")
+	}
+	rows, issues, err := ledger.Read(data)
+	if err != nil {
+		return badRequest("“登记台账文件”读不出：应为 xlsx，前10行中有写明 申请人、申请人类型、申请方式、收到日期、申请内容、经办科室 的表头行。")
+	}
+	offices, err := s.st.Offices(ctx, unit)
+	if err != nil {
+		return err
+	}
+	in, more := ledger.Build(unit, rows, offices, s.cal.get(ctx), rc.login())
+	issues = append(issues, more...)
+	if len(issues) > 0 {
+		var lines []string
+		for i, is := range issues {
+			if i == 20 {
+				lines = append(lines, fmt.Sprintf("……另有 %d 处", len(issues)-20))
+				break
+			}
+			lines = append(lines, is.String())
+		}
+		return badRequest("台账有 %d 处读不出，未导入任何申请（科室须先在“科室与联系人”页添加）：%s", len(issues), strings.Join(lines, "；"))
+	}
+	cmds, err := s.applicationCommands()
+	if err != nil {
+		return err
+	}
+	open, err := s.st.ImportApplications(ctx, in, hdr.Filename, rc.audit())
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	started := 0
+	for _, id := range open {
+		if err := cmds.StartApplication(sctx, id); err != nil {
+			s.log.Error("web: start imported application", "application", id, "err", err)
+			continue
+		}
+		started++
+	}
+	msg := fmt.Sprintf("已导入 %d 件申请，其中 %d 件尚未办结、已开始计时。", len(in), started)
+	if started < len(open) {
+		msg += fmt.Sprintf("另有 %d 件的计时工作流未能启动，工作进程重启后会自动补上。", len(open)-started)
+	}
+	if rc.api {
+		return writeJSON(w, http.StatusOK, map[string]any{"imported": len(in), "open": len(open), "started": started})
+	}
+	return s.done(w, r, rc, fmt.Sprintf("/applications?unit=%d", unit), msg, nil)
 }

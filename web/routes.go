@@ -95,6 +95,7 @@ func (s *Server) routes() []route {
 		// the case without it and sign it off.
 		{method: "GET", path: "/applications", roles: anyone, scope: scopeUnit, param: "unit", handle: s.applicationsPage},
 		{method: "POST", path: "/applications", roles: officeOrAdmin, handle: s.applicationCreate},
+		{method: "POST", path: "/applications/import", roles: adminOnly, upload: maxUpload, handle: s.applicationImport},
 		{method: "GET", path: "/applications/report", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.applicationReport},
 		{method: "GET", path: "/applications/report.xlsx", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.applicationReportXLSX},
 		{method: "GET", path: "/applications/{app}", roles: anyone, handle: s.applicationPage},

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/zwgk/zwgk/application"
 	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/store"
 )
 
 // Row is one application of the ledger.
@@ -330,4 +332,33 @@ func (r Row) Arrival() application.Arrival {
 		a.Confirmed = r.Received
 	}
 	return a
+}
+
+// Build turns read rows into the register's rows for a unit: each office named by its name or
+// an alias in the unit's directory (an unknown one is an issue, never invented), each due day
+// computed on the calendar.
+func Build(unitID int64, rows []Row, offices []store.Office, cal *calendar.Calendar, by string) ([]store.ApplicationImport, []Issue) {
+	var out []store.ApplicationImport
+	var issues []Issue
+	for _, r := range rows {
+		office := int64(0)
+		for _, o := range offices {
+			if o.Name == r.Office || slices.Contains(o.Aliases, r.Office) {
+				office = o.ID
+				break
+			}
+		}
+		if office == 0 {
+			issues = append(issues, Issue{Line: r.Line, Column: "经办科室", Msg: fmt.Sprintf("科室“%s”不在该单位的通讯录中", r.Office)})
+			continue
+		}
+		arr := r.Arrival()
+		due, _ := application.Clock{Start: r.Received}.Due(cal, r.Received)
+		out = append(out, store.ApplicationImport{Line: r.Line, Replied: r.Replied, ReplyType: string(r.ReplyType), ReplyReason: string(r.Reason),
+			ApplicationNew: store.ApplicationNew{UnitID: unitID, OfficeID: office, Ref: r.Ref, ApplicantType: string(r.Applicant),
+				ApplicantName: r.ApplicantName, ApplicantContact: r.ApplicantContact, Channel: string(r.Channel),
+				HandedIn: arr.HandedIn, SignedFor: arr.SignedFor, Confirmed: arr.Confirmed, Received: r.Received,
+				Content: r.Content, Due: due, CreatedBy: by}})
+	}
+	return out, issues
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -223,29 +222,8 @@ func importLedger(ctx context.Context, e *env, st *store.Store, cal *calendar.Ca
 	if err != nil {
 		return err
 	}
-	officeOf := func(name string) (int64, bool) {
-		for _, o := range offices {
-			if o.Name == name || slices.Contains(o.Aliases, name) {
-				return o.ID, true
-			}
-		}
-		return 0, false
-	}
-	var in []store.ApplicationImport
-	for _, r := range rows {
-		id, ok := officeOf(r.Office)
-		if !ok {
-			issues = append(issues, ledger.Issue{Line: r.Line, Column: "经办科室", Msg: fmt.Sprintf("科室“%s”不在该单位的通讯录中（zwgk office add）", r.Office)})
-			continue
-		}
-		arr := r.Arrival()
-		due, _ := application.Clock{Start: r.Received}.Due(cal, r.Received)
-		in = append(in, store.ApplicationImport{Line: r.Line, Replied: r.Replied, ReplyType: string(r.ReplyType), ReplyReason: string(r.Reason),
-			ApplicationNew: store.ApplicationNew{UnitID: unit.ID, OfficeID: id, Ref: r.Ref, ApplicantType: string(r.Applicant),
-				ApplicantName: r.ApplicantName, ApplicantContact: r.ApplicantContact, Channel: string(r.Channel),
-				HandedIn: arr.HandedIn, SignedFor: arr.SignedFor, Confirmed: arr.Confirmed, Received: r.Received,
-				Content: r.Content, Due: due, CreatedBy: "cli"}})
-	}
+	in, more := ledger.Build(unit.ID, rows, offices, cal, "cli")
+	issues = append(issues, more...)
 	for _, is := range issues {
 		fmt.Fprintf(e.stderr, "%s: %s\n", file, is)
 	}
