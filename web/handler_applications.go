@@ -802,3 +802,22 @@ func (s *Server) applicationImport(w http.ResponseWriter, r *http.Request, rc *r
 	}
 	return s.done(w, r, rc, fmt.Sprintf("/applications?unit=%d", unit), msg, nil)
 }
+
+// The audit page names the application actions and objects in Chinese like the others'.
+func init() {
+	for k, v := range map[string]string{
+		"application.create":     "登记依申请公开",
+		"application.import":     "导入申请登记台账",
+		"application.correction": "告知补正",
+		"application.corrected":  "收到补正",
+		"application.consult":    "开始征求意见",
+		"application.consulted":  "征求意见结束",
+		"application.extend":     "延期答复",
+		"application.reply":      "答复申请",
+		"application.close":      "申请办结签发",
+		"application.report":     "导出年度报告表",
+	} {
+		actionLabels[k] = v
+	}
+	objectTypeLabels["application"] = "依申请公开"
+}
