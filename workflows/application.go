@@ -134,6 +134,7 @@ type appRun struct {
 	st      appCarry
 	mu      workflow.Mutex
 	changed bool
+	loaded  bool
 	events  []store.EventRow
 	drop    string // reason to drop every pending notice at the next sync
 }
@@ -145,15 +146,20 @@ type appRun struct {
 // unit's policy, as items do.
 func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) error {
 	w := &appRun{ctx: ctx, id: in.ApplicationID, mu: workflow.NewMutex(ctx)}
+	// The handlers are installed before the definition is loaded: an update sent right after
+	// the start (the web registers and the office acts at once) would otherwise find none and
+	// be refused. Until loaded, validators let everything through and the handler waits, then
+	// validates.
+	if err := w.register(); err != nil {
+		return err
+	}
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
 	if err := workflow.ExecuteLocalActivity(lctx, acts.LoadApplication, in.ApplicationID).Get(lctx, &w.def); err != nil {
 		return fmt.Errorf("load application %d: %w", in.ApplicationID, err)
 	}
 	w.cal = calendar.New(w.def.Calendar...)
 	w.resume()
-	if err := w.register(); err != nil {
-		return err
-	}
+	w.loaded = true
 	for {
 		if err := w.mu.Lock(ctx); err != nil {
 			return err
@@ -446,26 +452,26 @@ func (w *appRun) register() error {
 		handle   any
 	}
 	hs := []handler{
-		{UpdateRequestCorrection, w.validateCorrection, func(ctx workflow.Context, r CorrectionRequest) (ApplicationState, error) {
-			return w.apply(ctx, r.Audit, func() { w.requestCorrection(r) })
+		{UpdateRequestCorrection, loadedOr(w, w.validateCorrection), func(ctx workflow.Context, r CorrectionRequest) (ApplicationState, error) {
+			return w.apply(ctx, r.Audit, func() error { return w.validateCorrection(r) }, func() { w.requestCorrection(r) })
 		}},
-		{UpdateCompleteCorrection, w.validateCorrectionDone, func(ctx workflow.Context, r CorrectionDone) (ApplicationState, error) {
-			return w.apply(ctx, r.Audit, func() { w.completeCorrection(r) })
+		{UpdateCompleteCorrection, loadedOr(w, w.validateCorrectionDone), func(ctx workflow.Context, r CorrectionDone) (ApplicationState, error) {
+			return w.apply(ctx, r.Audit, func() error { return w.validateCorrectionDone(r) }, func() { w.completeCorrection(r) })
 		}},
-		{UpdateStartConsultation, w.validateConsultStart, func(ctx workflow.Context, c Consultation) (ApplicationState, error) {
-			return w.apply(ctx, c.Audit, func() { w.startConsultation(c) })
+		{UpdateStartConsultation, loadedOr(w, w.validateConsultStart), func(ctx workflow.Context, c Consultation) (ApplicationState, error) {
+			return w.apply(ctx, c.Audit, func() error { return w.validateConsultStart(c) }, func() { w.startConsultation(c) })
 		}},
-		{UpdateEndConsultation, w.validateConsultEnd, func(ctx workflow.Context, c Consultation) (ApplicationState, error) {
-			return w.apply(ctx, c.Audit, func() { w.endConsultation(c) })
+		{UpdateEndConsultation, loadedOr(w, w.validateConsultEnd), func(ctx workflow.Context, c Consultation) (ApplicationState, error) {
+			return w.apply(ctx, c.Audit, func() error { return w.validateConsultEnd(c) }, func() { w.endConsultation(c) })
 		}},
-		{UpdateExtendReply, w.validateExtension, func(ctx workflow.Context, x ReplyExtension) (ApplicationState, error) {
-			return w.apply(ctx, x.Audit, func() { w.extend(x) })
+		{UpdateExtendReply, loadedOr(w, w.validateExtension), func(ctx workflow.Context, x ReplyExtension) (ApplicationState, error) {
+			return w.apply(ctx, x.Audit, func() error { return w.validateExtension(x) }, func() { w.extend(x) })
 		}},
-		{UpdateReply, w.validateReply, func(ctx workflow.Context, r Reply) (ApplicationState, error) {
-			return w.apply(ctx, r.Audit, func() { w.reply(r) })
+		{UpdateReply, loadedOr(w, w.validateReply), func(ctx workflow.Context, r Reply) (ApplicationState, error) {
+			return w.apply(ctx, r.Audit, func() error { return w.validateReply(r) }, func() { w.reply(r) })
 		}},
-		{UpdateCloseApplication, w.validateClose, func(ctx workflow.Context, c CloseApplication) (ApplicationState, error) {
-			return w.apply(ctx, c.Audit, func() { w.close(c) })
+		{UpdateCloseApplication, loadedOr(w, w.validateClose), func(ctx workflow.Context, c CloseApplication) (ApplicationState, error) {
+			return w.apply(ctx, c.Audit, func() error { return w.validateClose(c) }, func() { w.close(c) })
 		}},
 	}
 	for _, h := range hs {
@@ -478,13 +484,21 @@ func (w *appRun) register() error {
 
 // apply runs a change under the mutex after catching up with the clock, and records it before
 // answering, so that the caller's next page already shows it.
-func (w *appRun) apply(ctx workflow.Context, audit *store.EventAudit, change func()) (ApplicationState, error) {
+func (w *appRun) apply(ctx workflow.Context, audit *store.EventAudit, validate func() error, change func()) (ApplicationState, error) {
+	if err := workflow.Await(ctx, func() bool { return w.loaded }); err != nil {
+		return ApplicationState{}, err
+	}
 	if err := w.mu.Lock(ctx); err != nil {
 		return ApplicationState{}, err
 	}
 	defer w.mu.Unlock()
 	now := workflow.Now(ctx)
 	w.advance(now)
+	// checked again here: the validator let it through before the definition was loaded, or
+	// the clock moved (a 补正 time ran out) between the validator and this handler
+	if err := validate(); err != nil {
+		return ApplicationState{}, err
+	}
 	first := len(w.events)
 	change()
 	if audit != nil && len(w.events) > first {
@@ -496,6 +510,17 @@ func (w *appRun) apply(ctx workflow.Context, audit *store.EventAudit, change fun
 	}
 	w.changed = true
 	return w.state(), nil
+}
+
+// loadedOr is a validator that accepts everything until the definition is loaded; the handler
+// then waits for it and validates.
+func loadedOr[T any](w *appRun, validate func(T) error) func(T) error {
+	return func(arg T) error {
+		if !w.loaded {
+			return nil
+		}
+		return validate(arg)
+	}
 }
 
 // validateOpen rejects changes to a case whose clock no longer runs. Validators see the state
