@@ -61,7 +61,11 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 		return res, err
 	}
 
-	p := planDispatch(notices, reach, cal, req.Cutoff)
+	settings, err := a.Store.PersonSettingsOf(ctx, personIDs(reach))
+	if err != nil {
+		return res, err
+	}
+	p := planDispatchFor(notices, reach, settings, cal, req.Cutoff)
 	for why, ids := range p.dropped {
 		if err := a.Store.SettleNotices(ctx, ids, "dropped", why); err != nil {
 			return res, err
@@ -211,4 +215,19 @@ func (a *Activities) recipients(ctx context.Context, n store.Notice) ([]notify.R
 		return a.Store.OfficeRecipients(ctx, id, store.TargetContact)
 	}
 	return a.Store.RecipientsFor(ctx, n.ItemID, n.Target, n.Level)
+}
+
+// personIDs are the people among the recipients, whose settings the plan respects.
+func personIDs(reach map[string][]notify.Recipient) []int64 {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, rs := range reach {
+		for _, r := range rs {
+			if r.Kind == "person" && !seen[r.ID] {
+				seen[r.ID] = true
+				ids = append(ids, r.ID)
+			}
+		}
+	}
+	return ids
 }

@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -29,6 +30,16 @@ type dispatchPlan struct {
 // the reason; the others make one digest per recipient for the window, each item once in its
 // most pressing kind, and one message per urgent entry.
 func planDispatch(notices []store.Notice, reach map[string][]notify.Recipient, cal *calendar.Calendar, cutoff time.Time) dispatchPlan {
+	return planDispatchFor(notices, reach, nil, cal, cutoff)
+}
+
+// planDispatchFor is planDispatch respecting the settings of the people reached (by person
+// id; a person without an entry has none): a person with the digest off gets no non-urgent
+// reminder before or on the due day, and a person's messages go out only on the channels they
+// want. A message carrying an escalation (level ≥ 1) ignores both and uses every channel the
+// person has: a leader cannot opt out of being escalated to. A notice everyone it reaches
+// opted out of is dropped as "opted out".
+func planDispatchFor(notices []store.Notice, reach map[string][]notify.Recipient, settings map[int64]store.PersonSettings, cal *calendar.Calendar, cutoff time.Time) dispatchPlan {
 	p := dispatchPlan{dropped: map[string][]int64{}}
 	var (
 		addressed, urgent []notify.Addressed
@@ -45,7 +56,12 @@ func planDispatch(notices []store.Notice, reach map[string][]notify.Recipient, c
 			continue
 		}
 		e := entry(n, cal, cutoff)
+		reached := 0
 		for _, r := range rs {
+			if optedOut(r, n, settings) {
+				continue
+			}
+			reached++
 			people[r.Key] = r
 			ad := notify.Addressed{Recipient: r.Key, Entry: e}
 			if n.Urgent {
@@ -54,14 +70,18 @@ func planDispatch(notices []store.Notice, reach map[string][]notify.Recipient, c
 				addressed = append(addressed, ad)
 			}
 		}
+		if reached == 0 {
+			p.dropped["opted out"] = append(p.dropped["opted out"], n.ID)
+			continue
+		}
 		p.sent = append(p.sent, n.ID)
 	}
 	for _, g := range notify.GroupDigests(addressed) {
-		p.messages = append(p.messages, message{notify.DigestNotice(g, cutoff), people[g.Recipient]})
+		p.messages = append(p.messages, message{notify.DigestNotice(g, cutoff), withChannels(people[g.Recipient], g.Entries, settings)})
 	}
 	for _, u := range urgent {
 		p.messages = append(p.messages, message{notify.Notice{Key: notify.UrgentKey(u.Recipient, u.Entry), Kind: u.Entry.Kind,
-			At: cutoff, Urgent: true, Entries: []notify.Entry{u.Entry}}, people[u.Recipient]})
+			At: cutoff, Urgent: true, Entries: []notify.Entry{u.Entry}}, withChannels(people[u.Recipient], []notify.Entry{u.Entry}, settings)})
 	}
 	seen := map[string]bool{}
 	for _, m := range p.messages {
@@ -136,4 +156,40 @@ func entry(n store.Notice, cal *calendar.Calendar, at time.Time) notify.Entry {
 		e.WorkdaysLeft, _ = cal.WorkingDaysBetween(today, due)
 	}
 	return e
+}
+
+// optedOut says whether a person's settings turn notice n off for them: only a non-urgent
+// reminder or 今日到期 at level 0 of an item or application, never an overdue notice, an
+// escalation or a 通报.
+func optedOut(r notify.Recipient, n store.Notice, settings map[int64]store.PersonSettings) bool {
+	if r.Kind != "person" || n.Urgent || n.Level > 0 || n.UnitID != 0 || (n.Kind != "reminder" && n.Kind != "due") {
+		return false
+	}
+	ps, ok := settings[r.ID]
+	return ok && !ps.Digest
+}
+
+// withChannels is r with only the channels its person wants, in the person's order, unless an
+// entry escalates. A wanted channel the admins have since removed is ignored; wanting none of
+// those left falls back to all, so that a message never has nowhere to go because of a setting.
+func withChannels(r notify.Recipient, entries []notify.Entry, settings map[int64]store.PersonSettings) notify.Recipient {
+	ps, ok := settings[r.ID]
+	if r.Kind != "person" || !ok || len(ps.Channels) == 0 {
+		return r
+	}
+	for _, e := range entries {
+		if e.Level > 0 || e.Kind == notify.Escalation {
+			return r
+		}
+	}
+	var want []string
+	for _, c := range r.Channels {
+		if slices.Contains(ps.Channels, c) {
+			want = append(want, c)
+		}
+	}
+	if len(want) > 0 {
+		r.Channels = want
+	}
+	return r
 }

@@ -484,3 +484,77 @@ func (s *Store) SetPersonActive(ctx context.Context, id int64, active bool, a Au
 		return writeAudit(ctx, tx, a)
 	})
 }
+
+// PersonSettings is how a person wants to be reached, within what the admins set up: the
+// channels they want of those they have (nil: all), and whether they get the non-urgent
+// reminders before and on the due day. Escalations ignore both.
+type PersonSettings struct {
+	Channels []string `json:"channels,omitempty"`
+	Digest   bool     `json:"digest"`
+}
+
+// PersonSettingsOf returns the settings of the given people; a person not in the result
+// has none (all channels, digest on).
+func (s *Store) PersonSettingsOf(ctx context.Context, ids []int64) (map[int64]PersonSettings, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, wanted_channels, digest FROM people
+		WHERE id = ANY($1) AND (wanted_channels IS NOT NULL OR NOT digest)`, nonNil(ids))
+	if err != nil {
+		return nil, fmt.Errorf("store: person settings: %w", err)
+	}
+	out := map[int64]PersonSettings{}
+	var (
+		id int64
+		ps PersonSettings
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&id, &ps.Channels, &ps.Digest}, func() error {
+		out[id] = PersonSettings{Channels: slices.Clone(ps.Channels), Digest: ps.Digest}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("store: person settings: %w", err)
+	}
+	return out, nil
+}
+
+// ErrChannelNotHeld is returned, wrapped, when settings want a channel the person does not have.
+var ErrChannelNotHeld = errors.New("channel not among the person's channels")
+
+// SetPersonSettings saves a person's settings. Wanted channels must be among the person's
+// channels (those the admins set up, with an address); all of them is stored as nil, so that
+// a channel the admins add later is wanted too.
+func (s *Store) SetPersonSettings(ctx context.Context, id int64, ps PersonSettings, a Audit) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var have []string
+		err := tx.QueryRow(ctx, `SELECT channels FROM people WHERE id = $1 FOR UPDATE`, id).Scan(&have)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound("person", id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: person %d: %w", id, err)
+		}
+		var want []string
+		for _, c := range have {
+			if slices.Contains(ps.Channels, c) {
+				want = append(want, c)
+			}
+		}
+		for _, c := range ps.Channels {
+			if !slices.Contains(have, c) {
+				return fmt.Errorf("store: person %d channel %q: %w", id, c, ErrChannelNotHeld)
+			}
+		}
+		if len(want) == 0 {
+			return fmt.Errorf("store: person %d: no channel wanted", id)
+		}
+		var stored any
+		if len(want) < len(have) {
+			stored = want
+		}
+		if _, err := tx.Exec(ctx, `UPDATE people SET wanted_channels = $2, digest = $3, updated_at = now() WHERE id = $1`,
+			id, stored, ps.Digest); err != nil {
+			return fmt.Errorf("store: person %d settings: %w", id, err)
+		}
+		a.Action, a.ObjectType, a.ObjectID = "person.settings", "person", fmt.Sprint(id)
+		a.Detail = map[string]any{"channels": want, "digest": ps.Digest}
+		return writeAudit(ctx, tx, a)
+	})
+}

@@ -30,6 +30,7 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	Offices      []int64   `json:"offices"` // office users
 	Units        []int64   `json:"units"`   // supervisors
+	PersonID     int64     `json:"person_id,omitempty"` // the person who receives this user's reminders, 0 if none
 	CreatedAt    time.Time `json:"created_at"`
 }
 
@@ -43,13 +44,13 @@ type NewUser struct {
 	Units        []int64
 }
 
-const userCols = `u.id, u.login, u.name, u.role, u.disabled, u.password_hash, u.created_at,
+const userCols = `u.id, u.login, u.name, u.role, u.disabled, u.password_hash, u.created_at, COALESCE(u.person_id, 0),
 	COALESCE((SELECT array_agg(office_id ORDER BY office_id) FROM user_offices WHERE user_id = u.id), '{}'),
 	COALESCE((SELECT array_agg(unit_id ORDER BY unit_id) FROM user_units WHERE user_id = u.id), '{}')`
 
 func scanUser(row pgx.Row) (*User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Login, &u.Name, &u.Role, &u.Disabled, &u.PasswordHash, &u.CreatedAt, &u.Offices, &u.Units)
+	err := row.Scan(&u.ID, &u.Login, &u.Name, &u.Role, &u.Disabled, &u.PasswordHash, &u.CreatedAt, &u.PersonID, &u.Offices, &u.Units)
 	return &u, err
 }
 
@@ -256,4 +257,32 @@ func (s *Store) UnitIDsByName(ctx context.Context, names []string) ([]int64, err
 		out = append(out, id)
 	}
 	return out, nil
+}
+
+// ErrPersonLinked is returned, wrapped, when a person already has another account.
+var ErrPersonLinked = errors.New("person already linked to another user")
+
+// SetUserPerson links an account to a person (0 unlinks it), so that the person's reminder
+// settings are theirs to choose when signed in.
+func (s *Store) SetUserPerson(ctx context.Context, id, personID int64, a Audit) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var pid any
+		if personID != 0 {
+			pid = personID
+		}
+		tag, err := tx.Exec(ctx, `UPDATE users SET person_id = $2, updated_at = now() WHERE id = $1`, id, pid)
+		switch {
+		case isUniqueViolation(err):
+			return fmt.Errorf("store: user %d person %d: %w", id, personID, ErrPersonLinked)
+		case isForeignKeyViolation(err):
+			return notFound("person", personID)
+		case err != nil:
+			return fmt.Errorf("store: user %d person: %w", id, err)
+		case tag.RowsAffected() == 0:
+			return notFound("user", id)
+		}
+		a.Action, a.ObjectType, a.ObjectID = "user.person", "user", fmt.Sprint(id)
+		a.Detail = map[string]any{"person": personID}
+		return writeAudit(ctx, tx, a)
+	})
 }
