@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zwgk/zwgk/importer"
+	"github.com/zwgk/zwgk/points"
 )
 
 // The importer speaks to the command line: its issues read "import FILE row N column C: …" and
@@ -134,4 +135,12 @@ func webIssues(is []importer.Issue) []importer.Issue {
 		out[i] = x
 	}
 	return out
+}
+
+// pointsStateLabels name where a scored item stands on the points page.
+var pointsStateLabels = map[string]string{
+	points.Overdue: "已逾期",
+	points.Soon:    "即将到期",
+	points.Safe:    "未到期",
+	points.Done:    "已完成",
 }

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// 甲局 on 2024-05-08 with scores on its items: A1 (4分, overdue since 4/30) is lost if the check
+// were today; A2 (2分, due Monday 5/13) is at risk within 5 working days but not within 3, as
+// Saturday 5/11 is a 调休 working day; A4 (1分, due 2099) is safe, A5 (3分) done, A3 has no 分值.
+func TestPointsPage(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	for id, score := range map[int64]float64{f.itemA1: 4, f.itemA2: 2, f.itemA4: 1, f.itemA5: 3, f.itemB: 9} {
+		if _, err := f.st.Pool.Exec(ctx, `UPDATE items SET score = $2::numeric, deduction = CASE WHEN $2::numeric = 4 THEN '未按时公开扣4分' ELSE '' END WHERE id = $1`, id, score); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lead := f.as(t, "supervisor")
+	resp, body := lead.get("/points")
+	wantStatus(t, resp, body, http.StatusOK)
+	text := strings.Join(strings.Fields(pageText(body)), " ")
+	if want := "考核事项总分值 10 分，已完成 3 分；如果今天检查，将因逾期失分 4 分，预计得分 6 分；连同5个工作日内到期的事项，风险分值共 6 分。"; !strings.Contains(text, want) {
+		t.Errorf("the summary does not say %q:\n%s", want, text)
+	}
+	offices := pointsBetween(body, `id="points-offices"`, "</table>")
+	if !strings.Contains(offices, "<tr><td>办公室</td><td>4</td><td>0</td><td>4</td><td>1</td></tr>") ||
+		!strings.Contains(offices, "<tr><td>法规科</td><td>0</td><td>2</td><td>2</td><td>1</td></tr>") {
+		t.Errorf("the offices' table:\n%s", offices)
+	}
+	first := pointsBetween(body, `id="points-first"`, "</table>")
+	a1, a2 := strings.Index(first, fmt.Sprintf(`href="/items/%d"`, f.itemA1)), strings.Index(first, fmt.Sprintf(`href="/items/%d"`, f.itemA2))
+	if a1 < 0 || a2 < 0 || a1 > a2 {
+		t.Errorf("A1 (4分) should come before A2 (2分):\n%s", first)
+	}
+	if !strings.Contains(first, "未按时公开扣4分") || !strings.Contains(first, "已逾期") || !strings.Contains(first, "即将到期") {
+		t.Errorf("the deduction rule or the states are missing:\n%s", first)
+	}
+	for _, id := range []int64{f.itemA4, f.itemA5, f.itemB} {
+		if strings.Contains(first, fmt.Sprintf(`href="/items/%d"`, id)) {
+			t.Errorf("item %d is listed to do first", id)
+		}
+	}
+	if strings.Contains(body, foreignTitle) {
+		t.Error("the page shows the foreign unit")
+	}
+	noCodes(t, "points", body)
+	if !strings.Contains(body, `href="/points"`) {
+		t.Error("the menu has no link to the page")
+	}
+
+	_, body = lead.get(fmt.Sprintf("/points?unit=%d&within=3", f.unitA))
+	if want := "连同3个工作日内到期的事项，风险分值共 4 分"; !strings.Contains(strings.Join(strings.Fields(pageText(body)), " "), want) {
+		t.Errorf("within 3 working days: want %q", want)
+	}
+	resp, body = lead.get("/points?within=abc")
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	if !strings.Contains(body, "几个工作日内到期") {
+		t.Error("a bad horizon does not name the control")
+	}
+	if resp, _ := lead.get(fmt.Sprintf("/points?unit=%d", f.unitB)); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a foreign unit's points: %d", resp.StatusCode)
+	}
+	if resp, _ := f.as(t, "office").get("/points"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an office user on the points: %d", resp.StatusCode)
+	}
+	admin := f.as(t, "admin")
+	resp, body = admin.get(fmt.Sprintf("/points?unit=%d", f.unitB))
+	wantStatus(t, resp, body, http.StatusOK)
+	if !strings.Contains(body, foreignTitle) {
+		t.Error("the admin does not see 乙局's scored item")
+	}
+}
+
+// pointsBetween is the part of s from the first from to the next to after it ("" when absent).
+func pointsBetween(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	s = s[i:]
+	if j := strings.Index(s, to); j >= 0 {
+		return s[:j]
+	}
+	return s
+}
