@@ -24,7 +24,7 @@ func init() {
 		summary: "run the Temporal worker: item workflows, the dispatcher and their activities",
 		usage: `[--reconcile=missing|all|none] [--max-concurrent N]
 Run any number of replicas against one Temporal namespace and task queue. At start-up the worker
-makes sure the dispatcher runs and, with --reconcile=missing (the default), starts the workflow
+makes sure the daily 通报 schedule exists (zwgk-tongbao/<task queue>), the dispatcher runs and, with --reconcile=missing (the default), starts the workflow
 of every active item that never recorded any state (an import whose starts failed). After a
 Temporal database was lost or restored, run one worker with --reconcile=all: it starts every
 active item not known to be finished, and a started workflow resumes from what PostgreSQL
