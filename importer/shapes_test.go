@@ -341,3 +341,28 @@ func TestCellsClosedByALonePipe(t *testing.T) {
 		}
 	}
 }
+
+// An owner cut short by the PDF it was copied from (自然资源 for 县自然资源局) between the clock
+// and the channels is the row's owner all the same, kept as written for the directory match to
+// report; a row without its 公开内容 cell keeps its law in 公开依据.
+func TestShortOwnerBetweenClockAndChannels(t *testing.T) {
+	text := `林业领域基层政务公开标准目录
+序号 | 公开事项 | 公开内容 | 公开依据 | 公开时限 | 公开主体 | 公开渠道和载体 | 公开对象 | ||
+一级事项 | 二级事项 | 全社会 | 特定群体 | ||||||
+1 | 机构信息 | 机构职能 | 机构名称、职能、办公地址 | 《政府信息公开条例》 | 信息形成或者变更之日起20个工作日内 | 林业 | ■政府网站 ■公开查阅点 | √ | |
+2 | 公共服务 | 政策文件 | 本级出台的林业政策文件 | 《政府信息公开条例》 | 信息形成或者变更之日起20个工作日内 | 县林业局 | ■政府网站 | √ | |
+3 | 公共服务 | 办事指南 | 《政府信息公开条例》 | 信息形成或者变更之日起10个工作日内 | 县林业局 | ■政府网站 | √ | |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某县", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want 3: %+v", len(res.Items), res.Items)
+	}
+	if it := findItem(t, res, "", "机构职能"); !slices.Contains(officeNames(it), "林业:lead") {
+		t.Errorf("机构职能 offices %v, want the cut-short 林业 as written", officeNames(it))
+	}
+	it := findItem(t, res, "", "办事指南")
+	if it.Rule.Clock == nil || it.Rule.Clock.N != 10 || strings.Contains(it.Requirement, "条例") {
+		t.Errorf("办事指南: rule %q, requirement %q; want its 10-day clock and the law kept out of its 内容", it.Rule.Text, it.Requirement)
+	}
+}

@@ -1454,8 +1454,16 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 		case RoleRequirement, RoleTask:
 			return !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && !lawCell(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
 		case RoleOffices, RoleLead, RoleCo, RoleSubject:
-			return !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && !(c < len(hdr) && tr.otherFieldTakes(hdr, roles, c, u.Text)) &&
-				(officeStrength(u.Text, tr.known) != notOffice || tr.officeLike(u, next, false))
+			if tr.isRule(u.Text) || fieldMark.MatchString(u.Text) || c < len(hdr) && tr.otherFieldTakes(hdr, roles, c, u.Text) {
+				return false
+			}
+			if officeStrength(u.Text, tr.known) != notOffice || tr.officeLike(u, next, false) {
+				return true
+			}
+			// a short name between the clock and the channels it precedes is the owner, even cut
+			// short (自然资源 for 县自然资源局): the directory match reports what it does not know
+			return runeLen(u.Text) <= 12 && !sentenceLike(u.Text) && next != nil && c+1 < len(roles) && c+1 < len(hdr) &&
+				roles[c+1] == RoleField && tr.fieldText(hdr[c+1], next.Text)
 		case RoleDeadline, RoleFrequency:
 			return tr.isRule(u.Text) || ruleWords.MatchString(u.Text) && runeLen(u.Text) <= 30 || tr.leadsWithRule(u.Text)
 		case RoleScore:
