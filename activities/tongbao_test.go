@@ -22,13 +22,19 @@ func TestTongbaoGoesOutOncePerSupervisor(t *testing.T) {
 	if err := f.st.Pool.QueryRow(f.ctx, `SELECT id FROM units WHERE name = '派发测试局'`).Scan(&unit); err != nil {
 		t.Fatal(err)
 	}
+	// the first two on levels 2 and 3 get the item's level-3 reminder too; the third, on
+	// level 2 only, gets the 通报 alone
 	var people []int64
-	for i, name := range []string{"分管领导", "公开办主任"} {
+	for i, name := range []string{"分管领导", "公开办主任", "办公室主任"} {
 		id, _, err := f.st.UpsertPerson(f.ctx, store.Person{Name: name, Email: "sup" + strconv.Itoa(i) + "@example.gov.cn", Channels: []string{"email"}, Active: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, level := range []int{2, 3} {
+		levels := []int{2, 3}
+		if i == 2 {
+			levels = []int{2}
+		}
+		for _, level := range levels {
 			if err := f.st.AttachSupervisor(f.ctx, unit, id, level, store.RoleGKB); err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +52,7 @@ func TestTongbaoGoesOutOncePerSupervisor(t *testing.T) {
 		t.Fatalf("units %+v, want %d with supervisors %v", units, unit, people)
 	}
 	req := activities.TongbaoRequest{Unit: units[0], Month: "2024-05", At: window.Add(-30 * time.Minute)}
-	for i, want := range []int{2, 0} {
+	for i, want := range []int{len(people), 0} {
 		res, err := f.acts.SendTongbao(f.ctx, req)
 		if err != nil {
 			t.Fatal(err)
@@ -69,14 +75,23 @@ func TestTongbaoGoesOutOncePerSupervisor(t *testing.T) {
 	for _, m := range msgs {
 		to = append(to, m.To...)
 		text := decodedBody(t, m.Data)
-		for _, want := range []string{"派发测试局2024年5月政务公开工作通报", link, "到期", "部门预算公开"} {
+		wants := []string{"派发测试局2024年5月政务公开工作通报", link, "到期", "查看通报"}
+		if m.To[0] == "sup2@example.gov.cn" {
+			wants = append(wants, "【政务公开通报】", "上月政务公开工作通报已生成")
+			if strings.Contains(text, "部门预算公开") {
+				t.Errorf("the level-2 supervisor got the level-3 reminder:\n%s", text)
+			}
+		} else {
+			wants = append(wants, "部门预算公开", "您有1项事项需要办理", "另附通报")
+		}
+		for _, want := range wants {
 			if !strings.Contains(text, want) {
 				t.Errorf("the message to %v lacks %q:\n%s", m.To, want, text)
 			}
 		}
 	}
 	slices.Sort(to)
-	if !slices.Equal(to, []string{"sup0@example.gov.cn", "sup1@example.gov.cn"}) {
+	if !slices.Equal(to, []string{"sup0@example.gov.cn", "sup1@example.gov.cn", "sup2@example.gov.cn"}) {
 		t.Errorf("sent to %v", to)
 	}
 	if res := f.dispatch(t, "run/2", window.Add(time.Hour)); res.Messages != 0 {

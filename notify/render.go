@@ -101,6 +101,7 @@ type view struct {
 	Intro         string
 	Entries       []entryView
 	Count         int
+	Items         int // entries about items or applications: Count less the 通报
 	OverdueCount  int
 	DueTodayCount int
 	Failures      []Failure
@@ -257,6 +258,9 @@ func (r *Renderer) view(n Notice, k Kind, to Address, handle string) (*view, err
 			v.OverdueCount++
 		case Due:
 			v.DueTodayCount++
+		}
+		if e.Kind != Tongbao {
+			v.Items++
 		}
 		v.Entries = append(v.Entries, ev)
 	}
