@@ -56,11 +56,17 @@ var (
 	descLag            = prometheus.NewDesc("zwgk_dispatch_lag_seconds",
 		"Age of the oldest notice whose time has come and that is not yet sent or dropped; 0 when there is none.", nil, nil)
 	descDeliveries = prometheus.NewDesc("zwgk_deliveries_total",
-		"Deliveries (one message to one recipient) by the channel last tried and status: sent and failed are final, pending and sending are in flight.",
+		"Deliveries (one message to one recipient) that ended, by the channel last tried and status: sent or failed.",
+		[]string{"channel", "status"}, nil)
+	descDeliveriesOpen = prometheus.NewDesc("zwgk_deliveries_open",
+		"Deliveries not ended yet, by the channel last tried and status: pending (waiting for a retry or a channel) or sending.",
 		[]string{"channel", "status"}, nil)
 	descAttempts = prometheus.NewDesc("zwgk_delivery_attempts_total",
-		"Delivery attempts by channel and outcome (sent, failed, quota, unknown, sending).",
+		"Delivery attempts that ended, by channel and outcome: sent, failed, quota (a daily limit skipped the channel) or unknown.",
 		[]string{"channel", "status"}, nil)
+	descAttemptsOpen = prometheus.NewDesc("zwgk_delivery_attempts_sending",
+		"Delivery attempts under way (or left by a worker that died, until reconciled), by channel.",
+		[]string{"channel"}, nil)
 	descItems       = prometheus.NewDesc("zwgk_items", "Items whose workflow recorded a state, by status.", []string{"status"}, nil)
 	descImports     = prometheus.NewDesc("zwgk_import_runs_total", "Committed list imports (list revisions).", nil, nil)
 	descImportItems = prometheus.NewDesc("zwgk_import_items_total", "Items added, changed and removed by committed imports.", []string{"change"}, nil)
@@ -89,7 +95,7 @@ func NewStoreCollector(st *store.Store, o StoreOptions) *StoreCollector {
 
 // Describe implements prometheus.Collector.
 func (c *StoreCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descNotices, descNoticesSent, descNoticesDropped, descLag, descDeliveries, descAttempts,
+	for _, d := range []*prometheus.Desc{descNotices, descNoticesSent, descNoticesDropped, descLag, descDeliveries, descDeliveriesOpen, descAttempts, descAttemptsOpen,
 		descItems, descImports, descImportItems, descLastImport, descQuotaLimit, descQuotaLeft, descReadSeconds} {
 		ch <- d
 	}
@@ -127,11 +133,22 @@ func (c *StoreCollector) Collect(ch chan<- prometheus.Metric) {
 		lag = max(readAt.Sub(counts.OldestDue).Seconds(), 0)
 	}
 	gauge(descLag, lag)
+	// Counters only for what has ended: a pending delivery becomes sent, so its count goes
+	// down, which a counter must never do.
 	for _, d := range counts.Deliveries {
-		counter(descDeliveries, d.N, channelLabel(d.Channel), d.Status)
+		switch d.Status {
+		case "sent", "failed":
+			counter(descDeliveries, d.N, channelLabel(d.Channel), d.Status)
+		default:
+			gauge(descDeliveriesOpen, float64(d.N), channelLabel(d.Channel), d.Status)
+		}
 	}
 	for _, a := range counts.Attempts {
-		counter(descAttempts, a.N, channelLabel(a.Channel), a.Status)
+		if a.Status == "sending" {
+			gauge(descAttemptsOpen, float64(a.N), channelLabel(a.Channel))
+		} else {
+			counter(descAttempts, a.N, channelLabel(a.Channel), a.Status)
+		}
 	}
 	for status, n := range counts.ItemsByStatus {
 		gauge(descItems, float64(n), status)
