@@ -1182,15 +1182,19 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		if len(r.labels) > 0 || r.seq != nil || len(r.cells) == 0 {
 			continue
 		}
+		// tick marks (√) wherever they landed are the tick columns of the row above
 		onlyFields := true
-		for c := range r.cells {
-			onlyFields = onlyFields && roles[c] == RoleField
+		for c, u := range r.cells {
+			onlyFields = onlyFields && (roles[c] == RoleField || tickCell.MatchString(u.Text))
 		}
 		if !onlyFields {
 			continue
 		}
 		prev := rows[k-1]
 		for c, u := range r.cells {
+			if roles[c] != RoleField {
+				continue
+			}
 			if p, ok := prev.cells[c]; ok {
 				p.Text += " " + u.Text
 				prev.cells[c] = p
