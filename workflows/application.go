@@ -124,6 +124,13 @@ type appCarry struct {
 	FinishedOn    calendar.Date     `json:"finished_on,omitzero"`
 	ClosedAt      time.Time         `json:"closed_at,omitzero"`
 	PlannedDue    calendar.Date     `json:"planned_due,omitzero"`
+	// Repeats counts the "still overdue" notices planned after the last level, the last one
+	// due at RepeatAt; RepeatsOn records that this run asked for their version.
+	Repeats   int       `json:"repeats,omitempty"`
+	RepeatAt  time.Time `json:"repeat_at,omitzero"`
+	RepeatsOn bool      `json:"repeats_on,omitempty"`
+	// PlannedRepeat is the last repeat written to PostgreSQL.
+	PlannedRepeat int `json:"planned_repeat,omitempty"`
 }
 
 type appRun struct {
@@ -137,6 +144,7 @@ type appRun struct {
 	loaded  bool
 	events  []store.EventRow
 	drop    string // reason to drop every pending notice at the next sync
+	repeat  []store.NoticePlan
 }
 
 // ApplicationWorkflow is the life of one 政府信息公开申请, from registration to the signed-off
@@ -301,11 +309,51 @@ func (w *appRun) advance(now time.Time) {
 		w.event("overdue", "system", map[string]any{"due": due.String()})
 		w.st.Level = -1 // overdue, no level reached yet; the projection shows 0
 	}
-	for _, lv := range w.ladder(due) {
+	ladder := w.ladder(due)
+	for _, lv := range ladder {
 		if !now.Before(lv.At) && lv.Level > w.st.Level {
 			w.st.Level = lv.Level
 			w.event("escalated", "system", map[string]any{"level": lv.Level, "target": w.levelTarget(lv.Level), "due": due.String()})
 		}
+	}
+	if n := len(ladder); n > 0 && w.st.Level == ladder[n-1].Level {
+		w.planRepeats(ladder[n-1], now)
+	}
+}
+
+// changeApplicationRepeats versions the "still overdue" notices after the last level, every
+// policy.Repeat working days as for items; asked only once an application reaches that level.
+const changeApplicationRepeats = "application-repeats"
+
+// planRepeats keeps the next "still overdue" notice planned ahead of its instant: when the last
+// one planned is due (or none is yet), the one after it. Repeats an asleep workflow missed are
+// not sent late; the next one to come is.
+func (w *appRun) planRepeats(top levelAt, now time.Time) {
+	if !w.st.RepeatsOn {
+		if workflow.GetVersion(w.ctx, changeApplicationRepeats, workflow.DefaultVersion, 1) < 1 {
+			return
+		}
+		w.st.RepeatsOn = true
+	}
+	for w.st.RepeatAt.IsZero() || !now.Before(w.st.RepeatAt) {
+		base := w.st.RepeatAt
+		if base.IsZero() {
+			base = top.At
+		}
+		next, ok := schedule.NextRepeat(w.def.Policy, base, w.cal)
+		if !ok {
+			return
+		}
+		w.st.Repeats++
+		w.st.RepeatAt = next
+	}
+	if w.st.PlannedRepeat >= w.st.Repeats {
+		return
+	}
+	target := w.levelTarget(top.Level)
+	w.repeat = []store.NoticePlan{{Kind: "escalation", Level: top.Level, Offset: w.st.Repeats, Target: target, At: w.st.RepeatAt}}
+	if target != store.TargetContact {
+		w.repeat = append(w.repeat, store.NoticePlan{Kind: "overdue", Level: top.Level, Offset: w.st.Repeats, Target: store.TargetContact, At: w.st.RepeatAt})
 	}
 }
 
@@ -341,6 +389,9 @@ func (w *appRun) nextWake(now time.Time) time.Time {
 				consider(lv.At)
 			}
 		}
+		if w.st.RepeatsOn {
+			consider(w.st.RepeatAt)
+		}
 	}
 	return next
 }
@@ -368,7 +419,8 @@ func (w *appRun) plan(due calendar.Date, now time.Time) *store.CyclePlan {
 				continue
 			}
 		case schedule.PointEscalation:
-			n.Kind, n.Level, n.Target = "escalation", pt.Level, w.levelTarget(pt.Level)
+			// offset 0 as for items: a "still overdue" repeat n is offset n of the last level
+			n.Kind, n.Level, n.Target, n.Offset = "escalation", pt.Level, w.levelTarget(pt.Level), 0
 			if n.Target == store.TargetContact {
 				n.Kind = "overdue"
 			}
@@ -400,6 +452,12 @@ func (w *appRun) flush(ctx workflow.Context, now time.Time) error {
 			sync.Plan = w.plan(planDue, now)
 		}
 	}
+	if len(w.repeat) > 0 && planDue == w.st.PlannedDue {
+		// added to what is planned, not replacing it: the ladder's notices stay
+		sync.Plan = &store.CyclePlan{CycleKey: "reply", Due: planDue.End(), Notices: w.repeat}
+	} else if len(w.repeat) > 0 && sync.Plan != nil {
+		sync.Plan.Notices = append(sync.Plan.Notices, w.repeat...)
+	}
 	if len(w.events) == 0 && sync.Plan == nil && w.drop == "" {
 		return nil
 	}
@@ -416,7 +474,10 @@ func (w *appRun) flush(ctx workflow.Context, now time.Time) error {
 		return fmt.Errorf("record application %d: %w", w.id, err)
 	}
 	w.st.PlannedDue = planDue
-	w.events, w.drop = nil, ""
+	if len(w.repeat) > 0 {
+		w.st.PlannedRepeat = w.repeat[0].Offset
+	}
+	w.events, w.drop, w.repeat = nil, "", nil
 	return nil
 }
 

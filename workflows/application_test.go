@@ -34,6 +34,7 @@ type appRun struct {
 	def   activities.ApplicationDefinition
 	mu    sync.Mutex
 	syncs []store.ApplicationSync
+	when  []time.Time // the workflow clock at each sync
 }
 
 func newAppRun(t *testing.T, received calendar.Date, start time.Time) *appRun {
@@ -58,6 +59,7 @@ func newAppRun(t *testing.T, received calendar.Date, start time.Time) *appRun {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.syncs = append(r.syncs, in)
+		r.when = append(r.when, r.env.Now())
 		return activities.SyncResult{}, nil
 	}, activity.RegisterOptions{Name: "SyncApplication"})
 	env.RegisterWorkflowWithOptions(workflows.ApplicationWorkflow, workflow.RegisterOptions{Name: workflows.ApplicationWorkflowName})
@@ -138,11 +140,11 @@ func (r *appRun) kinds() []string {
 
 func (r *appRun) last() store.ApplicationState { return r.syncs[len(r.syncs)-1].State }
 
-// plans lists the notice plans recorded, in order.
+// plans lists the full notice plans recorded (one per due day), in order.
 func (r *appRun) plans() []store.CyclePlan {
 	var out []store.CyclePlan
 	for _, s := range r.syncs {
-		if s.Plan != nil {
+		if s.Plan != nil && s.Plan.Replace {
 			out = append(out, *s.Plan)
 		}
 	}
@@ -448,5 +450,50 @@ func TestApplicationRegisteredLate(t *testing.T) {
 	}
 	if k := r.kinds(); len(k) < 3 || k[0] != "registered" || k[1] != "overdue" {
 		t.Errorf("events %v", k)
+	}
+}
+
+// Left unanswered past the last level, the application is reminded "still overdue" every
+// policy.Repeat working days, each notice planned before its instant, to the last level's
+// target and the office.
+func TestApplicationStillOverdueRepeats(t *testing.T) {
+	received := calendar.D(2026, 9, 30)
+	r := newAppRun(t, received, shanghai(received, 10, 0))
+	pol := schedule.DefaultPolicy()
+	due := addWD(t, received, application.ReplyDays)
+	last := pol.Escalation[len(pol.Escalation)-1]
+	top := addWD(t, due, last.After)
+	first, second := addWD(t, top, pol.Repeat), addWD(t, top, 2*pol.Repeat)
+	answer := addWD(t, second, 1)
+	r.update(shanghai(answer, 10, 0), workflows.UpdateReply, workflows.Reply{Type: application.Disclose, By: "科员"}, "")
+	r.update(shanghai(answer, 11, 0), workflows.UpdateCloseApplication, workflows.CloseApplication{By: "公开办"}, "")
+	r.run()
+	planned := map[int]time.Time{} // repeat -> when it was planned
+	for i, s := range r.syncs {
+		if s.Plan == nil {
+			continue
+		}
+		for _, n := range s.Plan.Notices {
+			if n.Offset > 0 && n.Kind == "escalation" && !s.Plan.Replace {
+				want := map[int]calendar.Date{1: first, 2: second, 3: addWD(t, top, 3*pol.Repeat)}[n.Offset]
+				if !n.At.Equal(shanghai(want, 9, 0)) || n.Target != last.Target || n.Level != last.Level {
+					t.Errorf("repeat %d: %+v, want %s to %s", n.Offset, n, shanghai(want, 9, 0), last.Target)
+				}
+				if !r.when[i].Before(n.At) {
+					t.Errorf("repeat %d planned at %s, not before its instant %s", n.Offset, r.when[i], n.At)
+				}
+				planned[n.Offset] = r.when[i]
+			}
+		}
+	}
+	if len(planned) != 3 {
+		t.Errorf("repeats planned %v, want 1, 2 and (after the second) 3", planned)
+	}
+	for _, p := range r.plans() {
+		for _, n := range p.Notices {
+			if n.Kind == "escalation" && n.Offset != 0 {
+				t.Errorf("a ladder notice with offset %d would share its key with a repeat", n.Offset)
+			}
+		}
 	}
 }
