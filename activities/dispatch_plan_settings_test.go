@@ -46,9 +46,9 @@ func TestPlanDispatchPersonSettings(t *testing.T) {
 		live(3, 22, "overdue", "contact", 0, late),       // 王五: overdue notices are not reminders
 		live(4, 23, "escalation", "supervisor", 1, late), // 钱七: escalated to despite the digest off
 		live(5, 24, "reminder", "contact", 0, soon),      // 赵六 (email only) and 孙八
-		urgentDue,                                        // 王五: an urgent clock is not a digest reminder
-		tongbao,                                          // 钱七: a 通报 is not a reminder
-		live(8, 26, "reminder", "head", 0, soon),         // 钱七 alone: opted out
+		urgentDue,                                // 王五: an urgent clock is not a digest reminder
+		tongbao,                                  // 钱七: a 通报 is not a reminder
+		live(8, 26, "reminder", "head", 0, soon), // 钱七 alone: opted out
 	}
 	reach := map[string][]notify.Recipient{
 		reachKey(notices[0]): {quiet, robot},

@@ -16,7 +16,8 @@ var ErrExpired = errors.New("expired")
 // links of the user die: the newest link an admin handed over is the only one that works.
 func (s *Store) CreateSetupLink(ctx context.Context, userID int64, token string, expires time.Time, a Audit) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE setup_links SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+		// Deleted, not marked used: the page then says a newer link exists, not that this one was used.
+		if _, err := tx.Exec(ctx, `DELETE FROM setup_links WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
 			return fmt.Errorf("store: setup links of user %d: %w", userID, err)
 		}
 		var by any

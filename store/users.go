@@ -28,8 +28,8 @@ type User struct {
 	Role         string    `json:"role"`
 	Disabled     bool      `json:"disabled"`
 	PasswordHash string    `json:"-"`
-	Offices      []int64   `json:"offices"` // office users
-	Units        []int64   `json:"units"`   // supervisors
+	Offices      []int64   `json:"offices"`             // office users
+	Units        []int64   `json:"units"`               // supervisors
 	PersonID     int64     `json:"person_id,omitempty"` // the person who receives this user's reminders, 0 if none
 	CreatedAt    time.Time `json:"created_at"`
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +17,16 @@ type accountData struct {
 	Tokens   []store.APIToken  `json:"tokens"`
 	Offices  []store.OfficeRow `json:"-"`
 	NewToken string            `json:"token,omitempty"`
+	// Person and Settings are the reminder settings of the person linked to the account.
+	Person   *store.Person        `json:"-"`
+	Settings store.PersonSettings `json:"-"`
+	Choices  []channelChoice      `json:"-"`
+}
+
+// channelChoice is one of the person's channels on the settings form.
+type channelChoice struct {
+	Channel string
+	Wanted  bool
 }
 
 // accountPage shows the user's scope, API tokens and the calendar feeds of their offices.
@@ -35,6 +47,19 @@ func (s *Server) account(r *http.Request, rc *reqCtx) (*accountData, error) {
 		return nil, err
 	}
 	d := &accountData{User: rc.user, Tokens: tokens}
+	if rc.user.PersonID != 0 {
+		p, err := s.st.Person(r.Context(), rc.user.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		d.Person = &p
+		if d.Settings, err = s.personSettings(r, p.ID); err != nil {
+			return nil, err
+		}
+		for _, c := range p.Channels {
+			d.Choices = append(d.Choices, channelChoice{c, len(d.Settings.Channels) == 0 || slices.Contains(d.Settings.Channels, c)})
+		}
+	}
 	if rc.user.Role == store.RoleOffice || rc.user.Role == store.RoleSupervisor {
 		if d.Offices, err = s.st.OfficesInScope(r.Context(), rc.scope); err != nil {
 			return nil, err
@@ -138,4 +163,37 @@ func (s *Server) accountTokenRevoke(w http.ResponseWriter, r *http.Request, rc *
 		return err
 	}
 	return s.done(w, r, rc, "/account", "令牌已撤销。", map[string]any{"revoked": id})
+}
+
+// personSettings are a person's settings, the defaults (every channel, digest on) if they set none.
+func (s *Server) personSettings(r *http.Request, id int64) (store.PersonSettings, error) {
+	all, err := s.st.PersonSettingsOf(r.Context(), []int64{id})
+	if err != nil {
+		return store.PersonSettings{}, err
+	}
+	ps, ok := all[id]
+	if !ok {
+		return store.PersonSettings{Digest: true}, nil
+	}
+	return ps, nil
+}
+
+// accountSettings saves how the person linked to the account wants reminders: which of their
+// channels, and whether the non-urgent reminders come at all. Escalations ignore both.
+func (s *Server) accountSettings(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.user.PersonID == 0 {
+		return &httpError{status: http.StatusConflict, msg: "本账号还没有关联接收提醒的人员，请联系管理员在“用户管理”中关联。"}
+	}
+	ps := store.PersonSettings{Channels: r.PostForm["channels"], Digest: r.PostFormValue("digest") != ""}
+	if len(ps.Channels) == 0 {
+		return badRequest("接收方式（channels）至少选一种。")
+	}
+	err := s.st.SetPersonSettings(r.Context(), rc.user.PersonID, ps, rc.audit())
+	if errors.Is(err, store.ErrChannelNotHeld) {
+		return badRequest("接收方式（channels）只能从管理员为您登记的方式中选择。")
+	}
+	if err != nil {
+		return err
+	}
+	return s.done(w, r, rc, "/account", "提醒设置已保存。", nil)
 }

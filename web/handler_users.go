@@ -16,6 +16,8 @@ type usersData struct {
 	Units    []store.UnitRow   `json:"-"`
 	Password string            `json:"-"` // a generated password, shown once
 	Created  string            `json:"-"`
+	Setup    *setupLink        `json:"-"` // an issued setup link, shown once
+	People   []store.Person    `json:"-"` // whom an account may be linked to
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -38,6 +40,9 @@ func (s *Server) users(r *http.Request) (*usersData, error) {
 	if d.Units, err = s.st.UnitsInScope(r.Context(), store.Scope{All: true}); err != nil {
 		return nil, err
 	}
+	if d.People, err = s.st.People(r.Context(), store.PeopleFilter{}); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }
 
@@ -49,6 +54,10 @@ type userInput struct {
 	Password string  `json:"password,omitempty"`
 	Offices  []int64 `json:"offices,omitempty"`
 	Units    []int64 `json:"units,omitempty"`
+	// Setup hands the account over by a setup link instead of a password; Password must be
+	// empty then.
+	Setup  bool  `json:"setup,omitempty"`
+	Person int64 `json:"person,omitempty"`
 }
 
 func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -61,7 +70,15 @@ func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		if err := r.ParseForm(); err != nil {
 			return badRequest("表单无效：%v", err)
 		}
-		in = userInput{Login: r.PostForm.Get("login"), Name: r.PostForm.Get("name"), Role: r.PostForm.Get("role"), Password: r.PostForm.Get("password")}
+		in = userInput{Login: r.PostForm.Get("login"), Name: r.PostForm.Get("name"), Role: r.PostForm.Get("role"), Password: r.PostForm.Get("password"),
+			Setup: r.PostForm.Get("setup") != ""}
+		if v := r.PostForm.Get("person"); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return badRequest("人员（person）编号无效：%s", v)
+			}
+			in.Person = n
+		}
 		for _, v := range r.PostForm["offices"] {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
@@ -77,13 +94,35 @@ func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			in.Units = append(in.Units, n)
 		}
 	}
+	if in.Setup && in.Password != "" {
+		return badRequest("选择“发送密码设置链接”时不要填写初始密码（password）。")
+	}
 	u, pw, err := CreateUser(r.Context(), s.st, in.Login, in.Name, in.Role, in.Password, in.Offices, in.Units, rc.audit())
 	if err != nil {
 		return err
 	}
+	if in.Person != 0 {
+		// The account exists either way: a person already linked elsewhere is said, not undone.
+		if err := s.linkPerson(r, rc, u.ID, in.Person); err != nil {
+			return err
+		}
+		if u, err = s.st.UserByID(r.Context(), u.ID); err != nil {
+			return err
+		}
+	}
+	var link *setupLink
+	if in.Setup {
+		// The generated password is never shown: the link is the only way in.
+		if link, err = s.issueSetupLink(r, rc, u); err != nil {
+			return err
+		}
+	}
 	if rc.api {
 		out := map[string]any{"user": u}
-		if in.Password == "" {
+		switch {
+		case link != nil:
+			out["setup"] = link
+		case in.Password == "":
 			out["password"] = pw
 		}
 		return writeJSON(w, http.StatusCreated, out)
@@ -93,7 +132,10 @@ func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return err
 	}
 	d.Created = u.Login
-	if in.Password == "" {
+	switch {
+	case link != nil:
+		d.Setup = link
+	case in.Password == "":
 		d.Password = pw
 	}
 	return s.render(w, r, rc, http.StatusOK, "users", "用户管理", d)
@@ -197,4 +239,51 @@ func validLogin(s string) bool {
 // GeneratePassword makes a random password that is easy to read aloud or type on a phone.
 func GeneratePassword() string {
 	return strings.NewReplacer("-", "x", "_", "y").Replace(randomToken(12))
+}
+
+// linkPerson links account id to a person (0 unlinks), naming the form control when refused.
+func (s *Server) linkPerson(r *http.Request, rc *reqCtx, id, person int64) error {
+	err := s.st.SetUserPerson(r.Context(), id, person, rc.audit())
+	switch {
+	case errors.Is(err, store.ErrPersonLinked):
+		return &httpError{status: http.StatusConflict, msg: "人员（person）已关联到另一个账号，一人只能有一个账号。"}
+	case errors.Is(err, store.ErrNotFound):
+		return badRequest("人员（person）或用户不存在。")
+	}
+	return err
+}
+
+// usersPerson links an account to the person who receives its reminders, or unlinks it.
+func (s *Server) usersPerson(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in struct {
+		User   int64 `json:"user"`
+		Person int64 `json:"person"`
+	}
+	if rc.api {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	} else {
+		n, err := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
+		if err != nil {
+			return badRequest("用户（user）编号无效：%q", r.PostFormValue("user"))
+		}
+		in.User = n
+		if v := r.PostFormValue("person"); v != "" {
+			if in.Person, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return badRequest("人员（person）编号无效：%q", v)
+			}
+		}
+	}
+	if in.User <= 0 || in.Person < 0 {
+		return badRequest("请指定用户（user）和人员（person）。")
+	}
+	if err := s.linkPerson(r, rc, in.User, in.Person); err != nil {
+		return err
+	}
+	msg := "已关联人员。"
+	if in.Person == 0 {
+		msg = "已取消关联人员。"
+	}
+	return s.done(w, r, rc, "/admin/users", msg, map[string]any{"user": in.User, "person": in.Person})
 }

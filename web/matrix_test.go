@@ -58,6 +58,8 @@ func (f *fixture) matrixPath(t *testing.T, rt route, scope string, victim int64)
 			}
 		case strings.HasPrefix(p, "/ical/"):
 			tok = f.srv.icalToken(office, 1) + ".ics"
+		case strings.HasPrefix(p, "/setup/"):
+			tok = "no-such-setup-link" // a real one is spent by the first request; setup_test.go uses them
 		default:
 			t.Fatalf("route %s: no token for this pattern", rt.path)
 		}
@@ -154,7 +156,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // would faithfully enforce whatever the table says.
 func TestRouteTablePolicy(t *testing.T) {
 	f := newFixture(t, true)
-	publicOK := []string{"GET /login", "POST /login", "GET /l/{token}", "POST /l/{token}", "GET /ical/{token}"}
+	publicOK := []string{"GET /login", "POST /login", "GET /l/{token}", "POST /l/{token}", "GET /ical/{token}", "GET /setup/{token}", "POST /setup/{token}"}
 	// {id} routes that are not scoped by item, office or unit: they act on the caller's own
 	// tokens (the query filters by user) or are admin-only.
 	unscopedIDs := []string{"POST /account/tokens/{id}/revoke", "POST /api/tokens/{id}/revoke",

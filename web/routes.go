@@ -56,6 +56,10 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/account/password", roles: anyone, handle: s.accountPassword},
 		{method: "POST", path: "/account/tokens", roles: anyone, handle: s.accountTokenCreate},
 		{method: "POST", path: "/account/tokens/{id}/revoke", roles: anyone, handle: s.accountTokenRevoke},
+		{method: "POST", path: "/account/settings", roles: anyone, handle: s.accountSettings},
+		// Password setup links (handler_setup.go): the one-time token is the credential.
+		{method: "GET", path: "/setup/{token}", roles: public, handle: s.setupPage},
+		{method: "POST", path: "/setup/{token}", roles: public, handle: s.setupSubmit},
 
 		// Items: the office's work.
 		{method: "GET", path: "/items", roles: anyone, scope: scopeOffice, param: "office", handle: s.itemsPage},
@@ -114,6 +118,7 @@ func (s *Server) routes() []route {
 
 		// Admins.
 		{method: "GET", path: "/admin/lists", roles: adminOnly, handle: s.listsPage},
+		{method: "GET", path: "/admin/lists/template.xlsx", roles: adminOnly, scope: scopeUnit, param: "unit", handle: s.listTemplate},
 		{method: "POST", path: "/admin/lists/preview", roles: adminOnly, upload: maxUpload, handle: s.listsPreview},
 		{method: "POST", path: "/admin/lists/fix", roles: adminOnly, handle: s.listsFix},
 		{method: "POST", path: "/admin/lists/correct", roles: adminOnly, upload: maxCorrections, handle: s.listsCorrect},
@@ -145,6 +150,8 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/admin/users", roles: adminOnly, handle: s.usersPage},
 		{method: "POST", path: "/admin/users", roles: adminOnly, handle: s.usersCreate},
 		{method: "POST", path: "/admin/users/{id}/disable", roles: adminOnly, handle: s.usersDisable},
+		{method: "POST", path: "/admin/users/setup", roles: adminOnly, handle: s.usersSetupLink},
+		{method: "POST", path: "/admin/users/person", roles: adminOnly, handle: s.usersPerson},
 		{method: "GET", path: "/admin/audit", roles: adminOnly, handle: s.auditPage},
 
 		// The JSON API: the same operations for scripts (bearer tokens) and the pages' users.
@@ -204,6 +211,8 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/api/users", roles: adminOnly, api: true, handle: s.usersPage},
 		{method: "POST", path: "/api/users", roles: adminOnly, api: true, handle: s.usersCreate},
 		{method: "POST", path: "/api/users/{id}/disable", roles: adminOnly, api: true, handle: s.usersDisable},
+		{method: "POST", path: "/api/users/setup", roles: adminOnly, api: true, handle: s.usersSetupLink},
+		{method: "POST", path: "/api/users/person", roles: adminOnly, api: true, handle: s.usersPerson},
 		{method: "GET", path: "/api/audit", roles: adminOnly, api: true, handle: s.auditPage},
 		{method: "GET", path: "/api/tokens", roles: anyone, api: true, handle: s.accountPage},
 		{method: "POST", path: "/api/tokens", roles: anyone, api: true, handle: s.accountTokenCreate},
