@@ -366,3 +366,36 @@ func TestShortOwnerBetweenClockAndChannels(t *testing.T) {
 		t.Errorf("办事指南: rule %q, requirement %q; want its 10-day clock and the law kept out of its 内容", it.Rule.Text, it.Requirement)
 	}
 }
+
+// Every cell written as “| ⏎ cell |” so that a row spans many lines, and the tick columns at
+// the end of each row: the ticks are no item of their own.
+func TestTickMarksAreNoItems(t *testing.T) {
+	rows := [][]string{
+		{"序号", "公开事项", "公开内容", "公开时限", "公开主体", "公开渠道和载体", "公开对象"},
+		{"1", "救助政策", "临时救助政策文件", "制定或获取信息之日起10个工作日内", "县民政局", "■政府网站", "√", "√"},
+		{"2", "救助标准", "临时救助标准", "制定或获取信息之日起10个工作日内", "县民政局", "■政府网站", "√", "√"},
+		{"3", "办事指南", "申请条件、材料和流程", "制定或获取信息之日起5个工作日内", "县民政局", "■政府网站", "√", "√"},
+	}
+	var b strings.Builder
+	b.WriteString("社会救助领域基层政务公开标准目录\n")
+	for _, r := range rows {
+		b.WriteString("| \n")
+		for _, c := range r {
+			b.WriteString(" " + c + "  | \n")
+		}
+	}
+	res := load(t, "目录.txt", []byte(b.String()), testDir("某县", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		var ts []string
+		for _, it := range res.Items {
+			ts = append(ts, it.Title)
+		}
+		t.Fatalf("%d items, want 3: %q", len(res.Items), ts)
+	}
+	for _, it := range res.Items {
+		if strings.Contains(it.Title+it.Requirement, "√") {
+			t.Errorf("item %q (%q) holds a tick mark", it.Title, it.Requirement)
+		}
+	}
+}
