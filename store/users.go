@@ -286,3 +286,15 @@ func (s *Store) SetUserPerson(ctx context.Context, id, personID int64, a Audit) 
 		return writeAudit(ctx, tx, a)
 	})
 }
+
+// UserByPerson returns the account linked to a person.
+func (s *Store) UserByPerson(ctx context.Context, personID int64) (*User, error) {
+	u, err := scanUser(s.Pool.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.person_id = $1`, personID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("user of person", personID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: user of person %d: %w", personID, err)
+	}
+	return u, nil
+}

@@ -77,6 +77,14 @@ func TestAccountReminderSettings(t *testing.T) {
 	if !strings.Contains(body, `value="sms" checked`) || strings.Contains(body, `value="email" checked`) || strings.Contains(body, `name="digest" value="1" checked`) {
 		t.Errorf("the form does not show the saved settings: %.3000s", body)
 	}
+	// The admin sees on the person's page whose account it is and what they chose.
+	resp, body = admin.get("/admin/people/" + itoa(pid))
+	wantStatus(t, resp, body, http.StatusOK)
+	for _, want := range []string{u.Login, "接收方式：短信", "一般提醒：不接收"} {
+		if !strings.Contains(pageText(body), want) {
+			t.Errorf("the person page lacks %q: %.3000s", want, pageText(body))
+		}
+	}
 	var audited int
 	if err := f.st.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'person.settings' AND object_id = $1`, itoa(pid)).Scan(&audited); err != nil || audited != 1 {
 		t.Errorf("%d audit entries for the settings (%v), want 1", audited, err)

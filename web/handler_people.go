@@ -17,6 +17,9 @@ type personData struct {
 	Offices   []store.OfficeRow `json:"-"` // for the attach forms
 	Units     []store.UnitRow   `json:"-"`
 	Levels    []int             `json:"-"`
+	// Account is the login linked to the person, if any, and Settings what they chose on it.
+	Account   *store.User          `json:"-"`
+	Settings  store.PersonSettings `json:"-"`
 	formState `json:"-"`
 }
 
@@ -59,6 +62,15 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	if d.Units, err = s.st.UnitsInScope(ctx, store.Scope{All: true}); err != nil {
+		return err
+	}
+	switch d.Account, err = s.st.UserByPerson(ctx, id); {
+	case errors.Is(err, store.ErrNotFound):
+		d.Account = nil
+	case err != nil:
+		return err
+	}
+	if d.Settings, err = s.personSettings(r, id); err != nil {
 		return err
 	}
 	return s.render(w, r, rc, status, "person", p.Name, d)
