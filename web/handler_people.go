@@ -13,10 +13,10 @@ import (
 // any workflow: it applies from the next message on.
 
 type personData struct {
-	Person    personJSON        `json:"person"`
-	Offices   []store.OfficeRow `json:"-"` // for the attach forms
-	Units     []store.UnitRow   `json:"-"`
-	Levels    []int             `json:"-"`
+	Person  personJSON        `json:"person"`
+	Offices []store.OfficeRow `json:"-"` // for the attach forms
+	Units   []store.UnitRow   `json:"-"`
+	Levels  []int             `json:"-"`
 	// Account is the login linked to the person, if any, and Settings what they chose on it.
 	Account   *store.User          `json:"-"`
 	Settings  store.PersonSettings `json:"-"`
