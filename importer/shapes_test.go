@@ -399,3 +399,22 @@ func TestTickMarksAreNoItems(t *testing.T) {
 		}
 	}
 }
+
+// A catalogue without an owner column names an item like an office (内设科室): with no owner
+// column to fill, it is the item, and the rows after it are read on.
+func TestOfficeLikeTitleWithoutOwnerColumn(t *testing.T) {
+	text := `序号 | 公开事项 | 公开内容 | 公开时限 | 公开渠道和载体 |
+1 | 机构职能 | 本部门的职能职责 | 信息形成或变更之日起20个工作日内 | 政府网站 |
+2 | 内设科室 | 内设机构的名称、职责和联系方式 | 信息形成或变更之日起20个工作日内 | 政府网站 |
+3 | 政策文件 | 本部门制定的规范性文件 | 信息形成或变更之日起10个工作日内 | 政府网站 |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	var ts []string
+	for _, it := range res.Items {
+		ts = append(ts, it.Title)
+	}
+	if !equalStrings(ts, []string{"机构职能", "内设科室", "政策文件"}) {
+		t.Fatalf("items %q, want 机构职能, 内设科室, 政策文件", ts)
+	}
+}

@@ -41,6 +41,9 @@ type textReader struct {
 	known map[string]bool
 	notes []Issue
 	name  string
+	// noOwner is set while reading a table with no owner column (no 责任科室, no 公开主体): an
+	// office-like cell there (内设科室, 办公室) is a level or a title, not an owner.
+	noOwner bool
 }
 
 func readText(name, text string, opts ReadOptions) (*Document, error) {
@@ -245,7 +248,7 @@ func (tr *textReader) isLabel(s string) bool {
 	if sectionHead.MatchString(s) && runeLen(s) <= 40 {
 		return true // 一、做好财政信息公开。 is a heading even with its full stop
 	}
-	return runeLen(s) <= 30 && !sentenceLike(s) && !tr.isRule(s) && officeStrength(s, tr.known) != surelyOffice &&
+	return runeLen(s) <= 30 && !sentenceLike(s) && !tr.isRule(s) && (tr.noOwner || officeStrength(s, tr.known) != surelyOffice) &&
 		!scoreLike.MatchString(s) && !fieldMark.MatchString(s) && !isDitto(s) && !enumeration(s)
 }
 
@@ -940,6 +943,12 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			}
 		}
 	}
+	owner := false
+	for _, r := range roles {
+		owner = owner || r == RoleOffices || r == RoleLead || r == RoleCo || r == RoleSubject
+	}
+	tr.noOwner = !owner
+	defer func() { tr.noOwner = false }()
 	var levels []int
 	seqCol := -1
 	for c, r := range roles {
