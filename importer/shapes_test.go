@@ -418,3 +418,27 @@ func TestOfficeLikeTitleWithoutOwnerColumn(t *testing.T) {
 		t.Fatalf("items %q, want 机构职能, 内设科室, 政策文件", ts)
 	}
 }
+
+// 内容标准 elements in brackets continue on lines of their own (【职责】 | ||||) under the row
+// whose 内容 starts with one: they are more of that 内容, not items.
+func TestBracketElementsContinueTheContent(t *testing.T) {
+	text := `序号 | 信息类别 | 内容标准 | 公开时限 | 公开形式 |
+1 | 内设机构 | 【机构名称】 | 信息形成或者变更之日起20个工作日内 | 政府网站 |
+【职责】 | ||||
+【联系方式】 | ||||
+2 | 部门预算 | 【预算说明】【预算表】 | 批复后20日内公开 | 政府网站 |
+3 | 信息公开年报 | 【标题】【内容】 | 按年公开 | 政府网站 |
+`
+	res := load(t, "标准.txt", []byte(text), testDir("某局", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		var ts []string
+		for _, it := range res.Items {
+			ts = append(ts, it.Title+"/"+it.Requirement)
+		}
+		t.Fatalf("%d items, want 3: %q", len(res.Items), ts)
+	}
+	if it := findItem(t, res, "", "内设机构"); !strings.Contains(it.Requirement, "【职责】") || !strings.Contains(it.Requirement, "【联系方式】") {
+		t.Errorf("内设机构 requirement %q, want its three elements", it.Requirement)
+	}
+}

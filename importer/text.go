@@ -766,6 +766,9 @@ func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	return j - i
 }
 
+// elementCell is one element of a 内容标准 written in brackets: 【联系方式】.
+var elementCell = regexp.MustCompile(`^【[^【】]{1,16}】$`)
+
 // ticksOnly reports cells that are nothing but tick marks (√, ■, ●): the 公开对象 / 公开方式
 // columns of a row, never an item of their own.
 func ticksOnly(ts []tok) bool {
@@ -1183,6 +1186,43 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				break
 			}
 		}
+	}
+	// a row of 【…】 elements only (【联系方式】 | |||||| under 【机构名称】) lists more of the
+	// 内容 of the row above: its elements, not an item
+	for k := 1; k < len(rows); k++ {
+		r := rows[k]
+		if r.seq != nil || len(r.labels)+len(r.cells) == 0 {
+			continue
+		}
+		var parts []string
+		only := true
+		for _, u := range r.labels {
+			only = only && elementCell.MatchString(u.Text)
+			parts = append(parts, u.Text)
+		}
+		for _, u := range r.cells {
+			only = only && elementCell.MatchString(u.Text)
+			parts = append(parts, u.Text)
+		}
+		if !only {
+			continue
+		}
+		content := -1
+		for c, x := range roles {
+			if x == RoleRequirement || x == RoleTask {
+				content = c
+				break
+			}
+		}
+		prev := rows[k-1]
+		u, ok := prev.cells[content]
+		if content < 0 || !ok || !elementCell.MatchString(strings.Fields(u.Text + " x")[0]) && !strings.HasPrefix(u.Text, "【") {
+			continue
+		}
+		u.Text += strings.Join(parts, "")
+		prev.cells[content] = u
+		rows = append(rows[:k], rows[k+1:]...)
+		k--
 	}
 	// a row of kept-column cells only (■投资项目在线审批监管平台 on a line of its own) is the
 	// rest of the row above, wrapped
