@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -120,6 +121,9 @@ type Columns struct {
 // roles make a list (something to do and someone or some time to do it).
 var catalogueField = regexp.MustCompile(`依据|范围|渠道|载体|对象|形式`)
 
+// loneScore is a 得分 header: the points, when the table has no 分值 column.
+func loneScore(h string) bool { return fold(h) == "得分" }
+
 func headerScore(cells []string) (score int, ok bool) {
 	roles := map[Role]bool{}
 	unknownLong := 0
@@ -141,6 +145,9 @@ func headerScore(cells []string) (score int, ok bool) {
 			// many of its short cells read like header words (工作推进, 办公室)
 			unknownLong++
 		}
+	}
+	if !roles[RoleScore] && slices.ContainsFunc(cells, loneScore) {
+		roles[RoleScore] = true
 	}
 	what := roles[RoleTask] || roles[RoleRequirement] || roles[RoleLevel]
 	// an assessment table (考核项目 / 考评细项 / 分值) names no office and no time: its score
@@ -181,6 +188,17 @@ func rolesFromHeader(rows [][]string) []Role {
 			if r, ok := headerRole(rows[i][c]); ok {
 				roles[c], known[c] = r, true
 				break
+			}
+		}
+	}
+	// 得分 is the points an item is worth where no 分值 column says so (考核内容 | 得分 | 合计得分);
+	// beside a 分值 it is the score obtained, a field
+	if !slices.Contains(roles, RoleScore) {
+		for c := 0; c < width; c++ {
+			for _, r := range rows {
+				if c < len(r) && loneScore(r[c]) {
+					roles[c], known[c] = RoleScore, true
+				}
 			}
 		}
 	}

@@ -442,3 +442,28 @@ func TestBracketElementsContinueTheContent(t *testing.T) {
 		t.Errorf("内设机构 requirement %q, want its three elements", it.Requirement)
 	}
 }
+
+// An assessment table whose points column is 得分 (no 分值 column): 得分 is what each item is
+// worth, and the group total beside it (合计得分) is not.
+func TestScoreColumnNamedDeFen(t *testing.T) {
+	text := `类别 | 考核内容 | 得分 | 合计得分 |
+组织保障 | 明确分管领导和承办科室 | 2分 | 4分 |
+配备专职工作人员 | 2分 | ||
+平台建设 | 门户网站栏目及时更新 | 5分 | 5分 |
+`
+	res := load(t, "考核.txt", []byte(text), testDir("某县", nil, nil), 2026, BuildOptions{CreateOffices: true, DefaultRule: "年底前"})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want 3", len(res.Items))
+	}
+	want := map[string]float64{"明确分管领导和承办科室": 2, "配备专职工作人员": 2, "门户网站栏目及时更新": 5}
+	for _, it := range res.Items {
+		w, ok := want[it.Title]
+		if !ok {
+			w, ok = want[it.Requirement]
+		}
+		if !ok || it.Score == nil || *it.Score != w {
+			t.Errorf("item %q / %q: score %v, want %v", it.Title, it.Requirement, it.Score, w)
+		}
+	}
+}
