@@ -156,5 +156,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err := s.startSession(w, r, u, rc.ip); err != nil {
 		return err
 	}
-	return s.done(w, r, rc, "/", "密码已设置，已为您登录。其他设备上的登录已退出。", nil)
+	// To the account page, not home: home redirects again and the flash would be spent on it,
+	// and the account page is where a linked person chooses how they are reminded.
+	return s.done(w, r, rc, "/account", "密码已设置，已为您登录。其他设备上的登录已退出。", nil)
 }

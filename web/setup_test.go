@@ -105,8 +105,8 @@ func TestSetupLinkResetsPassword(t *testing.T) {
 
 	resp, body = anon.post("/setup/"+tok, url.Values{"new": {"neues-passwort-1"}, "again": {"neues-passwort-1"}})
 	wantStatus(t, resp, body, http.StatusSeeOther)
-	if loc := resp.Header.Get("Location"); loc != "/" {
-		t.Errorf("after setting the password: redirect to %q, want /", loc)
+	if loc := resp.Header.Get("Location"); loc != "/account" {
+		t.Errorf("after setting the password: redirect to %q, want /account", loc)
 	}
 	signedIn := &client{t: t, f: f, cookie: sessionFrom(t, resp)}
 	signedIn.csrf = f.srv.csrfToken(signedIn.cookie.Value)
