@@ -162,6 +162,7 @@ func TestApplicationRegisterInTheBrowser(t *testing.T) {
 		return a.State == application.StateClosed
 	})
 	resp, body = office.get(loc)
+	wantStatus(t, resp, body, http.StatusOK)
 	for _, want := range []string{"不予公开：属于四类过程性信息", "办结签发", "已办结"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("closed case page lacks %q", want)

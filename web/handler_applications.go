@@ -693,11 +693,6 @@ func (s *Server) applicationReportXLSX(w http.ResponseWriter, r *http.Request, r
 	return err
 }
 
-// apiApplication is the JSON of one case: the row and its case file.
-func (s *Server) apiApplication(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	return s.applicationPage(w, r, rc)
-}
-
 // dashboardApplications are the open applications the dashboard shows: overdue, or due within
 // 5 working days, overdue first. Supervisors see them without the applicant.
 func (s *Server) dashboardApplications(ctx context.Context, rc *reqCtx, unit int64) ([]applicationView, error) {
