@@ -12,15 +12,47 @@ import (
 func (t Part3) XLSX() ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	const sheet = "第三部分"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+	if err := t.sheet(f); err != nil {
+		return nil, err
+	}
+	return write(f)
+}
+
+// Workbook writes parts 2 and 3 in one file: part 3 on the first sheet, as the xlsx had it
+// before part 2 existed, and part 2 on the second.
+func Workbook(p2 Part2, p3 Part3) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := p3.sheet(f); err != nil {
+		return nil, err
+	}
+	if err := p2.sheet(f); err != nil {
+		return nil, err
+	}
+	return write(f)
+}
+
+func write(f *excelize.File) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
 		return nil, fmt.Errorf("annual report xlsx: %w", err)
 	}
-	set := func(cell string, v any) error { return f.SetCellValue(sheet, cell, v) }
-	cell := func(col, row int) string {
-		name, _ := excelize.CoordinatesToCellName(col, row)
-		return name
+	return buf.Bytes(), nil
+}
+
+func cellName(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+// sheet writes part 3 on the file's first sheet, renamed 第三部分.
+func (t Part3) sheet(f *excelize.File) error {
+	const sheet = "第三部分"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return fmt.Errorf("annual report xlsx: %w", err)
 	}
+	set := func(cell string, v any) error { return f.SetCellValue(sheet, cell, v) }
+	cell := cellName
 	title := fmt.Sprintf("%s %d年政府信息公开工作年度报告 三、收到和处理政府信息公开申请情况", t.Unit, t.Year)
 	steps := []func() error{
 		func() error { return set("A1", title) },
@@ -47,26 +79,22 @@ func (t Part3) XLSX() ([]byte, error) {
 	}
 	for _, s := range steps {
 		if err := s(); err != nil {
-			return nil, fmt.Errorf("annual report xlsx: %w", err)
+			return fmt.Errorf("annual report xlsx: %w", err)
 		}
 	}
 	for i, r := range t.Rows {
 		row := 6 + i
 		if err := set(cell(1, row), r.Label); err != nil {
-			return nil, fmt.Errorf("annual report xlsx: %w", err)
+			return fmt.Errorf("annual report xlsx: %w", err)
 		}
 		if r.Code == CodeResults {
 			continue // a heading: the form leaves its cells empty
 		}
 		for c, n := range r.Counts {
 			if err := set(cell(2+c, row), n); err != nil {
-				return nil, fmt.Errorf("annual report xlsx: %w", err)
+				return fmt.Errorf("annual report xlsx: %w", err)
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, fmt.Errorf("annual report xlsx: %w", err)
-	}
-	return buf.Bytes(), nil
+	return nil
 }
