@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -209,6 +210,10 @@ func TestApplicationRegisterInTheBrowser(t *testing.T) {
 	if v, _ := x.GetCellValue("第三部分", "B6"); v != "1" {
 		t.Errorf("xlsx 一、本年新收 自然人: %q", v)
 	}
+	if idx, _ := x.GetSheetIndex("第二部分"); idx < 0 {
+		t.Errorf("the xlsx has no 第二部分: %v", x.GetSheetList())
+	}
+	checkReportPart2(t, f, sup)
 	resp, body = office.get("/applications/report?unit=" + itoa(f.unitA))
 	wantStatus(t, resp, body, http.StatusForbidden)
 }
@@ -354,4 +359,62 @@ func TestApplicationLedgerUpload(t *testing.T) {
 	office := f.liveAs(t, "office")
 	resp, body = office.upload("/applications/import", map[string]string{"unit": itoa(f.unitA)}, "台账.xlsx", book("法规科"))
 	wantStatus(t, resp, body, http.StatusForbidden)
+}
+
+// checkReportPart2 reads 第二部分 of the fixture's 2024 report from the page and the xlsx: the
+// form's rows are there with blank cells, and the supplement's 合计 counts the cycles the
+// month charts count for the unit's 2024.
+func checkReportPart2(t *testing.T, f *fixture, sup *client) {
+	t.Helper()
+	months, err := f.st.MonthlyFigures(context.Background(), store.ReportFilter{Scope: store.Scope{All: true}, Unit: f.unitA,
+		From: calendar.D(2024, 1, 1).Start(), To: calendar.D(2025, 1, 1).Start()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var due, done, onTime int
+	for _, m := range months {
+		due, done, onTime = due+m.Due, done+m.Done, onTime+m.OnTime
+	}
+	if due == 0 {
+		t.Fatal("the fixture has no cycles due in 2024")
+	}
+	q := "?unit=" + itoa(f.unitA) + "&year=2024"
+	resp, body := sup.get("/applications/report" + q)
+	wantStatus(t, resp, body, http.StatusOK)
+	for _, want := range []string{"二、主动公开政府信息情况", "第二十条第（一）项", "本年制发件数", "行政规范性文件", "行政强制",
+		"本年收费金额（单位：万元）", "本年度主动公开事项完成情况", "政务公开"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the report page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "报表数字不能相互印证") {
+		t.Errorf("the 2024 report does not add up: %s", pageText(body))
+	}
+	total := regexp.MustCompile(`data-code="supplement-total"><td>合计</td><td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>`).FindStringSubmatch(body)
+	want := []string{strconv.Itoa(due), strconv.Itoa(done), strconv.Itoa(onTime)}
+	if total == nil || strings.Join(total[2:], ",") != strings.Join(want, ",") {
+		t.Errorf("合计 on the page %q, the month figures give 应完成/已完成/按时 %v", total, want)
+	}
+	resp, body = sup.get("/applications/report.xlsx" + q)
+	wantStatus(t, resp, body, http.StatusOK)
+	x, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := x.GetRows("第二部分")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form, sum bool
+	for _, r := range rows {
+		if len(r) > 0 && r[0] == "行政许可" {
+			form = len(strings.Join(r[1:], "")) == 0
+		}
+		if len(r) == 5 && r[0] == "合计" {
+			sum = strings.Join(r[2:], ",") == strings.Join(want, ",")
+		}
+	}
+	if !form || !sum {
+		t.Errorf("xlsx 第二部分: form row blank %v, 合计 %v: %q", form, sum, rows)
+	}
 }

@@ -612,12 +612,16 @@ func (s *Server) readClose(r *http.Request, rc *reqCtx) (any, error) {
 
 type reportData struct {
 	Table  annualreport.Part3 `json:"table"`
+	Part2  annualreport.Part2 `json:"part2"`
 	Units  []store.UnitRow    `json:"-"`
 	Unit   int64              `json:"-"`
 	Year   int                `json:"-"`
 	XLSX   string             `json:"-"`
 	Cols   []string           `json:"-"`
 	Checks string             `json:"check_error,omitempty"`
+	// part 2's texts, so the page says what the xlsx says
+	P2Note, SupTitle string   `json:"-"`
+	SupHeads         []string `json:"-"`
 }
 
 func (s *Server) applicationReportData(r *http.Request, rc *reqCtx) (reportData, error) {
@@ -651,24 +655,29 @@ func (s *Server) applicationReportData(r *http.Request, rc *reqCtx) (reportData,
 	if err != nil {
 		return reportData{}, err
 	}
-	d := reportData{Table: t, Units: units, Unit: rc.unit, Year: year, Cols: annualreport.Columns,
+	figures, err := s.st.AnnualItemFigures(ctx, rc.unit, year)
+	if err != nil {
+		return reportData{}, err
+	}
+	d := reportData{Table: t, Part2: annualreport.ComputePart2(name, year, figures), Units: units, Unit: rc.unit, Year: year,
+		Cols: annualreport.Columns, P2Note: annualreport.Part2Note, SupTitle: annualreport.SupplementTitle, SupHeads: annualreport.SupplementHeads,
 		XLSX: fmt.Sprintf("/applications/report.xlsx?unit=%d&year=%d", rc.unit, year)}
-	if err := t.Check(); err != nil {
+	if err := errors.Join(d.Part2.Check(), t.Check()); err != nil {
 		d.Checks = err.Error()
 	}
 	return d, nil
 }
 
-// applicationReport is the printable page of part 3 of the annual report.
+// applicationReport is the printable page of parts 2 and 3 of the annual report.
 func (s *Server) applicationReport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	d, err := s.applicationReportData(r, rc)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, rc, http.StatusOK, "application_report", fmt.Sprintf("%d年度报告 · 收到和处理政府信息公开申请情况", d.Year), d)
+	return s.render(w, r, rc, http.StatusOK, "application_report", fmt.Sprintf("%d年度报告 · 主动公开与依申请公开情况", d.Year), d)
 }
 
-// applicationReportXLSX downloads part 3 as xlsx.
+// applicationReportXLSX downloads parts 3 and 2 as the two sheets of one xlsx.
 func (s *Server) applicationReportXLSX(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	d, err := s.applicationReportData(r, rc)
 	if err != nil {
@@ -677,7 +686,7 @@ func (s *Server) applicationReportXLSX(w http.ResponseWriter, r *http.Request, r
 	if d.Checks != "" {
 		return &httpError{status: http.StatusConflict, msg: "报表数字不能相互印证，未生成：" + d.Checks}
 	}
-	b, err := d.Table.XLSX()
+	b, err := annualreport.Workbook(d.Part2, d.Table)
 	if err != nil {
 		return err
 	}
@@ -686,7 +695,7 @@ func (s *Server) applicationReportXLSX(w http.ResponseWriter, r *http.Request, r
 	if err := s.st.RecordAudit(r.Context(), a); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%d年度报告-依申请公开.xlsx", d.Table.Unit, d.Year)
+	name := fmt.Sprintf("%s-%d年度报告表.xlsx", d.Table.Unit, d.Year)
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"report.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	_, err = w.Write(b)
