@@ -114,7 +114,16 @@ func runApplication(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("the report does not reconcile: %w", err)
 	}
 	if *out != "" {
-		b, err := t.XLSX()
+		// the file carries both parts of the report, as the web page's download does
+		figures, err := st.AnnualItemFigures(ctx, unit.ID, *year)
+		if err != nil {
+			return err
+		}
+		p2 := annualreport.ComputePart2(unit.Name, *year, figures)
+		if err := p2.Check(); err != nil {
+			return fmt.Errorf("part 2 of the report does not reconcile: %w", err)
+		}
+		b, err := annualreport.Workbook(p2, t)
 		if err != nil {
 			return err
 		}

@@ -63,6 +63,9 @@ func TestApplicationCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p2, err := x.GetRows("第二部分"); err != nil || len(p2) == 0 || !strings.Contains(strings.Join(p2[0], ""), "主动公开") {
+		t.Errorf("xlsx has no 第二部分 sheet as the web download does: %v %q", err, p2)
+	}
 	rows, _ := x.GetRows("第三部分")
 	// 一、本年新收: 科研机构 1, 自然人 1, 总计 2
 	if got := rows[5]; got[1] != "1" || got[3] != "1" || got[7] != "2" {
