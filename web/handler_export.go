@@ -122,6 +122,13 @@ func (s *Server) itemsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	name := fmt.Sprintf("政务公开事项-%s.xlsx", calendar.DateOf(now))
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"items.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
+	// Recorded before the body is written: an export that cannot be audited is not handed out.
+	a := rc.audit()
+	a.Action, a.ObjectType, a.ObjectID = "items.export", "items", itemFilterQuery(d)
+	a.Detail = map[string]any{"rows": len(items), "filter": filterText(d), "query": itemFilterQuery(d)}
+	if err := s.st.RecordAudit(ctx, a); err != nil {
+		return err
+	}
 	return f.Write(w)
 }
 

@@ -26,6 +26,8 @@ func init() {
 		"user.password_setup": "通过链接设置密码",
 		"user.person":         "关联人员",
 		"person.settings":     "修改提醒设置",
+		"items.export":        "导出事项清单",
+		"user.setup_mail":     "发送密码设置邮件",
 	} {
 		actionLabels[k] = v
 	}
