@@ -1,0 +1,112 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+type decodeProbe struct {
+	Name    string   `form:"name" json:"name"`
+	Aliases []string `form:"aliases,split" json:"aliases"`
+	Tags    []string `form:"tag" json:"tags"`
+	Alerts  bool     `form:"alerts" json:"alerts"`
+	Keep    *bool    `form:"keep" json:"keep"`
+	Days    int      `form:"days" label:"有效期" json:"days"`
+	Robot   int64    `form:"robot" label:"机器人编号" json:"robot"`
+	Offices []int64  `form:"offices" label:"科室编号" json:"offices"`
+	Skipped string   `json:"skipped"`
+}
+
+func formRequest(vals url.Values) *http.Request {
+	r := httptest.NewRequest("POST", "/x", strings.NewReader(vals.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func jsonRequest(body string) *http.Request {
+	r := httptest.NewRequest("POST", "/x", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+func TestDecodeInputForm(t *testing.T) {
+	r := formRequest(url.Values{"name": {" 甲局 "}, "aliases": {"甲、乙，甲"}, "tag": {"a", "b"}, "alerts": {"1"},
+		"days": {" 30 "}, "robot": {"7"}, "offices": {"3", "", "5"}, "skipped": {"x"}})
+	var in decodeProbe
+	if err := decodeInput(r, &reqCtx{}, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Name != " 甲局 " || !slices.Equal(in.Aliases, []string{"甲", "乙"}) || !slices.Equal(in.Tags, []string{"a", "b"}) ||
+		!in.Alerts || in.Days != 30 || in.Robot != 7 || !slices.Equal(in.Offices, []int64{3, 5}) || in.Skipped != "" {
+		t.Fatalf("decoded %+v", in)
+	}
+	// A form without the checkbox says no: the pointer is set, to false.
+	if in.Keep == nil || *in.Keep {
+		t.Fatalf("keep %v", in.Keep)
+	}
+	// A hidden field's "0" is false as well, and absent numbers are zero.
+	var off decodeProbe
+	if err := decodeInput(formRequest(url.Values{"alerts": {"0"}, "keep": {"1"}}), &reqCtx{}, &off); err != nil {
+		t.Fatal(err)
+	}
+	if off.Alerts || off.Keep == nil || !*off.Keep || off.Days != 0 || off.Offices != nil {
+		t.Fatalf("decoded %+v", off)
+	}
+}
+
+func TestDecodeInputFormErrorsNameTheControl(t *testing.T) {
+	for _, c := range []struct {
+		vals url.Values
+		want string
+	}{
+		{url.Values{"robot": {"x"}}, "机器人编号无效：x"},
+		{url.Values{"days": {"-1"}}, "有效期无效：-1"},
+		{url.Values{"offices": {"3", "x"}}, "科室编号无效：x"},
+		{url.Values{"offices": {"0"}}, "科室编号无效：0"},
+	} {
+		var in decodeProbe
+		err := decodeInput(formRequest(c.vals), &reqCtx{}, &in)
+		var he *httpError
+		if !errors.As(err, &he) || he.status != http.StatusBadRequest || he.msg != c.want {
+			t.Errorf("%v: got %v, want 400 %q", c.vals, err, c.want)
+		}
+	}
+}
+
+func TestDecodeInputJSON(t *testing.T) {
+	var in decodeProbe
+	err := decodeInput(jsonRequest(`{"name":"甲局","aliases":["甲、乙"],"keep":true,"days":30,"offices":[3]}`), &reqCtx{api: true}, &in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// JSON is taken as sent: no splitting, and the pointer says the key was there.
+	if in.Name != "甲局" || !slices.Equal(in.Aliases, []string{"甲、乙"}) || in.Keep == nil || !*in.Keep || in.Days != 30 || !slices.Equal(in.Offices, []int64{3}) {
+		t.Fatalf("decoded %+v", in)
+	}
+	var none decodeProbe
+	if err := decodeInput(jsonRequest(`{"name":"甲局"}`), &reqCtx{api: true}, &none); err != nil || none.Keep != nil {
+		t.Fatalf("keep without the key: %v %v", none.Keep, err)
+	}
+	// A script's typo is an error, not a silently ignored setting.
+	err = decodeInput(jsonRequest(`{"nmae":"甲局"}`), &reqCtx{api: true}, &none)
+	var he *httpError
+	if !errors.As(err, &he) || he.status != http.StatusBadRequest || !strings.Contains(he.msg, "nmae") {
+		t.Fatalf("unknown field: %v", err)
+	}
+	// The form's field names mean nothing to the JSON road.
+	if err := decodeInput(jsonRequest(`{"tag":["a"]}`), &reqCtx{api: true}, &none); err == nil {
+		t.Fatal("form name accepted as a JSON key")
+	}
+}
+
+func TestDecodeInputWantsAStructPointer(t *testing.T) {
+	var s string
+	if err := decodeInput(formRequest(url.Values{}), &reqCtx{}, &s); err == nil {
+		t.Fatal("decoded into a string")
+	}
+}
