@@ -188,14 +188,10 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	var in struct {
-		Name string `json:"name"`
+		Name string `form:"name" json:"name"`
 	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in.Name = r.PostFormValue("name")
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	name, err := checkName(in.Name, "单位")
 	if err != nil {
@@ -218,15 +214,11 @@ func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 func (s *Server) officeCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	var in struct {
-		Name    string   `json:"name"`
-		Aliases []string `json:"aliases"`
+		Name    string   `form:"name" json:"name"`
+		Aliases []string `form:"aliases,split" json:"aliases"`
 	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in.Name, in.Aliases = r.PostFormValue("name"), splitNames(r.PostFormValue("aliases"))
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	name, err := checkName(in.Name, "科室")
 	if err != nil {
@@ -287,22 +279,15 @@ func (s *Server) nameTaken(ctx context.Context, unit, self int64, names []string
 func (s *Server) groupsSet(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	var in struct {
-		Name    string  `json:"name"`
-		Offices []int64 `json:"offices"`
+		Name    string  `form:"name" json:"name"`
+		Offices []int64 `form:"offices" label:"科室编号" json:"offices"`
 	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in.Name = r.PostFormValue("name")
-		ids, err := formIDs(r.PostForm["offices"], "科室")
-		if err != nil {
-			return s.refuse(w, r, rc, "group:"+in.Name, err)
-		}
-		in.Offices = ids
-	}
+	// The name decodes before the offices, so a bad office id is shown on its group's form.
+	derr := decodeInput(r, rc, &in)
 	form := "group:" + strings.TrimSpace(in.Name)
+	if derr != nil {
+		return s.refuse(w, r, rc, form, derr)
+	}
 	name, err := checkName(in.Name, "组")
 	if err != nil {
 		return s.refuse(w, r, rc, form, err)
