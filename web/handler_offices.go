@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/zwgk/zwgk/store"
@@ -92,17 +91,12 @@ func (s *Server) renderOffice(w http.ResponseWriter, r *http.Request, rc *reqCtx
 func (s *Server) officeUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	in := struct {
-		Name        string   `json:"name"`
-		Aliases     []string `json:"aliases"`
-		KeepOldName *bool    `json:"keep_old_name"`
+		Name        string   `form:"name" json:"name"`
+		Aliases     []string `form:"aliases,split" json:"aliases"`
+		KeepOldName *bool    `form:"keep_old_name" json:"keep_old_name"`
 	}{}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		keep := r.PostFormValue("keep_old_name") != ""
-		in.Name, in.Aliases, in.KeepOldName = r.PostFormValue("name"), splitNames(r.PostFormValue("aliases")), &keep
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	name, err := checkName(in.Name, "科室")
 	if err != nil {
@@ -172,18 +166,10 @@ func (s *Server) robotAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 func (s *Server) robotRemove(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	var in struct {
-		Robot int64 `json:"robot"`
+		Robot int64 `form:"robot" label:"机器人编号" json:"robot"`
 	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		n, err := strconv.ParseInt(r.PostFormValue("robot"), 10, 64)
-		if err != nil {
-			return badRequest("机器人编号无效：%s", r.PostFormValue("robot"))
-		}
-		in.Robot = n
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	// Deleting by office and id in one statement keeps another office's robot out of reach.
 	gone, err := s.st.DeleteRobotAudited(ctx, rc.office, in.Robot, rc.audit())
