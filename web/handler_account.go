@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -110,22 +109,11 @@ func (s *Server) accountTokenCreate(w http.ResponseWriter, r *http.Request, rc *
 		return &httpError{status: http.StatusForbidden, msg: "不能用 API 令牌生成新令牌：请登录网页，在“我的账号”中生成。"}
 	}
 	var in struct {
-		Name string `json:"name"`
-		Days int    `json:"days"`
+		Name string `form:"name" json:"name"`
+		Days int    `form:"days" label:"有效期（天数）" json:"days"`
 	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in.Name = r.PostFormValue("name")
-		if v := strings.TrimSpace(r.PostFormValue("days")); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return badRequest("有效期应为天数（1–%d）：%s", tokenMaxDays, v)
-			}
-			in.Days = n
-		}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || len([]rune(in.Name)) > 60 {
