@@ -1,7 +1,11 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,9 +16,10 @@ import (
 
 // Password setup links. An admin never needs to know or say a password: resetting one, or
 // handing over a new account, issues a one-time link that the user opens to choose their own.
-// The link is shown once to the admin (it is not mailed: the admin hands it over through a
-// channel they trust to reach that person, as they did the password before). Only its hash is
-// stored; it works once, within setupLinkTTL, and only the newest one of a user works.
+// The link is shown once to the admin, who hands it over through a channel they trust; when the
+// user is linked to a person with an email address it is mailed to them as well (see
+// mailSetupLink for where). Only its hash is stored in setup_links and the audit log never
+// holds it; it works once, within setupLinkTTL, and only the newest one of a user works.
 
 // setupLinkTTL is long enough to span a weekend between an admin issuing a link on Friday
 // and its user opening it on Monday.
@@ -35,9 +40,10 @@ func init() {
 
 // setupLink is an issued link, shown once.
 type setupLink struct {
-	Login   string    `json:"login"`
-	URL     string    `json:"url"`
-	Expires time.Time `json:"expires_at"`
+	Login    string    `json:"login"`
+	URL      string    `json:"url"`
+	Expires  time.Time `json:"expires_at"`
+	MailedTo string    `json:"mailed_to,omitempty"` // the address the link was also mailed to
 }
 
 // issueSetupLink makes a setup link for u and records it in the audit log.
@@ -50,7 +56,68 @@ func (s *Server) issueSetupLink(r *http.Request, rc *reqCtx, u *store.User) (*se
 	if err := s.st.CreateSetupLink(r.Context(), u.ID, tok, expires, rc.audit()); err != nil {
 		return nil, err
 	}
-	return &setupLink{Login: u.Login, URL: strings.TrimSuffix(s.opt.BaseURL, "/") + "/setup/" + tok, Expires: expires}, nil
+	link := &setupLink{Login: u.Login, URL: strings.TrimSuffix(s.opt.BaseURL, "/") + "/setup/" + tok, Expires: expires}
+	to, err := s.mailSetupLink(r, rc, u, tok, link)
+	switch {
+	case err != nil:
+		// The link exists and is on the admin's screen: a mail that failed must not lose it.
+		s.log.Warn("setup link mail", "user", u.Login, "err", err)
+		rc.flash = "密码设置链接未能发送到本人邮箱（" + err.Error() + "），请将下面的链接交给本人。"
+	case to != "":
+		link.MailedTo = to
+		rc.flash = "密码设置链接已同时发送到 " + to + "（开发模式：见发件箱）。"
+	}
+	return link, nil
+}
+
+// mailSetupLink mails the link to the person u is linked to, when they have an email address,
+// and returns the address ("" when there is none to mail to).
+//
+// Only in dev mode: there the outbox is the email channel and the web writes the message into
+// it directly. In production the web process has no mail channel (SMTP belongs to the worker,
+// which sends what the dispatcher plans), so the link is handed over by the admin only.
+// The outbox key is the link's hash: one message per link, however often the write is tried.
+// The outbox copy is the mail itself, so it holds the link in clear, as a password reset mail
+// in a mailbox does; the audit entry names the address, never the link.
+func (s *Server) mailSetupLink(r *http.Request, rc *reqCtx, u *store.User, tok string, link *setupLink) (string, error) {
+	if !s.opt.Dev || u.PersonID == 0 {
+		return "", nil
+	}
+	ctx := r.Context()
+	p, err := s.st.Person(ctx, u.PersonID)
+	if err != nil {
+		return "", fmt.Errorf("人员 %d：%w", u.PersonID, err)
+	}
+	if p.Email == "" || !p.Active {
+		return "", nil
+	}
+	sum := sha256.Sum256([]byte(tok))
+	name := orName(p.Name, u.Login)
+	text := fmt.Sprintf("%s：\n\n管理员为您的账号 %s 签发了密码设置链接。请在 %s 前打开下面的链接，设置您自己的登录密码：\n\n%s\n\n链接只能使用一次；设置后，其他设备上的登录会退出。如果您没有申请，请联系管理员。\n",
+		name, u.Login, fmtTime(link.Expires), link.URL)
+	body := fmt.Sprintf(`<p>%s：</p><p>管理员为您的账号 %s 签发了密码设置链接。请在 %s 前打开下面的链接，设置您自己的登录密码：</p><p><a href="%s">%s</a></p><p>链接只能使用一次；设置后，其他设备上的登录会退出。如果您没有申请，请联系管理员。</p>`,
+		html.EscapeString(name), html.EscapeString(u.Login), html.EscapeString(fmtTime(link.Expires)), html.EscapeString(link.URL), html.EscapeString(link.URL))
+	id, _, err := s.st.PutOutbox(ctx, store.OutboxMessage{
+		Key: "setup-link/" + hex.EncodeToString(sum[:16]), Channel: "email", Recipient: p.Name, Address: p.Email,
+		Subject: "设置政务公开任务系统登录密码", BodyText: text, BodyHTML: body,
+	})
+	if err != nil {
+		return "", err
+	}
+	a := rc.audit()
+	a.Action, a.ObjectType, a.ObjectID = "user.setup_mail", "user", strconv.FormatInt(u.ID, 10)
+	a.Detail = map[string]any{"person": p.ID, "address": p.Email, "outbox": id, "expires_at": link.Expires}
+	if err := s.st.RecordAudit(ctx, a); err != nil {
+		return "", err
+	}
+	return p.Email, nil
+}
+
+func orName(name, login string) string {
+	if name != "" {
+		return name
+	}
+	return login
 }
 
 // usersSetupLink resets a user's password by a setup link: the old password keeps working
