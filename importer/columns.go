@@ -80,6 +80,9 @@ var headerMeaning = []struct {
 	{regexp.MustCompile(`任务|事项|内容|名称|目标|工作`), RoleTask},
 }
 
+// listTitle is how the title of a list ends.
+var listTitle = regexp.MustCompile(`(目录|清单|一览表|分解表|任务表|台账|细则|方案)(\(试行\)|\(暂行\))?$`)
+
 // headerRole reads one header cell: a known header word, else its meaning from the words in
 // it. known is false for text that is no header (too long, or no header word in it).
 func headerRole(text string) (r Role, known bool) {
@@ -90,6 +93,10 @@ func headerRole(text string) (r Role, known bool) {
 	}
 	if r, ok := headerWords[f]; ok {
 		return r, true
+	}
+	if runeLen(f) >= 7 && listTitle.MatchString(f) {
+		// 基层政务公开标准目录, 重点任务分解表: the list's title above its header, no column
+		return RoleNone, false
 	}
 	if runeLen(f) > 12 {
 		// 公开渠道和载体(在标注范围内至少选择其一公开…): the remark in brackets is not the header

@@ -467,3 +467,38 @@ func TestScoreColumnNamedDeFen(t *testing.T) {
 		}
 	}
 }
+
+// The list's title on the line before its header (基層政務公開標準目錄) is no header cell, and
+// the notes after the table (標準目錄要素說明：…) end it: neither becomes a column or an item.
+func TestListTitleAndNotesAroundTheTable(t *testing.T) {
+	lines := []string{"附件2:", "基層政務公開標準目錄",
+		"序號", "公開事項", "公開內容", "公開時限", "公開主體",
+		"1", "公租房保障", "保障對象名單及補貼標準", "信息形成之日起20個工作日內", "某縣住房和城鄉建設局",
+		"2", "棚戶區改造", "改造計劃及進度", "信息形成之日起20個工作日內", "某縣住房和城鄉建設局",
+		"標準目錄要素說明: 1.公開事項名稱。按照上級目錄填寫。2.公開時限。"}
+	text := strings.Join(lines, "\n|\n") + "\n|\n"
+	res := load(t, "目錄.txt", []byte(text), testDir("某縣", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	var ts []string
+	for _, it := range res.Items {
+		ts = append(ts, strings.Join(append(append([]string{}, it.Path...), it.Title), "/"))
+	}
+	if len(ts) != 2 || !strings.Contains(ts[0], "公租房保障") || !strings.Contains(ts[1], "棚戶區改造") {
+		t.Fatalf("items %q, want 公租房保障 and 棚戶區改造 alone", ts)
+	}
+}
+
+// A list's title is no header cell, however many header words it holds (标准, 任务); a level
+// named 目录 still is one.
+func TestListTitleIsNoHeader(t *testing.T) {
+	for _, s := range []string{"基层政务公开标准目录", "基層政務公開標準目錄", "2026年政务公开重点任务分解表", "主动公开事项清单(试行)"} {
+		if r, known := headerRole(s); known {
+			t.Errorf("headerRole(%q) = %s, want no header", s, r)
+		}
+	}
+	for s, want := range map[string]Role{"一级目录": RoleLevel, "公开内容": RoleRequirement, "具体要求": RoleRequirement} {
+		if r, known := headerRole(s); !known || r != want {
+			t.Errorf("headerRole(%q) = %s %v, want %s", s, r, known, want)
+		}
+	}
+}

@@ -208,7 +208,7 @@ func (tr *textReader) isRule(s string) bool {
 	return parseRule(s, tr.year).Kind != kindUnparsed
 }
 
-var pageFurniture = regexp.MustCompile(`^(责任编辑|编辑|来源|相关稿件|相关链接|相关阅读|相关文章|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫|附件下载|上一篇|下一篇)[:：]?\s*$`)
+var pageFurniture = regexp.MustCompile(`^(责任编辑|编辑|来源|相关稿件|相关链接|相关阅读|相关文章|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫|附件下载|上一篇|下一篇)[:：]?\s*$|^(标准目录要素说明|目录要素说明|填表说明|编制说明)[:：]`)
 
 // otherFieldTakes reports that a kept column after column c claims s by its content (政府网站 in
 // a 公开形式 column that follows the 公开主体 one): then s is not c's.
@@ -766,6 +766,9 @@ func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	return j - i
 }
 
+// lawTag is the kind of law written before it: 【条例】, 【规章】.
+var lawTag = regexp.MustCompile(`^【[^【】]{1,4}】\s*`)
+
 // elementCell is one element of a 内容标准 written in brackets: 【联系方式】.
 var elementCell = regexp.MustCompile(`^【[^【】]{1,16}】$`)
 
@@ -998,7 +1001,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	}
 	// a web page's furniture (责任编辑:, 相关稿件, 打印本页) ends the table, even inside a row
 	for k := start + n; k < len(toks); k++ {
-		if pageFurniture.MatchString(toks[k].Text) {
+		if pageFurniture.MatchString(ToSimplified(toks[k].Text)) {
 			toks = toks[:k]
 			break
 		}
@@ -1473,6 +1476,7 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 	// a law in 《》 where the table has a 公开依据 column is that column's, not a level: the
 	// row lost its 公开内容 cell (政府信息公开指南 | 《条例》 | …)
 	lawCell := func(s string) bool {
+		s = lawTag.ReplaceAllString(s, "") // 【条例】《…》
 		return hasLaw && strings.HasPrefix(s, "《") && fieldLaw.MatchString(ToSimplified(s))
 	}
 	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && !lawCell(cells[j].Text) && len(cells)-j > 1 && (len(r.labels) < nLevels || nLevels == 1) {
