@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/zwgk/zwgk/store"
@@ -48,51 +47,22 @@ func (s *Server) users(r *http.Request) (*usersData, error) {
 
 // userInput is the API body of a new user; Password empty generates one.
 type userInput struct {
-	Login    string  `json:"login"`
-	Name     string  `json:"name"`
-	Role     string  `json:"role"`
-	Password string  `json:"password,omitempty"`
-	Offices  []int64 `json:"offices,omitempty"`
-	Units    []int64 `json:"units,omitempty"`
+	Login    string  `form:"login" json:"login"`
+	Name     string  `form:"name" json:"name"`
+	Role     string  `form:"role" json:"role"`
+	Password string  `form:"password" json:"password,omitempty"`
+	Offices  []int64 `form:"offices" label:"科室编号" json:"offices,omitempty"`
+	Units    []int64 `form:"units" label:"单位编号" json:"units,omitempty"`
 	// Setup hands the account over by a setup link instead of a password; Password must be
 	// empty then.
-	Setup  bool  `json:"setup,omitempty"`
-	Person int64 `json:"person,omitempty"`
+	Setup  bool  `form:"setup" json:"setup,omitempty"`
+	Person int64 `form:"person" label:"人员（person）编号" json:"person,omitempty"`
 }
 
 func (s *Server) usersCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var in userInput
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		if err := r.ParseForm(); err != nil {
-			return badRequest("表单无效：%v", err)
-		}
-		in = userInput{Login: r.PostForm.Get("login"), Name: r.PostForm.Get("name"), Role: r.PostForm.Get("role"), Password: r.PostForm.Get("password"),
-			Setup: r.PostForm.Get("setup") != ""}
-		if v := r.PostForm.Get("person"); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return badRequest("人员（person）编号无效：%s", v)
-			}
-			in.Person = n
-		}
-		for _, v := range r.PostForm["offices"] {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return badRequest("科室编号无效：%s", v)
-			}
-			in.Offices = append(in.Offices, n)
-		}
-		for _, v := range r.PostForm["units"] {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return badRequest("单位编号无效：%s", v)
-			}
-			in.Units = append(in.Units, n)
-		}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	if in.Setup && in.Password != "" {
 		return badRequest("选择“发送密码设置链接”时不要填写初始密码（password）。")
@@ -146,21 +116,19 @@ func (s *Server) usersDisable(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	disable := true
-	if rc.api {
-		var in struct {
-			Disabled *bool `json:"disabled"`
+	// The page's button says enable; a script says disabled, and an empty body disables.
+	var in struct {
+		Disabled *bool `json:"disabled"`
+		Enable   bool  `form:"enable" json:"-"`
+	}
+	if !rc.api || r.ContentLength != 0 {
+		if err := decodeInput(r, rc, &in); err != nil {
+			return err
 		}
-		if r.ContentLength != 0 {
-			if err := decodeJSON(r, &in); err != nil {
-				return err
-			}
-			if in.Disabled != nil {
-				disable = *in.Disabled
-			}
-		}
-	} else if r.PostFormValue("enable") != "" {
-		disable = false
+	}
+	disable := !in.Enable
+	if in.Disabled != nil {
+		disable = *in.Disabled
 	}
 	if id == rc.user.ID && disable {
 		return badRequest("不能停用自己的账号。")
@@ -256,24 +224,11 @@ func (s *Server) linkPerson(r *http.Request, rc *reqCtx, id, person int64) error
 // usersPerson links an account to the person who receives its reminders, or unlinks it.
 func (s *Server) usersPerson(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var in struct {
-		User   int64 `json:"user"`
-		Person int64 `json:"person"`
+		User   int64 `form:"user" label:"用户（user）编号" json:"user"`
+		Person int64 `form:"person" label:"人员（person）编号" json:"person"`
 	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		n, err := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
-		if err != nil {
-			return badRequest("用户（user）编号无效：%q", r.PostFormValue("user"))
-		}
-		in.User = n
-		if v := r.PostFormValue("person"); v != "" {
-			if in.Person, err = strconv.ParseInt(v, 10, 64); err != nil {
-				return badRequest("人员（person）编号无效：%q", v)
-			}
-		}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	if in.User <= 0 || in.Person < 0 {
 		return badRequest("请指定用户（user）和人员（person）。")
