@@ -183,22 +183,16 @@ func (s *Server) personActive(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	active := false
-	if rc.api {
-		var in struct {
-			Active *bool `json:"active"`
-		}
-		if r.ContentLength != 0 {
-			if err := decodeJSON(r, &in); err != nil {
-				return err
-			}
-			if in.Active != nil {
-				active = *in.Active
-			}
-		}
-	} else {
-		active = r.PostFormValue("active") == "1"
+	// An API call without a body deactivates, as the page's 停用 button does.
+	var in struct {
+		Active *bool `form:"active" json:"active"`
 	}
+	if !rc.api || r.ContentLength != 0 {
+		if err := decodeInput(r, rc, &in); err != nil {
+			return err
+		}
+	}
+	active := in.Active != nil && *in.Active
 	if err := s.st.SetPersonActive(ctx, id, active, rc.audit()); err != nil {
 		return err
 	}
