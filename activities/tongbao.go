@@ -11,11 +11,14 @@ import (
 )
 
 // TongbaoDay is what TongbaoCheck says of a day: whether the monthly 通报 goes out on it, and
-// on which month.
+// on which month; on the first working day of a quarter, also on which quarter.
 type TongbaoDay struct {
 	Day   calendar.Date `json:"day"`
 	First bool          `json:"first"` // the first working day of its month
 	Month string        `json:"month"` // the month before Day's, 2026-11: what the 通报 reports
+	// Quarter is the quarter before Day's (2026Q3) when Day is the first working day of
+	// January, April, July or October; empty otherwise.
+	Quarter string `json:"quarter,omitempty"`
 }
 
 // TongbaoCheck tells the 通报 workflow whether at falls on the first working day of its month,
@@ -29,7 +32,11 @@ func (a *Activities) TongbaoCheck(ctx context.Context, at time.Time) (TongbaoDay
 	cal := calendar.New(append(calendar.Official(), years...)...)
 	d := calendar.DateOf(at)
 	prev := calendar.D(d.Year, d.Month-1, 1)
-	return TongbaoDay{Day: d, First: cal.IsFirstWorkingDay(d), Month: prev.String()[:7]}, nil
+	day := TongbaoDay{Day: d, First: cal.IsFirstWorkingDay(d), Month: prev.String()[:7]}
+	if day.First && (d.Month-1)%3 == 0 {
+		day.Quarter = store.QuarterKey(prev.Year, prev.Month)
+	}
+	return day, nil
 }
 
 // TongbaoUnits lists the units whose supervisors get a 通报.
@@ -37,10 +44,10 @@ func (a *Activities) TongbaoUnits(ctx context.Context) ([]store.TongbaoUnit, err
 	return a.Store.TongbaoUnits(ctx)
 }
 
-// TongbaoRequest is one unit's 通报 of one month.
+// TongbaoRequest is one unit's 通报 of one month or quarter.
 type TongbaoRequest struct {
 	Unit  store.TongbaoUnit `json:"unit"`
-	Month string            `json:"month"` // 2026-11
+	Month string            `json:"month"` // 2026-11, or a quarter: 2026Q4 (store.TongbaoPeriod)
 	At    time.Time         `json:"at"`    // the workflow's time: the message waits for the unit's next send window
 }
 
@@ -49,24 +56,21 @@ type TongbaoResult struct {
 	Planned int `json:"planned"`
 }
 
-// SendTongbao computes a unit's figures of the month, as the /tongbao page shows them, and plans
-// one notice per supervisor at the unit's next send window, so that the 通报 goes out in the
-// digest the supervisor gets anyway. Repeating it plans nothing: the notices' key is the unit,
-// the month and the person.
+// SendTongbao computes a unit's figures of the month or quarter, as the /tongbao page shows
+// them, and plans one notice per supervisor at the unit's next send window, so that the 通报
+// goes out in the digest the supervisor gets anyway. Repeating it plans nothing: the notices'
+// key is the unit, the period and the person.
 func (a *Activities) SendTongbao(ctx context.Context, req TongbaoRequest) (TongbaoResult, error) {
-	first, err := time.ParseInLocation("2006-01", req.Month, calendar.Shanghai)
+	first, next, err := store.TongbaoPeriod(req.Month)
 	if err != nil {
-		return TongbaoResult{}, fmt.Errorf("通报 of unit %d: month %q: %w", req.Unit.ID, req.Month, err)
+		return TongbaoResult{}, fmt.Errorf("通报 of unit %d: %w", req.Unit.ID, err)
 	}
-	f := store.ReportFilter{Scope: store.Scope{All: true}, Unit: req.Unit.ID, From: first, To: first.AddDate(0, 1, 0)}
+	f := store.ReportFilter{Scope: store.Scope{All: true}, Unit: req.Unit.ID, From: first, To: next}
 	months, err := a.Store.MonthlyFigures(ctx, f)
 	if err != nil {
 		return TongbaoResult{}, err
 	}
-	var m store.MonthFigures
-	for _, x := range months {
-		m = x // one month in the range
-	}
+	m := SumMonths(months)
 	offices, err := a.Store.OverdueByOffice(ctx, store.ReportFilter{Scope: store.Scope{All: true}, Unit: req.Unit.ID, From: time.Unix(0, 0), To: req.At})
 	if err != nil {
 		return TongbaoResult{}, err
@@ -114,4 +118,17 @@ func TongbaoNote(m store.MonthFigures, offices []store.OfficeOverdue) string {
 		return s + "；目前无逾期事项"
 	}
 	return s + fmt.Sprintf("；目前逾期最多的是%s（%d项）", offices[0].Office, offices[0].Overdue)
+}
+
+// SumMonths adds up the figures of the months of a quarter (one month gives itself).
+func SumMonths(months []store.MonthFigures) store.MonthFigures {
+	var t store.MonthFigures
+	for _, x := range months {
+		t.Due += x.Due
+		t.Closed += x.Closed
+		t.Done += x.Done
+		t.OnTime += x.OnTime
+		t.Overdue += x.Overdue
+	}
+	return t
 }

@@ -37,10 +37,11 @@ func (s *Store) TongbaoUnits(ctx context.Context) ([]TongbaoUnit, error) {
 	})
 }
 
-// TongbaoPlan is one unit's 通报 of one month, to be sent at At to each of its supervisors.
+// TongbaoPlan is one unit's 通报 of one month or quarter, to be sent at At to each of its
+// supervisors.
 type TongbaoPlan struct {
 	UnitID    int64
-	Month     string // 2026-11: the month reported on
+	Month     string // 2026-11 or 2026Q4: the month or quarter reported on (TongbaoPeriod)
 	At        time.Time
 	Note      string // the figures the message states
 	PersonIDs []int64
@@ -55,9 +56,9 @@ func TongbaoWorkflowID(unitID int64) string { return "tongbao/" + strconv.Format
 // returns how many it wrote and, as SyncItem does, the instant to wake the dispatcher at when
 // that is earlier than its wake-up (zero otherwise).
 func (s *Store) PlanTongbao(ctx context.Context, p TongbaoPlan) (planned int, wake time.Time, err error) {
-	first, err := time.ParseInLocation("2006-01", p.Month, calendar.Shanghai)
+	first, _, err := TongbaoPeriod(p.Month)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("store: 通报 of unit %d: month %q: %w", p.UnitID, p.Month, err)
+		return 0, time.Time{}, fmt.Errorf("store: 通报 of unit %d: %w", p.UnitID, err)
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		for _, person := range p.PersonIDs {
@@ -113,8 +114,44 @@ func (s *Store) ClaimedTongbaoNotices(ctx context.Context, key string) ([]Notice
 	})
 }
 
-// monthLabel writes 2026-11 as 2026年11月.
+// TongbaoPeriod reads the period a 通报 reports on, a month (2026-11) or a quarter (2026Q4),
+// as its first instant in Asia/Shanghai and the first instant after it. The key is also the
+// notices' cycle key, so a quarter's 通报 never shares a key with its last month's.
+func TongbaoPeriod(key string) (from, to time.Time, err error) {
+	if y, q, ok := strings.Cut(key, "Q"); ok {
+		year, yerr := strconv.Atoi(y)
+		n, qerr := strconv.Atoi(q)
+		if yerr != nil || qerr != nil || len(y) != 4 || n < 1 || n > 4 {
+			return time.Time{}, time.Time{}, fmt.Errorf("period %q: want a quarter such as 2026Q4", key)
+		}
+		from = time.Date(year, time.Month(3*n-2), 1, 0, 0, 0, 0, calendar.Shanghai)
+		return from, from.AddDate(0, 3, 0), nil
+	}
+	from, err = time.ParseInLocation("2006-01", key, calendar.Shanghai)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("period %q: want a month such as 2026-11: %w", key, err)
+	}
+	return from, from.AddDate(0, 1, 0), nil
+}
+
+// QuarterKey is the key of the quarter month m of year is in: 2026, 11 → 2026Q4.
+func QuarterKey(year int, m time.Month) string {
+	return fmt.Sprintf("%dQ%d", year, (int(m)-1)/3+1)
+}
+
+var quarterNames = [...]string{"", "一", "二", "三", "四"}
+
+// TongbaoLabel is a period's name in a 通报's title: 2026年11月, 2026年第四季度.
+func TongbaoLabel(key string) string { return monthLabel(key) }
+
+// monthLabel writes 2026-11 as 2026年11月 and 2026Q4 as 2026年第四季度.
 func monthLabel(month string) string {
+	if y, q, ok := strings.Cut(month, "Q"); ok {
+		if n, err := strconv.Atoi(q); err == nil && n >= 1 && n <= 4 {
+			return y + "年第" + quarterNames[n] + "季度"
+		}
+		return month
+	}
 	y, m, ok := strings.Cut(month, "-")
 	if !ok {
 		return month

@@ -17,7 +17,8 @@ import (
 
 // TongbaoWorkflowName is the monthly 通报 workflow's type. A Temporal Schedule starts it every
 // day at TongbaoTime; on the first working day of a month it plans the previous month's 通报
-// for each unit's supervisors, on other days it returns at once. The schedule cannot say
+// for each unit's supervisors (and of a quarter, the previous quarter's as well), on other
+// days it returns at once. The schedule cannot say
 // "first working day" itself: cron knows weekends, not 春节 or a 调休 Sunday.
 const TongbaoWorkflowName = "TongbaoWorkflow"
 
@@ -30,10 +31,12 @@ type TongbaoInput struct{}
 
 // TongbaoOutput says what a run did, for the schedule's history in the Temporal UI.
 type TongbaoOutput struct {
-	Day     string `json:"day"`
-	Month   string `json:"month,omitempty"` // the month reported on; empty on other days
+	Day   string `json:"day"`
+	Month string `json:"month,omitempty"` // the month reported on; empty on other days
+	// Quarter is the quarter reported on as well, on the first working day of a quarter.
+	Quarter string `json:"quarter,omitempty"`
 	Units   int    `json:"units"`
-	Planned int    `json:"planned"` // notices written; 0 when a run of the day already did
+	Planned int    `json:"planned"` // notices written, monthly and quarterly; 0 when a run of the day already did
 }
 
 var tongbaoOptions = workflow.ActivityOptions{
@@ -71,6 +74,20 @@ func TongbaoWorkflow(ctx workflow.Context, _ TongbaoInput) (TongbaoOutput, error
 			return out, err
 		}
 		out.Units++
+		out.Planned += res.Planned
+	}
+	// The quarterly 通报 came after the monthly one: runs recorded before it replay without
+	// its activities.
+	if workflow.GetVersion(ctx, "tongbao-quarter", workflow.DefaultVersion, 1) == workflow.DefaultVersion || day.Quarter == "" {
+		return out, nil
+	}
+	out.Quarter = day.Quarter
+	for _, u := range units {
+		var res activities.TongbaoResult
+		req := activities.TongbaoRequest{Unit: u, Month: day.Quarter, At: now}
+		if err := workflow.ExecuteActivity(ctx, acts.SendTongbao, req).Get(ctx, &res); err != nil {
+			return out, err
+		}
 		out.Planned += res.Planned
 	}
 	return out, nil

@@ -142,8 +142,9 @@ func (f *tongbaoFixture) notices(t *testing.T) []tongbaoNotice {
 }
 
 // On the first working day of a month the workflow plans the previous month's 通报, one notice
-// per active supervisor (not one per level) at the unit's first send window; on the other days,
-// and when it runs again on the same day, it plans nothing.
+// per active supervisor (not one per level) at the unit's first send window, and on the first
+// working day of a quarter the previous quarter's as well; on the other days, and when it runs
+// again on the same day, it plans nothing.
 func TestTongbaoWorkflowFirstWorkingDay(t *testing.T) {
 	f := newTongbaoFixture(t)
 	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 8, 30, 0, 0, calendar.Shanghai) }
@@ -158,44 +159,48 @@ func TestTongbaoWorkflowFirstWorkingDay(t *testing.T) {
 		t.Fatalf("during 国庆节: %+v", n)
 	}
 	out := f.run(t, at(2026, 10, 8))
-	if out.Month != "2026-09" || out.Units != 1 || out.Planned != len(f.people) {
-		t.Fatalf("2026-10-08: %+v, want the 2026-09 通报 of one unit to %d supervisors", out, len(f.people))
+	if out.Month != "2026-09" || out.Quarter != "2026Q3" || out.Units != 1 || out.Planned != 2*len(f.people) {
+		t.Fatalf("2026-10-08: %+v, want the 2026-09 and 2026Q3 通报 of one unit to %d supervisors", out, len(f.people))
 	}
 	// the same day again (a retried or re-run workflow), and the day after
-	if out := f.run(t, at(2026, 10, 8).Add(2*time.Hour)); out.Planned != 0 || out.Month != "2026-09" {
+	if out := f.run(t, at(2026, 10, 8).Add(2*time.Hour)); out.Planned != 0 || out.Month != "2026-09" || out.Quarter != "2026Q3" {
 		t.Errorf("2026-10-08 again: %+v, want nothing new", out)
 	}
-	if out := f.run(t, at(2026, 10, 9)); out.Month != "" || out.Planned != 0 {
+	if out := f.run(t, at(2026, 10, 9)); out.Month != "" || out.Quarter != "" || out.Planned != 0 {
 		t.Errorf("2026-10-09: %+v, want nothing", out)
 	}
 	ns := f.notices(t)
-	if len(ns) != len(f.people) {
-		t.Fatalf("notices %+v, want one per supervisor", ns)
+	if len(ns) != 2*len(f.people) {
+		t.Fatalf("notices %+v, want one per supervisor and period", ns)
 	}
-	targets := map[string]bool{}
+	targets := map[string]int{}
 	for _, n := range ns {
-		targets[n.target] = true
-		if n.month != "2026-09" {
-			t.Errorf("notice %+v, want the month 2026-09", n)
+		targets[n.target]++
+		if n.month != "2026-09" && n.month != "2026Q3" {
+			t.Errorf("notice %+v, want the month 2026-09 or the quarter 2026Q3", n)
 		}
 		if want := time.Date(2026, 10, 8, 9, 0, 0, 0, calendar.Shanghai); !n.at.Equal(want) {
 			t.Errorf("notice at %s, want the 09:00 send window %s", n.at.In(calendar.Shanghai), want)
 		}
 	}
 	for _, id := range f.people {
-		if !targets[store.PersonKey(id)] {
-			t.Errorf("no notice for supervisor %d: %+v", id, ns)
+		if targets[store.PersonKey(id)] != 2 {
+			t.Errorf("supervisor %d has %d notices, want the month's and the quarter's: %+v", id, targets[store.PersonKey(id)], ns)
 		}
+	}
+	// the first working day of a month that starts no quarter: the month alone
+	if out := f.run(t, at(2026, 11, 2)); out.Month != "2026-10" || out.Quarter != "" || out.Planned != len(f.people) {
+		t.Errorf("2026-11-02: %+v, want the 2026-10 通报 alone", out)
 	}
 	// 2026-01: 元旦 1–3, then the 调休 Sunday the 4th is worked
 	if out := f.run(t, at(2026, 1, 1)); out.Planned != 0 {
 		t.Errorf("2026-01-01: %+v", out)
 	}
-	if out := f.run(t, at(2026, 1, 4)); out.Month != "2025-12" || out.Planned != len(f.people) {
-		t.Errorf("2026-01-04: %+v, want the 2025-12 通报", out)
+	if out := f.run(t, at(2026, 1, 4)); out.Month != "2025-12" || out.Quarter != "2025Q4" || out.Planned != 2*len(f.people) {
+		t.Errorf("2026-01-04: %+v, want the 2025-12 and 2025Q4 通报", out)
 	}
-	if got := len(f.notices(t)); got != 2*len(f.people) {
-		t.Errorf("%d notices after two months, want %d", got, 2*len(f.people))
+	if got := len(f.notices(t)); got != 5*len(f.people) {
+		t.Errorf("%d notices after three months and two quarters, want %d", got, 5*len(f.people))
 	}
 }
 
