@@ -131,26 +131,15 @@ func checkCompletionWith(c *workflows.Completion, file, uploads bool) error {
 
 // eventInput is the API body of a recorded event; At may be a date or an RFC 3339 instant.
 type eventInput struct {
-	At     string `json:"at"`
-	Title  string `json:"title"`
-	Office int64  `json:"office,omitempty"`
+	At     string `form:"at" json:"at"`
+	Title  string `form:"title" json:"title"`
+	Office int64  `form:"office" label:"承办科室" json:"office,omitempty"`
 }
 
 func (s *Server) itemEvent(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var in eventInput
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in.At, in.Title = r.PostFormValue("at"), r.PostFormValue("title")
-		if o := r.PostFormValue("office"); o != "" {
-			n, err := strconv.ParseInt(o, 10, 64)
-			if err != nil {
-				return badRequest("承办科室无效：%s", o)
-			}
-			in.Office = n
-		}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	ev := workflows.Event{Title: strings.TrimSpace(in.Title), Office: in.Office, By: rc.login()}
 	if ev.Title == "" {
