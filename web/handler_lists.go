@@ -355,24 +355,13 @@ type commitData struct {
 func (s *Server) listsCommit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	var in struct {
-		Token string `json:"token"`
+		Token string `form:"token" json:"token"`
 		// GraceDays tracks a late list from today (the preview's choice); 0 escalates its
 		// overdue items as the list says.
-		GraceDays int `json:"grace_days"`
+		GraceDays int `form:"grace" label:"宽限天数" json:"grace_days"`
 	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in.Token = r.PostFormValue("token")
-		if g := r.PostFormValue("grace"); g != "" {
-			n, err := strconv.Atoi(g)
-			if err != nil {
-				return badRequest("宽限天数应为 0–30 之间的整数：%q", g)
-			}
-			in.GraceDays = n
-		}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	if in.GraceDays < 0 || in.GraceDays > 30 {
 		return badRequest("宽限天数应为 0–30 之间的整数：%d", in.GraceDays)
