@@ -210,16 +210,16 @@ func (s *Server) applicationsPage(w http.ResponseWriter, r *http.Request, rc *re
 // applicationForm is a new application as the form or the API sends it.
 type applicationForm struct {
 	Unit             int64  `json:"unit"`
-	Office           int64  `json:"office"`
-	Ref              string `json:"ref"`
-	ApplicantType    string `json:"applicant_type"`
-	ApplicantName    string `json:"applicant_name"`
-	ApplicantContact string `json:"applicant_contact"`
-	Channel          string `json:"channel"`
-	HandedIn         string `json:"handed_in"`
-	SignedFor        string `json:"signed_for"`
-	Confirmed        string `json:"confirmed"`
-	Content          string `json:"content"`
+	Office           int64  `form:"office" label:"经办科室" json:"office"`
+	Ref              string `form:"ref" json:"ref"`
+	ApplicantType    string `form:"applicant_type" json:"applicant_type"`
+	ApplicantName    string `form:"applicant_name" json:"applicant_name"`
+	ApplicantContact string `form:"applicant_contact" json:"applicant_contact"`
+	Channel          string `form:"channel" json:"channel"`
+	HandedIn         string `form:"handed_in" json:"handed_in"`
+	SignedFor        string `form:"signed_for" json:"signed_for"`
+	Confirmed        string `form:"confirmed" json:"confirmed"`
+	Content          string `form:"content" json:"content"`
 }
 
 func formDate(v, control string) (calendar.Date, error) {
@@ -238,16 +238,8 @@ func formDate(v, control string) (calendar.Date, error) {
 func (s *Server) applicationCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	var in applicationForm
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in = applicationForm{Ref: r.PostFormValue("ref"), ApplicantType: r.PostFormValue("applicant_type"),
-			ApplicantName: r.PostFormValue("applicant_name"), ApplicantContact: r.PostFormValue("applicant_contact"),
-			Channel: r.PostFormValue("channel"), HandedIn: r.PostFormValue("handed_in"), SignedFor: r.PostFormValue("signed_for"),
-			Confirmed: r.PostFormValue("confirmed"), Content: r.PostFormValue("content")}
-		in.Office, _ = strconv.ParseInt(r.PostFormValue("office"), 10, 64)
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	if in.Office <= 0 {
 		return badRequest("请选择“经办科室”。")
