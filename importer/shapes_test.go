@@ -502,3 +502,32 @@ func TestListTitleIsNoHeader(t *testing.T) {
 		}
 	}
 }
+
+// A row that breaks after its 内容 continues on the next line, which starts with its law; and
+// an office whose name holds 法规 (法规科) is an office, not a law.
+func TestRowBrokenAfterItsContent(t *testing.T) {
+	text := `一级目录 | 二级目录 | 公开内容 | 公开依据 | 公开时限 | 责任科室 | 公开渠道和载体 |
+政策 | 规范性文件 | 本局制定的规范性文件全文 | 《政府信息公开条例》 | 信息形成或者变更之日起20个工作日内 | 办公室、法规科 | 门户网站 |
+政策解读 | 文字解读、图解和专家解读等多种形式的解读材料 |
+《政府信息公开条例》 | 与政策文件同步发布 | 政策制定科室 | 门户网站 |
+机构信息 | 机构职能 | 本局职能、内设机构和联系方式 | 《政府信息公开条例》 | 信息形成或者变更之日起20个工作日内 | 办公室 | 门户网站 |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某局", []string{"办公室", "法规科"}, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		var ts []string
+		for _, it := range res.Items {
+			ts = append(ts, it.Title)
+		}
+		t.Fatalf("%d items, want 3: %q", len(res.Items), ts)
+	}
+	if it := findItem(t, res, "", "规范性文件"); !equalStrings(officeNames(it), []string{"办公室:lead", "法规科:lead"}) && len(it.Offices) != 2 {
+		t.Errorf("规范性文件 offices %v, want 办公室 and 法规科", officeNames(it))
+	}
+	for _, it := range res.Items {
+		if strings.Contains(strings.Join(append(append([]string{}, it.Path...), it.Title), "/"), "政策解读") &&
+			(it.Rule.Kind != schedule.KindTimely || !strings.Contains(it.Rule.Text, "同步")) {
+			t.Errorf("政策解读: rule %s %q, want its own clock from the line after", it.Rule.Kind, it.Rule.Text)
+		}
+	}
+}

@@ -270,7 +270,8 @@ func (tr *textReader) fieldText(header, s string) bool {
 	f := ToSimplified(s)
 	switch {
 	case strings.Contains(h, "依据") || strings.Contains(h, "条款"):
-		return fieldLaw.MatchString(f)
+		// 法规科 names an office, not a law
+		return fieldLaw.MatchString(f) && (strings.Contains(f, "《") || officeStrength(s, tr.known) != surelyOffice)
 	case strings.Contains(h, "渠道") || strings.Contains(h, "载体") || strings.Contains(h, "方式") || strings.Contains(h, "形式"):
 		return fieldChannel.MatchString(f) && !tr.isRule(s)
 	case strings.Contains(h, "对象") || strings.Contains(h, "范围"):
@@ -1007,6 +1008,13 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		}
 	}
 	var rows []trow
+	// lastStart is where the last explicit row's cells start; clockCol the table's clock column
+	lastStart, clockCol := -1, -1
+	for c, x := range roles {
+		if (x == RoleDeadline || x == RoleFrequency) && clockCol < 0 {
+			clockCol = c
+		}
+	}
 	i := start + n + skip
 	for i < len(toks) {
 		if i+n <= len(toks) && sameWords(toks[i:i+n], hdr) {
@@ -1033,8 +1041,20 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				i = rowEnd
 				continue
 			}
+			if len(rows) > 0 && lastStart >= 0 && clockCol >= 0 && strings.HasPrefix(lawTag.ReplaceAllString(toks[i].Text, ""), "《") {
+				if _, has := rows[len(rows)-1].cells[clockCol]; !has {
+					// a row that broke after its 内容 (政策解读 | 含文字解读… |⏎《条例》 | 时限 | …):
+					// the line that starts with the law is the rest of it
+					if r, ok := tr.explicitRow(toks[lastStart:rowEnd], hdr, roles, trailing, seqCol); ok {
+						rows[len(rows)-1] = r
+						i = rowEnd
+						continue
+					}
+				}
+			}
 			if r, ok := tr.explicitRow(toks[i:rowEnd], hdr, roles, trailing, seqCol); ok {
 				rows = append(rows, r)
+				lastStart = i
 				i = rowEnd
 				continue
 			}
