@@ -70,7 +70,7 @@ func (a *Activities) SendTongbao(ctx context.Context, req TongbaoRequest) (Tongb
 	if err != nil {
 		return TongbaoResult{}, err
 	}
-	m := SumMonths(months)
+	m := store.SumMonths(months)
 	offices, err := a.Store.OverdueByOffice(ctx, store.ReportFilter{Scope: store.Scope{All: true}, Unit: req.Unit.ID, From: time.Unix(0, 0), To: req.At})
 	if err != nil {
 		return TongbaoResult{}, err
@@ -118,17 +118,4 @@ func TongbaoNote(m store.MonthFigures, offices []store.OfficeOverdue) string {
 		return s + "；目前无逾期事项"
 	}
 	return s + fmt.Sprintf("；目前逾期最多的是%s（%d项）", offices[0].Office, offices[0].Overdue)
-}
-
-// SumMonths adds up the figures of the months of a quarter (one month gives itself).
-func SumMonths(months []store.MonthFigures) store.MonthFigures {
-	var t store.MonthFigures
-	for _, x := range months {
-		t.Due += x.Due
-		t.Closed += x.Closed
-		t.Done += x.Done
-		t.OnTime += x.OnTime
-		t.Overdue += x.Overdue
-	}
-	return t
 }

@@ -182,3 +182,16 @@ func (s *Store) TongbaoRecipient(ctx context.Context, unitID int64, target strin
 	}
 	return []Recipient{personRecipient(p, role, unit)}, nil
 }
+
+// SumMonths adds up the figures of the months of a quarter (one month gives itself).
+func SumMonths(months []MonthFigures) MonthFigures {
+	var t MonthFigures
+	for _, x := range months {
+		t.Due += x.Due
+		t.Closed += x.Closed
+		t.Done += x.Done
+		t.OnTime += x.OnTime
+		t.Overdue += x.Overdue
+	}
+	return t
+}

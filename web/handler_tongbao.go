@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -13,7 +14,7 @@ import (
 	"github.com/zwgk/zwgk/store"
 )
 
-// The monthly 通报: what a 政务公开办 reports to its leaders about one unit's month — the
+// The monthly (or quarterly) 通报: what a 政务公开办 reports to its leaders about one unit's month or quarter — the
 // cycles that fell due and how each office did, the items overdue as of today with their
 // working days, and the escalations — as a printable page and as xlsx.
 
@@ -21,8 +22,10 @@ type tongbaoData struct {
 	Unit     int64           `json:"unit"`
 	UnitName string          `json:"unit_name"`
 	Units    []store.UnitRow `json:"-"`
-	Month    string          `json:"month"` // 2024-04
-	Label    string          `json:"-"`     // 2024年4月
+	Month    string          `json:"month,omitempty"`   // 2024-04, for a monthly 通报
+	Quarter  string          `json:"quarter,omitempty"` // 2024Q2, for a quarterly one
+	Label    string          `json:"-"`                 // 2024年4月, 2024年第二季度
+	Period   string          `json:"-"`                 // 本月, 本季度: how the summary names it
 	At       time.Time       `json:"generated_at"`
 
 	Totals  store.MonthFigures  `json:"totals"`
@@ -41,9 +44,9 @@ type overdueLine struct {
 	Days int `json:"working_days_overdue"`
 }
 
-// tongbao gathers the report of the unit and month of a request: ?unit= (default: the first
+// tongbao gathers the report of the unit and period of a request: ?unit= (default: the first
 // unit in scope) and ?month=2024-04 (default: the month before today's, the one a 通报 on the
-// first working day reports).
+// first working day reports) or ?quarter=2024Q2, which wins over a month.
 func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 	ctx := r.Context()
 	now := s.now()
@@ -56,7 +59,16 @@ func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 		}
 		first = calendar.D(t.Year(), t.Month(), 1)
 	}
-	d := &tongbaoData{Unit: rc.unit, Month: first.String()[:7], Label: fmt.Sprintf("%d年%d月", first.Year, first.Month), At: now}
+	next := calendar.D(first.Year, first.Month+1, 1)
+	d := &tongbaoData{Unit: rc.unit, Month: first.String()[:7], Label: fmt.Sprintf("%d年%d月", first.Year, first.Month), Period: "本月", At: now}
+	if v := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("quarter"))); v != "" {
+		from, to, err := store.TongbaoPeriod(v)
+		if err != nil || !strings.Contains(v, "Q") || from.Year() < 2000 || from.Year() > 2100 {
+			return nil, badRequest("“季度”无效：%s（应为 2026Q4 这样的年份和季度）", r.URL.Query().Get("quarter"))
+		}
+		first, next = calendar.DateOf(from), calendar.DateOf(to)
+		d.Month, d.Quarter, d.Label, d.Period = "", v, store.TongbaoLabel(v), "本季度"
+	}
 	var err error
 	if d.Units, err = s.st.UnitsInScope(ctx, rc.scope); err != nil {
 		return nil, err
@@ -70,19 +82,18 @@ func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 	if d.UnitName, err = s.st.UnitName(ctx, d.Unit); err != nil {
 		return nil, err
 	}
-	next := calendar.D(first.Year, first.Month+1, 1)
 	f := store.ReportFilter{Scope: rc.scope, Unit: d.Unit, From: first.Start(), To: next.Start()}
 	months, err := s.st.MonthlyFigures(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range months {
-		d.Totals = m // one month in the range
-	}
+	d.Totals = store.SumMonths(months)
 	d.Totals.Month = d.Month
-	if d.Offices, err = s.st.OfficeMonthlyFigures(ctx, f); err != nil {
+	offices, err := s.st.OfficeMonthlyFigures(ctx, f)
+	if err != nil {
 		return nil, err
 	}
+	d.Offices = sumOfficeMonths(offices)
 	notices, err := s.st.NoticesByDay(ctx, f)
 	if err != nil {
 		return nil, err
@@ -108,6 +119,28 @@ func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 		d.Overdue = append(d.Overdue, line)
 	}
 	return d, nil
+}
+
+// sumOfficeMonths adds up each office's months of a quarter into one line, in the order the
+// offices first come (one month gives itself).
+func sumOfficeMonths(months []store.OfficeMonth) []store.OfficeMonth {
+	var out []store.OfficeMonth
+	at := map[int64]int{}
+	for _, m := range months {
+		i, ok := at[m.OfficeID]
+		if !ok {
+			at[m.OfficeID] = len(out)
+			out = append(out, m)
+			continue
+		}
+		o := &out[i]
+		o.Due += m.Due
+		o.Closed += m.Closed
+		o.Done += m.Done
+		o.OnTime += m.OnTime
+		o.Overdue += m.Overdue
+	}
+	return out
 }
 
 func (s *Server) tongbaoPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -158,9 +191,9 @@ func (s *Server) tongbaoExport(w http.ResponseWriter, r *http.Request, rc *reqCt
 	head := [][]any{
 		{fmt.Sprintf("%s %s政务公开工作通报", d.UnitName, d.Label)},
 		{"生成时间：" + fmtTime(d.At) + "　生成人：" + displayName(rc.user)},
-		{fmt.Sprintf("本月到期 %d 个周期，已办结 %d 个，已完成 %d 个（按时 %d 个），仍逾期 %d 个；完成率 %s，按时完成率 %s。截至生成时逾期事项 %d 项，其中已升级督办 %d 项；本月督办升级通知 %d 条（已发送 %d 条）。",
-			t.Due, t.Closed, t.Done, t.OnTime, t.Overdue, percent(t.Done, t.Closed), percent(t.OnTime, t.Closed),
-			len(d.Overdue), d.Escalated, d.EscalationNotices, d.EscalationsSent)},
+		{fmt.Sprintf("%s到期 %d 个周期，已办结 %d 个，已完成 %d 个（按时 %d 个），仍逾期 %d 个；完成率 %s，按时完成率 %s。截至生成时逾期事项 %d 项，其中已升级督办 %d 项；%s督办升级通知 %d 条（已发送 %d 条）。",
+			d.Period, t.Due, t.Closed, t.Done, t.OnTime, t.Overdue, percent(t.Done, t.Closed), percent(t.OnTime, t.Closed),
+			len(d.Overdue), d.Escalated, d.Period, d.EscalationNotices, d.EscalationsSent)},
 		{},
 		{"单位", "科室", "到期", "已办结", "已完成", "按时完成", "仍逾期", "完成率", "按时完成率"},
 	}
@@ -198,7 +231,7 @@ func (s *Server) tongbaoExport(w http.ResponseWriter, r *http.Request, rc *reqCt
 			return err
 		}
 	}
-	name := fmt.Sprintf("通报-%s-%s.xlsx", d.UnitName, d.Month)
+	name := fmt.Sprintf("通报-%s-%s%s.xlsx", d.UnitName, d.Month, d.Quarter)
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\"tongbao.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
 	return f.Write(w)
