@@ -88,7 +88,7 @@ func (s *Server) writeDuban(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	if err := set("A3", fmt.Sprintf("未完成事项 %d 项，其中逾期 %d 项。请于收到后尽快办理并在系统中登记完成情况。", len(items), overdue)); err != nil {
 		return err
 	}
-	if err := styleDuban(f, sheet, len(items)); err != nil {
+	if err := styleTable(f, sheet, len(items), []float64{6, 36, 40, 18, 16, 10, 18, 18, 30}, false); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("督办单-%s-%s-%s.xlsx", unit, office, calendar.DateOf(now))
@@ -105,7 +105,14 @@ func (s *Server) writeDuban(w http.ResponseWriter, r *http.Request, rc *reqCtx, 
 	return f.Write(w)
 }
 
-func styleDuban(f *excelize.File, sheet string, rows int) error {
+// styleTable formats the sheets zwgk exports alike: the title in A1, the header in row 4, bordered
+// wrapping rows under it, the header frozen; widths are the columns' from A, filter adds the
+// header's drop-down filters.
+func styleTable(f *excelize.File, sheet string, rows int, widths []float64, filter bool) error {
+	last, err := excelize.ColumnNumberToName(len(widths))
+	if err != nil {
+		return err
+	}
 	titleStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}})
 	if err != nil {
 		return err
@@ -126,16 +133,25 @@ func styleDuban(f *excelize.File, sheet string, rows int) error {
 	if err := f.SetCellStyle(sheet, "A1", "A1", titleStyle); err != nil {
 		return err
 	}
-	if err := f.SetCellStyle(sheet, "A4", "I4", headStyle); err != nil {
+	if err := f.SetCellStyle(sheet, "A4", last+"4", headStyle); err != nil {
 		return err
 	}
 	if rows > 0 {
-		if err := f.SetCellStyle(sheet, "A5", fmt.Sprintf("I%d", rows+4), bodyStyle); err != nil {
+		if err := f.SetCellStyle(sheet, "A5", fmt.Sprintf("%s%d", last, rows+4), bodyStyle); err != nil {
 			return err
 		}
 	}
-	for col, width := range map[string]float64{"A": 6, "B": 36, "C": 40, "D": 18, "E": 16, "F": 10, "G": 18, "H": 18, "I": 30} {
+	for i, width := range widths {
+		col, err := excelize.ColumnNumberToName(i + 1)
+		if err != nil {
+			return err
+		}
 		if err := f.SetColWidth(sheet, col, col, width); err != nil {
+			return err
+		}
+	}
+	if filter {
+		if err := f.AutoFilter(sheet, fmt.Sprintf("A4:%s%d", last, max(rows, 1)+4), nil); err != nil {
 			return err
 		}
 	}

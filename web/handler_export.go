@@ -116,7 +116,7 @@ func (s *Server) itemsExport(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			}
 		}
 	}
-	if err := styleItemsSheet(f, sheet, len(items)); err != nil {
+	if err := styleTable(f, sheet, len(items), []float64{6, 16, 7, 40, 18, 24, 12, 10, 10, 10, 16, 30, 30}, true); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("政务公开事项-%s.xlsx", calendar.DateOf(now))
@@ -152,47 +152,6 @@ func joinNonEmpty(a, b string) string {
 		return b
 	}
 	return a + "；" + b
-}
-
-func styleItemsSheet(f *excelize.File, sheet string, rows int) error {
-	titleStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}})
-	if err != nil {
-		return err
-	}
-	headStyle, err := f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-		Border:    border(),
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"},
-	})
-	if err != nil {
-		return err
-	}
-	bodyStyle, err := f.NewStyle(&excelize.Style{Border: border(), Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	if err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sheet, "A1", "A1", titleStyle); err != nil {
-		return err
-	}
-	if err := f.SetCellStyle(sheet, "A4", "M4", headStyle); err != nil {
-		return err
-	}
-	if rows > 0 {
-		if err := f.SetCellStyle(sheet, "A5", fmt.Sprintf("M%d", rows+4), bodyStyle); err != nil {
-			return err
-		}
-	}
-	widths := map[string]float64{"A": 6, "B": 16, "C": 7, "D": 40, "E": 18, "F": 24, "G": 12, "H": 10, "I": 10, "J": 10, "K": 16, "L": 30, "M": 30}
-	for col, width := range widths {
-		if err := f.SetColWidth(sheet, col, col, width); err != nil {
-			return err
-		}
-	}
-	if err := f.AutoFilter(sheet, fmt.Sprintf("A4:M%d", max(rows, 1)+4), nil); err != nil {
-		return err
-	}
-	return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 4, TopLeftCell: "A5", ActivePane: "bottomLeft"})
 }
 
 // unitDubanExport writes one 督办单 for a whole unit: every open item of every office, so that
