@@ -18,6 +18,8 @@ var grammarCells = []struct {
 	{"信息形成之日起20工作日内", all("timely 20 workday")},
 	{"信息形成20个工作日内公开", all("timely 20 workday")},
 	{"政府信息产生或变更10个工作日内", all("timely 10 workday")},
+	{"与政策性文件同步发布或政策性文件公开后3个工作日内发布", all("timely 3 workday")},
+	{"政策文件公开后5个工作日内", all("timely 5 workday")},
 	{"自信息形成或者变更之日起10个工作日内", all("timely 10 workday")},
 	{"20个工作日(自该政府信息形成或者变更之日起)", all("timely 20 workday")},
 	{"20个工作日（自该政府信息形成或者变更之日起）", all("timely 20 workday")},
