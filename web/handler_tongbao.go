@@ -52,7 +52,12 @@ func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 	now := s.now()
 	today := calendar.DateOf(now)
 	first := calendar.D(today.Year, today.Month-1, 1)
-	if v := r.URL.Query().Get("month"); v != "" {
+	month, quarter := r.URL.Query().Get("month"), r.URL.Query().Get("quarter")
+	if quarter == "" && strings.ContainsAny(month, "Qq") {
+		// A quarterly 通报's digest line links with its notices' cycle key as the month.
+		month, quarter = "", month
+	}
+	if v := month; v != "" {
 		t, err := time.Parse("2006-01", v)
 		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
 			return nil, badRequest("“月份”无效：%s（应为 2026-12 这样的年月）", v)
@@ -61,10 +66,10 @@ func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 	}
 	next := calendar.D(first.Year, first.Month+1, 1)
 	d := &tongbaoData{Unit: rc.unit, Month: first.String()[:7], Label: fmt.Sprintf("%d年%d月", first.Year, first.Month), Period: "本月", At: now}
-	if v := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("quarter"))); v != "" {
+	if v := strings.ToUpper(strings.TrimSpace(quarter)); v != "" {
 		from, to, err := store.TongbaoPeriod(v)
 		if err != nil || !strings.Contains(v, "Q") || from.Year() < 2000 || from.Year() > 2100 {
-			return nil, badRequest("“季度”无效：%s（应为 2026Q4 这样的年份和季度）", r.URL.Query().Get("quarter"))
+			return nil, badRequest("“季度”无效：%s（应为 2026Q4 这样的年份和季度）", quarter)
 		}
 		first, next = calendar.DateOf(from), calendar.DateOf(to)
 		d.Month, d.Quarter, d.Label, d.Period = "", v, store.TongbaoLabel(v), "本季度"

@@ -75,6 +75,12 @@ func TestTongbaoQuarter(t *testing.T) {
 		t.Error("the quarter's xlsx link does not carry the quarter")
 	}
 	noCodes(t, "tongbao", body)
+	// the digest line of a quarterly 通报 links with the quarter as its month
+	resp, body = lead.get(fmt.Sprintf("/tongbao?unit=%d&month=2024Q2", f.unitA))
+	wantStatus(t, resp, body, http.StatusOK)
+	if !strings.Contains(pageText(body), "2024年第二季度政务公开工作通报") {
+		t.Error("month=2024Q2 does not show the quarter")
+	}
 
 	for _, bad := range []string{"2024Q5", "2024-04", "Q2"} {
 		resp, body = lead.get("/tongbao?quarter=" + bad)
