@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"strconv"
 	"strings"
 )
 
@@ -79,7 +78,7 @@ func decodeForm(r *http.Request, s reflect.Value) error {
 			b := formBool(first)
 			fv.Set(reflect.ValueOf(&b))
 		case int, int64:
-			n, err := formNumber(first, label)
+			n, err := formInt(r, name, label)
 			if err != nil {
 				return err
 			}
@@ -98,15 +97,3 @@ func decodeForm(r *http.Request, s reflect.Value) error {
 }
 
 func formBool(v string) bool { return v != "" && v != "0" }
-
-func formNumber(v, label string) (int64, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, badRequest("%s无效：%s", label, v)
-	}
-	return n, nil
-}
