@@ -2,12 +2,15 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/zwgk/zwgk/workflows"
 )
 
 type decodeProbe struct {
@@ -108,5 +111,31 @@ func TestDecodeInputWantsAStructPointer(t *testing.T) {
 	var s string
 	if err := decodeInput(formRequest(url.Values{}), &reqCtx{}, &s); err == nil {
 		t.Fatal("decoded into a string")
+	}
+}
+
+// The reassignment form picks a lead and co-operating offices; decodeInput turns them into the
+// offices the API names, the lead first and never twice.
+func TestReassignFormThroughDecodeInput(t *testing.T) {
+	f := newFixture(t, false)
+	admin := f.as(t, "admin")
+	path := fmt.Sprintf("/items/%d/reassign", f.itemA1)
+	resp, body := admin.post(path, url.Values{"lead": {fmt.Sprint(f.officeA2)}, "co": {fmt.Sprint(f.officeA1), fmt.Sprint(f.officeA2)}, "reason": {"职责调整"}})
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	c, _ := f.cmd.last()
+	re, ok := c.arg.(workflows.Reassignment)
+	if !ok || len(re.Offices) != 2 || re.Offices[0].ID != f.officeA2 || re.Offices[0].Role != "lead" ||
+		re.Offices[1].ID != f.officeA1 || re.Offices[1].Role != "co" || re.Reason != "职责调整" {
+		t.Fatalf("reassignment %+v", c.arg)
+	}
+	resp, body = admin.post(path, url.Values{"lead": {fmt.Sprint(f.officeA2)}, "co": {"x"}})
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	if !strings.Contains(body, "配合科室编号无效：x") {
+		t.Fatalf("bad co-office id: %s", body)
+	}
+	resp, body = admin.post(path, url.Values{"reason": {"x"}})
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	if !strings.Contains(body, "请至少选择一个责任科室") {
+		t.Fatalf("no office: %s", body)
 	}
 }

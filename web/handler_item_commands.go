@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -354,39 +353,26 @@ func (s *Server) itemResume(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	})
 }
 
-// reassignInput is the API body of a reassignment.
+// reassignInput is the body of a reassignment: the API lists the offices with their roles, the
+// page's form picks a lead and co-operating offices.
 type reassignInput struct {
 	Offices []workflows.OfficeRef `json:"offices"`
-	Reason  string                `json:"reason,omitempty"`
+	Reason  string                `form:"reason" json:"reason,omitempty"`
+	Lead    int64                 `form:"lead" label:"牵头科室" json:"-"`
+	Co      []int64               `form:"co" label:"配合科室编号" json:"-"`
 }
 
 func (s *Server) itemReassign(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	var in reassignInput
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		if err := r.ParseForm(); err != nil {
-			return badRequest("表单无效：%v", err)
-		}
-		in.Reason = r.PostForm.Get("reason")
-		lead := r.PostForm.Get("lead")
-		if lead != "" {
-			id, err := strconv.ParseInt(lead, 10, 64)
-			if err != nil {
-				return badRequest("牵头科室无效：%s", lead)
-			}
-			in.Offices = append(in.Offices, workflows.OfficeRef{ID: id, Role: "lead"})
-		}
-		for _, v := range r.PostForm["co"] {
-			id, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return badRequest("配合科室无效：%s", v)
-			}
-			if lead != v {
-				in.Offices = append(in.Offices, workflows.OfficeRef{ID: id, Role: "co"})
-			}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
+	}
+	if in.Lead != 0 {
+		in.Offices = append(in.Offices, workflows.OfficeRef{ID: in.Lead, Role: "lead"})
+	}
+	for _, id := range in.Co {
+		if id != in.Lead {
+			in.Offices = append(in.Offices, workflows.OfficeRef{ID: id, Role: "co"})
 		}
 	}
 	if len(in.Offices) == 0 {
