@@ -49,18 +49,30 @@ func (a *Activities) LoadItem(ctx context.Context, itemID int64) (ItemDefinition
 		return ItemDefinition{}, err
 	}
 	def.Prior = progressOf(prior)
-	def.Policy, err = schedule.MergePolicy(d.UnitPolicy, d.ItemPolicy)
-	if err != nil {
-		def.PolicyError = err.Error()
-		def.Policy = schedule.DefaultPolicy()
-	}
+	def.Policy, def.PolicyError = policyOf(d.UnitPolicy, d.ItemPolicy)
 	return def, nil
+}
+
+// policyOf merges a workflow's stored overrides. One that no longer validates must not stop the
+// workflow: the default applies and the error travels in the definition for the page to show.
+func policyOf(overrides ...[]byte) (schedule.Policy, string) {
+	p, err := schedule.MergePolicy(overrides...)
+	if err != nil {
+		return schedule.DefaultPolicy(), err.Error()
+	}
+	return p, ""
 }
 
 // SyncItem writes an item workflow's state change and wakes the dispatcher when it planned a
 // notice earlier than the dispatcher's wake-up.
 func (a *Activities) SyncItem(ctx context.Context, in store.ItemSync) (SyncResult, error) {
 	wake, err := a.Store.SyncItem(ctx, in)
+	return a.afterSync(ctx, wake, err)
+}
+
+// afterSync wakes the dispatcher when a workflow's sync planned a notice earlier than its
+// wake-up (wake is then that time), so the notice is not held until the dispatcher's next round.
+func (a *Activities) afterSync(ctx context.Context, wake time.Time, err error) (SyncResult, error) {
 	if err != nil {
 		return SyncResult{}, err
 	}

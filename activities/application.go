@@ -38,11 +38,7 @@ func (a *Activities) LoadApplication(ctx context.Context, id int64) (Application
 		return ApplicationDefinition{}, err
 	}
 	def := ApplicationDefinition{Application: app, Calendar: CalendarFor(app.Received.Year, years), Seq: seq}
-	def.Policy, err = schedule.MergePolicy(raw)
-	if err != nil {
-		def.PolicyError = err.Error()
-		def.Policy = schedule.DefaultPolicy()
-	}
+	def.Policy, def.PolicyError = policyOf(raw)
 	return def, nil
 }
 
@@ -50,14 +46,5 @@ func (a *Activities) LoadApplication(ctx context.Context, id int64) (Application
 // planned a notice earlier than the dispatcher's wake-up.
 func (a *Activities) SyncApplication(ctx context.Context, in store.ApplicationSync) (SyncResult, error) {
 	wake, err := a.Store.SyncApplication(ctx, in)
-	if err != nil {
-		return SyncResult{}, err
-	}
-	if wake.IsZero() {
-		return SyncResult{}, nil
-	}
-	if err := a.pokeDispatcher(ctx); err != nil {
-		return SyncResult{}, err
-	}
-	return SyncResult{WokeDispatcher: wake}, nil
+	return a.afterSync(ctx, wake, err)
 }
