@@ -118,3 +118,66 @@ func TestTongbaoNote(t *testing.T) {
 		t.Errorf("an empty month: %s", got)
 	}
 }
+
+// A quarter's 通报 goes out beside its last month's in the same digest, titled by the quarter,
+// with the quarter's figures summed and a link the 通报 page reads as the quarter; each once.
+func TestTongbaoQuarterBesideMonth(t *testing.T) {
+	f := newDispatchFixture(t)
+	window := time.Date(2024, 7, 1, 9, 0, 0, 0, calendar.Shanghai)
+	var unit int64
+	if err := f.st.Pool.QueryRow(f.ctx, `SELECT id FROM units WHERE name = '派发测试局'`).Scan(&unit); err != nil {
+		t.Fatal(err)
+	}
+	id, _, err := f.st.UpsertPerson(f.ctx, store.Person{Name: "分管领导", Email: "lead@example.gov.cn", Channels: []string{"email"}, Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.AttachSupervisor(f.ctx, unit, id, 3, store.RoleLeader); err != nil {
+		t.Fatal(err)
+	}
+	units, err := f.acts.TongbaoUnits(f.ctx)
+	if err != nil || len(units) != 1 {
+		t.Fatalf("units %+v, %v", units, err)
+	}
+	for i, c := range []struct {
+		period string
+		want   int
+	}{{"2024-06", 1}, {"2024Q2", 1}, {"2024Q2", 0}} {
+		res, err := f.acts.SendTongbao(f.ctx, activities.TongbaoRequest{Unit: units[0], Month: c.period, At: window.Add(-30 * time.Minute)})
+		if err != nil || res.Planned != c.want {
+			t.Errorf("planning #%d (%s): %+v, %v; want %d", i+1, c.period, res, err, c.want)
+		}
+	}
+	// the quarter's note is the sum of its months' figures
+	first, next, err := store.TongbaoPeriod("2024Q2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	months, err := f.st.MonthlyFigures(f.ctx, store.ReportFilter{Scope: store.Scope{All: true}, Unit: unit, From: first, To: next})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := store.SumMonths(months)
+	var note string
+	if err := f.st.Pool.QueryRow(f.ctx, `SELECT note FROM notices WHERE kind = 'tongbao' AND cycle_key = '2024Q2'`).Scan(&note); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(note, "到期"+strconv.Itoa(sum.Due)+"项，已完成"+strconv.Itoa(sum.Done)+"项") {
+		t.Errorf("quarter note %q, want the summed %+v", note, sum)
+	}
+
+	if res := f.dispatch(t, "run/q", window); res.Messages != 1 {
+		t.Fatalf("%+v, want one message with both 通报", res)
+	}
+	msgs := f.smtp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	text := decodedBody(t, msgs[0].Data)
+	link := "https://gk.example.gov.cn/tongbao?unit=" + strconv.FormatInt(unit, 10) + "&month="
+	for _, want := range []string{"派发测试局2024年6月政务公开工作通报", "派发测试局2024年第二季度政务公开工作通报", link + "2024-06", link + "2024Q2"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the message lacks %q:\n%s", want, text)
+		}
+	}
+}
