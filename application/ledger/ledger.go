@@ -59,18 +59,25 @@ const (
 	nCols
 )
 
-var headerWords = [nCols][]string{
-	colRef:      {"登记编号", "编号", "登记号", "受理编号", "序号"},
-	colName:     {"申请人姓名", "申请人名称", "申请人"},
-	colType:     {"申请人类型", "申请人类别", "申请人性质"},
-	colContact:  {"联系方式", "联系电话", "电话"},
-	colChannel:  {"申请方式", "提交方式", "申请渠道", "渠道"},
-	colReceived: {"收到日期", "收到申请日期", "受理日期", "收件日期", "申请日期", "登记日期"},
-	colContent:  {"申请内容", "申请公开内容", "所需信息", "申请事项"},
-	colOffice:   {"经办科室", "承办科室", "办理科室", "承办单位", "承办处室"},
-	colReplied:  {"答复日期", "办结日期", "答复时间"},
-	colResult:   {"答复结果", "办理结果", "答复类型", "答复情况"},
+// headerMeaning reads a header cell by the words in it, so that ledgers that word their columns
+// their own way (申请形式, 收件时间, 申请公开的内容, 承办股室) read without a new entry.
+var headerMeaning = [nCols]*regexp.Regexp{
+	colRef:      regexp.MustCompile(`编号|登记号|^序号$`),
+	colName:     regexp.MustCompile(`^申请人(姓名|名称)?$|申请人姓名|申请人名称|^姓名(或)?名称$|^姓名$`),
+	colType:     regexp.MustCompile(`申请人(类型|类别|性质|身份)|^(申请人)?类型$`),
+	colContact:  regexp.MustCompile(`联系方式|联系电话|^电话$|通讯地址`),
+	colChannel:  regexp.MustCompile(`(申请|提交|收件|受理)(方式|形式|渠道|途径)|^(方式|渠道|途径)$`),
+	colReceived: regexp.MustCompile(`(收到|收件|接收|受理|登记|申请)(申请)?(的)?(日期|时间)`),
+	colContent:  regexp.MustCompile(`申请.{0,4}内容|所需.{0,4}信息|申请公开的?(政府)?信息|申请事项|信息名称|内容描述`),
+	colOffice:   regexp.MustCompile(`(经办|承办|办理|责任|主办)(科室|处室|股室|单位|部门)`),
+	colReplied:  regexp.MustCompile(`(答复|办结|回复)(的)?(日期|时间)`),
+	colResult:   regexp.MustCompile(`(答复|办理|处理)(结果|类型|情况|意见)`),
 }
+
+// roleNames are the columns as an error names them.
+var roleNames = [nCols]string{colRef: "编号", colName: "申请人", colType: "申请人类型", colContact: "联系方式",
+	colChannel: "申请方式", colReceived: "收到日期", colContent: "申请内容", colOffice: "经办科室",
+	colReplied: "答复日期", colResult: "答复结果"}
 
 var required = []int{colName, colType, colChannel, colReceived, colContent, colOffice}
 
@@ -81,30 +88,40 @@ func norm(s string) string {
 // findHeader returns the header row index and the column of each role, the most specific
 // wording first so that 申请人类型 is not taken for 申请人.
 func findHeader(rows [][]string) (int, [nCols]int, bool) {
-	var cols [nCols]int
+	var cols, best [nCols]int
+	bestFound := -1
 	for r := 0; r < len(rows) && r < 10; r++ {
 		for i := range cols {
 			cols[i] = -1
 		}
 		taken := map[int]bool{}
 		for _, role := range []int{colType, colContact, colChannel, colReceived, colContent, colOffice, colReplied, colResult, colRef, colName} {
-			for _, w := range headerWords[role] {
-				for c, cell := range rows[r] {
-					if !taken[c] && cols[role] < 0 && strings.Contains(norm(cell), w) {
-						cols[role], taken[c] = c, true
-					}
+			for c, cell := range rows[r] {
+				if !taken[c] && cols[role] < 0 && headerMeaning[role].MatchString(norm(cell)) {
+					cols[role], taken[c] = c, true
 				}
 			}
 		}
-		ok := true
+		ok, found := true, 0
 		for _, role := range required {
 			ok = ok && cols[role] >= 0
+			found += b2i(cols[role] >= 0)
 		}
 		if ok {
 			return r, cols, true
 		}
+		if found > bestFound {
+			best, bestFound = cols, found
+		}
 	}
-	return 0, cols, false
+	return 0, best, false
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Read reads the first sheet of an xlsx ledger.
@@ -125,7 +142,14 @@ func Read(data []byte) ([]Row, []Issue, error) {
 func readRows(rows [][]string) ([]Row, []Issue, error) {
 	h, cols, ok := findHeader(rows)
 	if !ok {
-		return nil, nil, fmt.Errorf("ledger: no header row naming 申请人, 申请人类型, 申请方式, 收到日期, 申请内容 and 经办科室 in the first 10 rows")
+		// name what the closest row lacks: the admin renames those headers
+		var missing []string
+		for _, role := range required {
+			if cols[role] < 0 {
+				missing = append(missing, roleNames[role])
+			}
+		}
+		return nil, nil, fmt.Errorf("登记台账的前10行中没有表头：需要 申请人、申请人类型、申请方式、收到日期、申请内容、经办科室 各一列，最接近的一行缺少 %s", strings.Join(missing, "、"))
 	}
 	header := rows[h]
 	var out []Row

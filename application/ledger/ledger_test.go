@@ -90,3 +90,28 @@ func TestReadLedgerWithoutHeader(t *testing.T) {
 		t.Error("a non-xlsx was read")
 	}
 }
+
+// Ledgers word their columns their own way: the columns are found by what their headers mean
+// (申请形式, 收件时间, 申请公开的内容, 承办股室), and a sheet that lacks some is refused naming them.
+func TestReadLedgerHeadersByMeaning(t *testing.T) {
+	data := workbook(t, [][]any{
+		{"某区民政局政府信息公开申请登记台账（2026年）"},
+		{"登记编号", "申请人姓名", "申请人性质", "申请形式", "收件时间", "申请公开的内容", "承办股室", "答复时间", "处理结果"},
+		{"2026-001", "王某", "公民", "当面提交", "2026-09-30", "低保审批名单", "救助股", "", ""},
+		{"2026-002", "某律师事务所", "法律服务机构", "网络申请", "2026-03-02", "养老机构检查记录", "养老股", "2026-03-20", "部分公开（涉及第三方合法权益）"},
+	})
+	rows, issues, err := ledger.Read(data)
+	if err != nil || len(issues) > 0 {
+		t.Fatalf("read: %v %v", err, issues)
+	}
+	if len(rows) != 2 || rows[0].Office != "救助股" || rows[1].Office != "养老股" || rows[0].Received != calendar.D(2026, 9, 30) {
+		t.Fatalf("rows %+v", rows)
+	}
+	if rows[0].Content != "低保审批名单" || rows[1].ReplyType == "" || rows[1].Replied != calendar.D(2026, 3, 20) {
+		t.Errorf("content %q, reply %q on %v", rows[0].Content, rows[1].ReplyType, rows[1].Replied)
+	}
+	_, _, err = ledger.Read(workbook(t, [][]any{{"申请人", "申请人类型", "收到日期", "申请内容"}, {"张三", "自然人", "2026-01-05", "x"}}))
+	if err == nil || !strings.Contains(err.Error(), "申请方式") || !strings.Contains(err.Error(), "经办科室") {
+		t.Errorf("a ledger without 申请方式 and 经办科室: %v, want both named", err)
+	}
+}

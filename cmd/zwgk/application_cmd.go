@@ -28,7 +28,7 @@ func init() {
        | import FILE.xlsx --unit NAME [--dry-run]
 list prints the unit's applications, overdue first, with their due day and working days left
 (the applicant is not printed). report prints part 3 of the year's 政府信息公开工作年度报告 and,
-with --out, writes it as xlsx; it exits 1 when the numbers do not reconcile as the form requires.
+with --out, writes it and part 2 (主动公开) as xlsx; it exits 1 when the numbers do not reconcile as the form requires.
 import loads an existing 登记台账 (columns found by their headers: 申请人, 申请人类型, 申请方式,
 收到日期, 申请内容, 经办科室, and optionally 编号, 联系方式, 答复日期, 答复结果): all rows or, when a
 cell cannot be read, none. Answered rows are recorded as closed; the others get their workflow.
