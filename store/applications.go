@@ -349,17 +349,9 @@ func (s *Store) SyncApplication(ctx context.Context, in ApplicationSync) (wakeDi
 		if earliest.IsZero() {
 			return nil
 		}
-		var wake *time.Time
-		if err := tx.QueryRow(ctx, `SELECT wake_at FROM dispatch_wake WHERE id = 1 FOR UPDATE`).Scan(&wake); err != nil {
-			return fmt.Errorf("store: dispatcher wake-up: %w", err)
-		}
-		if wake == nil || !earliest.After(*wake) {
-			if _, err := tx.Exec(ctx, `UPDATE dispatch_wake SET wake_at = $1 WHERE id = 1`, earliest); err != nil {
-				return fmt.Errorf("store: dispatcher wake-up: %w", err)
-			}
-			wakeDispatcher = earliest
-		}
-		return nil
+		var err error
+		wakeDispatcher, err = moveWake(ctx, tx, earliest)
+		return err
 	})
 	if err != nil {
 		return time.Time{}, err

@@ -75,17 +75,9 @@ func (s *Store) PlanTongbao(ctx context.Context, p TongbaoPlan) (planned int, wa
 		if planned == 0 {
 			return nil
 		}
-		var at *time.Time
-		if err := tx.QueryRow(ctx, `SELECT wake_at FROM dispatch_wake WHERE id = 1 FOR UPDATE`).Scan(&at); err != nil {
-			return fmt.Errorf("store: dispatcher wake-up: %w", err)
-		}
-		if at == nil || !p.At.After(*at) {
-			if _, err := tx.Exec(ctx, `UPDATE dispatch_wake SET wake_at = $1 WHERE id = 1`, p.At); err != nil {
-				return fmt.Errorf("store: dispatcher wake-up: %w", err)
-			}
-			wake = p.At
-		}
-		return nil
+		var err error
+		wake, err = moveWake(ctx, tx, p.At)
+		return err
 	})
 	if err != nil {
 		return 0, time.Time{}, err

@@ -325,24 +325,32 @@ func (s *Store) SyncItem(ctx context.Context, in ItemSync) (wakeDispatcher time.
 		if earliest.IsZero() {
 			return nil
 		}
-		var wake *time.Time
-		if err := tx.QueryRow(ctx, `SELECT wake_at FROM dispatch_wake WHERE id = 1 FOR UPDATE`).Scan(&wake); err != nil {
-			return fmt.Errorf("store: dispatcher wake-up: %w", err)
-		}
-		// >= rather than >: a retried activity that already moved the wake-up must still poke,
-		// or the poke lost with the crashed attempt would never be sent.
-		if wake == nil || !earliest.After(*wake) {
-			if _, err := tx.Exec(ctx, `UPDATE dispatch_wake SET wake_at = $1 WHERE id = 1`, earliest); err != nil {
-				return fmt.Errorf("store: dispatcher wake-up: %w", err)
-			}
-			wakeDispatcher = earliest
-		}
-		return nil
+		var err error
+		wakeDispatcher, err = moveWake(ctx, tx, earliest)
+		return err
 	})
 	if err != nil {
 		return time.Time{}, err
 	}
 	return wakeDispatcher, nil
+}
+
+// moveWake brings the dispatcher's wake-up forward to at when at is not later, in the
+// transaction that planned the notices, and returns at when the dispatcher must be poked (zero
+// otherwise). >= rather than >: a retried activity that already moved the wake-up must still
+// poke, or the poke lost with the crashed attempt would never be sent.
+func moveWake(ctx context.Context, tx pgx.Tx, at time.Time) (time.Time, error) {
+	var wake *time.Time
+	if err := tx.QueryRow(ctx, `SELECT wake_at FROM dispatch_wake WHERE id = 1 FOR UPDATE`).Scan(&wake); err != nil {
+		return time.Time{}, fmt.Errorf("store: dispatcher wake-up: %w", err)
+	}
+	if wake != nil && at.After(*wake) {
+		return time.Time{}, nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE dispatch_wake SET wake_at = $1 WHERE id = 1`, at); err != nil {
+		return time.Time{}, fmt.Errorf("store: dispatcher wake-up: %w", err)
+	}
+	return at, nil
 }
 
 // NextNoticeAt returns the time of the earliest pending notice and records it as the
