@@ -108,6 +108,9 @@ type view struct {
 	Note          string
 	AppURL        string
 	More          int
+	// Periods names the periods of the digest's 通报 as its intro says them: 上月, 上季度, or
+	// 上月和上季度 on a quarter's first working day, when both go out together.
+	Periods string
 }
 
 type entryView struct {
@@ -267,7 +270,32 @@ func (r *Renderer) view(n Notice, k Kind, to Address, handle string) (*view, err
 	if k == Alert {
 		v.Count = len(n.Failures)
 	}
+	v.Periods = tongbaoPeriods(n.Entries)
 	return v, nil
+}
+
+// tongbaoPeriods names the periods the 通报 entries report on, month before quarter. A 通报 goes
+// out on the first working day after its period, so its month is 上月 and its quarter 上季度;
+// the entries' cycle keys (2026-09, 2026Q3) tell which. No 通报 names 上月, the usual case.
+func tongbaoPeriods(entries []Entry) string {
+	var month, quarter bool
+	for _, e := range entries {
+		if e.Kind != Tongbao {
+			continue
+		}
+		if strings.Contains(e.Cycle, "Q") {
+			quarter = true
+		} else {
+			month = true
+		}
+	}
+	switch {
+	case month && quarter:
+		return "上月和上季度"
+	case quarter:
+		return "上季度"
+	}
+	return "上月"
 }
 
 func smsOf(k Kind, v *view, n Notice) SMS {
