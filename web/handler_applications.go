@@ -750,9 +750,10 @@ func (s *Server) applicationImport(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return badRequest("读取上传的文件失败。")
 	}
-	rows, issues, err := ledger.Read(data)
+	rows, issues, err := ledger.Read(hdr.Filename, data)
 	if err != nil {
-		return badRequest("“登记台账文件”读不出：应为 xlsx，前10行中有写明 申请人、申请人类型、申请方式、收到日期、申请内容、经办科室 的表头行。")
+		// the reader's words name the file and what is wrong with it (a missing header, a cap)
+		return badRequest("“登记台账文件”读不出：" + err.Error())
 	}
 	offices, err := s.st.Offices(ctx, unit)
 	if err != nil {

@@ -5,6 +5,7 @@
 package ledger
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/zwgk/zwgk/application"
 	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/importer"
 	"github.com/zwgk/zwgk/store"
 )
 
@@ -124,19 +126,78 @@ func b2i(b bool) int {
 	return 0
 }
 
-// Read reads the first sheet of an xlsx ledger.
-func Read(data []byte) ([]Row, []Issue, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+// MaxRows caps the applications of one ledger: a county department registers a few hundred a
+// year, so a sheet with more is not a register and is refused before it is held in memory.
+const MaxRows = 50_000
+
+// Read reads the first sheet of an xlsx ledger; file names it in errors. The workbook is checked
+// against the importer's caps (zip parts, XML elements) before excelize opens it, and its rows
+// are streamed with the columns and rows capped, so a 100 KB file claiming XFD1 or a million rows
+// is refused for what it claims instead of costing gigabytes.
+func Read(file string, data []byte) ([]Row, []Issue, error) {
+	if len(data) > importer.MaxBytes {
+		return nil, nil, fmt.Errorf("import %s: 文件太大（%d MB，上限 %d MB）", file, len(data)>>20, importer.MaxBytes>>20)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("ledger: not an xlsx workbook: %w", err)
+		return nil, nil, fmt.Errorf("import %s: 不是可读的 .xlsx 文件：%w", file, err)
+	}
+	if err := importer.CheckXLSX(zr); err != nil {
+		return nil, nil, fmt.Errorf("import %s: %w", file, err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: importer.MaxUnzipBytes, UnzipXMLSizeLimit: 16 << 20})
+	if err != nil {
+		return nil, nil, fmt.Errorf("import %s: 不是可读的 .xlsx 文件：%w", file, err)
 	}
 	defer f.Close()
 	sheet := f.GetSheetName(0)
-	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	rows, err := sheetRows(f, sheet)
 	if err != nil {
-		return nil, nil, fmt.Errorf("ledger: sheet %s: %w", sheet, err)
+		return nil, nil, fmt.Errorf("import %s sheet %s: %w", file, sheet, err)
 	}
-	return readRows(rows)
+	got, issues, err := readRows(rows)
+	if err != nil {
+		return nil, nil, fmt.Errorf("import %s: %w", file, err)
+	}
+	return got, issues, nil
+}
+
+// sheetRows streams a sheet into rows as GetRows would return them (raw values, trailing empty
+// rows dropped), refusing a row wider than importer.MaxColumns or a register past MaxRows.
+// Empty rows are counted, not stored, until a non-empty row follows them: a sheet whose only
+// other cell sits in row 1048576 costs a counter.
+func sheetRows(f *excelize.File, sheet string) ([][]string, error) {
+	it, err := f.Rows(sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var rows [][]string
+	blank := 0
+	for n := 1; it.Next(); n++ {
+		row, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", n, err)
+		}
+		if len(row) > importer.MaxColumns {
+			return nil, fmt.Errorf("row %d: 超过 %d 列：这不像一份登记台账", n, importer.MaxColumns)
+		}
+		if len(row) == 0 {
+			blank++
+			continue
+		}
+		if n > MaxRows+10 {
+			return nil, fmt.Errorf("row %d: 超过 %d 行：一份登记台账最多 %d 行", n, MaxRows, MaxRows)
+		}
+		for ; blank > 0; blank-- {
+			rows = append(rows, nil)
+		}
+		rows = append(rows, row)
+	}
+	if err := it.Error(); err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
 func readRows(rows [][]string) ([]Row, []Issue, error) {

@@ -12,7 +12,7 @@ import (
 	"github.com/zwgk/zwgk/calendar"
 )
 
-func workbook(t *testing.T, rows [][]any) []byte {
+func workbook(t testing.TB, rows [][]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -43,7 +43,7 @@ func TestReadLedger(t *testing.T) {
 		{"6", "2025-05-06", "赵六", "自然人", "", "传真", "x", "办公室", "2025-06-01", "无法提供"},
 		{},
 	})
-	rows, issues, err := ledger.Read(data)
+	rows, issues, err := ledger.Read("ledger.xlsx", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,10 +83,10 @@ func TestReadLedger(t *testing.T) {
 }
 
 func TestReadLedgerWithoutHeader(t *testing.T) {
-	if _, _, err := ledger.Read(workbook(t, [][]any{{"姓名", "内容"}, {"张三", "x"}})); err == nil {
+	if _, _, err := ledger.Read("ledger.xlsx", workbook(t, [][]any{{"姓名", "内容"}, {"张三", "x"}})); err == nil {
 		t.Error("a sheet without the register's columns was read")
 	}
-	if _, _, err := ledger.Read([]byte("not a workbook")); err == nil {
+	if _, _, err := ledger.Read("ledger.xlsx", []byte("not a workbook")); err == nil {
 		t.Error("a non-xlsx was read")
 	}
 }
@@ -100,7 +100,7 @@ func TestReadLedgerHeadersByMeaning(t *testing.T) {
 		{"2026-001", "王某", "公民", "当面提交", "2026-09-30", "低保审批名单", "救助股", "", ""},
 		{"2026-002", "某律师事务所", "法律服务机构", "网络申请", "2026-03-02", "养老机构检查记录", "养老股", "2026-03-20", "部分公开（涉及第三方合法权益）"},
 	})
-	rows, issues, err := ledger.Read(data)
+	rows, issues, err := ledger.Read("ledger.xlsx", data)
 	if err != nil || len(issues) > 0 {
 		t.Fatalf("read: %v %v", err, issues)
 	}
@@ -110,7 +110,7 @@ func TestReadLedgerHeadersByMeaning(t *testing.T) {
 	if rows[0].Content != "低保审批名单" || rows[1].ReplyType == "" || rows[1].Replied != calendar.D(2026, 3, 20) {
 		t.Errorf("content %q, reply %q on %v", rows[0].Content, rows[1].ReplyType, rows[1].Replied)
 	}
-	_, _, err = ledger.Read(workbook(t, [][]any{{"申请人", "申请人类型", "收到日期", "申请内容"}, {"张三", "自然人", "2026-01-05", "x"}}))
+	_, _, err = ledger.Read("ledger.xlsx", workbook(t, [][]any{{"申请人", "申请人类型", "收到日期", "申请内容"}, {"张三", "自然人", "2026-01-05", "x"}}))
 	if err == nil || !strings.Contains(err.Error(), "申请方式") || !strings.Contains(err.Error(), "经办科室") {
 		t.Errorf("a ledger without 申请方式 and 经办科室: %v, want both named", err)
 	}

@@ -223,9 +223,9 @@ func importLedger(ctx context.Context, e *env, st *store.Store, cal *calendar.Ca
 	if err != nil {
 		return err
 	}
-	rows, issues, err := ledger.Read(data)
+	rows, issues, err := ledger.Read(file, data)
 	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return err
 	}
 	offices, err := st.Offices(ctx, unit.ID)
 	if err != nil {

@@ -1,8 +1,6 @@
 package roster
 
 import (
-	"archive/zip"
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -10,48 +8,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zwgk/zwgk/internal/xlsxtest"
 )
 
-// withParts is a workbook with some parts replaced or added, each written by a function.
 func withParts(t testing.TB, base *bytes.Reader, parts map[string]func(io.Writer)) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(base, base.Size())
+	b, err := io.ReadAll(io.NewSectionReader(base, 0, base.Size()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	z := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		if parts[f.Name] == nil {
-			if err := z.Copy(f); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	for name, gen := range parts {
-		w, err := z.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bw := bufio.NewWriterSize(w, 1<<16)
-		gen(bw)
-		if err := bw.Flush(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := z.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	return xlsxtest.WithParts(t, b, parts)
 }
 
 func sheetXML(rows func(w io.Writer)) func(io.Writer) {
-	return func(w io.Writer) {
-		io.WriteString(w, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
-		io.WriteString(w, `<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>邮箱</t></is></c></row>`)
-		rows(w)
-		io.WriteString(w, `</sheetData></worksheet>`)
-	}
+	return xlsxtest.Sheet([]string{"姓名", "邮箱"}, rows)
 }
 
 // Workbooks built to exhaust the reader are refused for what they are, at the cost of a
@@ -86,8 +57,8 @@ func TestReadRefusesHostileWorkbooks(t *testing.T) {
 				fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>张三</t></is></c></row>`, r, r)
 			}
 		})}, "超过 10000 行"},
-		{"zip-bomb.xlsx", map[string]func(io.Writer){"xl/media/a.bin": zeroes(60 << 20), "xl/media/b.bin": zeroes(60 << 20),
-			"xl/media/c.bin": zeroes(60 << 20), "xl/media/d.bin": zeroes(60 << 20), "xl/media/e.bin": zeroes(60 << 20)}, "解压后超过"},
+		{"zip-bomb.xlsx", map[string]func(io.Writer){"xl/media/a.bin": xlsxtest.Zeroes(60 << 20), "xl/media/b.bin": xlsxtest.Zeroes(60 << 20),
+			"xl/media/c.bin": xlsxtest.Zeroes(60 << 20), "xl/media/d.bin": xlsxtest.Zeroes(60 << 20), "xl/media/e.bin": xlsxtest.Zeroes(60 << 20)}, "解压后超过"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -104,14 +75,5 @@ func TestReadRefusesHostileWorkbooks(t *testing.T) {
 				t.Fatalf("want an error naming the file with %q, got %v", c.want, err)
 			}
 		})
-	}
-}
-
-func zeroes(n int) func(io.Writer) {
-	return func(w io.Writer) {
-		b := make([]byte, 1<<20)
-		for i := 0; i < n; i += len(b) {
-			w.Write(b)
-		}
 	}
 }
