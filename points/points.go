@@ -27,6 +27,9 @@ type Item struct {
 	Status    string  // item_state status: upcoming, overdue, done, waiting, paused…
 	DueAt     time.Time
 	Offices   []Office
+	// Missed is how many of its cycles are overdue (a recurring item's missed updates): the
+	// occurrences a per-occurrence rule counts.
+	Missed int
 }
 
 // States of an item at the check.
@@ -37,20 +40,27 @@ const (
 	Done    = "done"
 )
 
-// Line is an item with its state and working days.
+// Line is an item with its state and working days, and what its deduction rule puts at stake.
 type Line struct {
 	Item
 	State           string
 	WorkdaysOverdue int
 	WorkdaysLeft    int
+	Rule            Rule
+	// Occurrences is what the rule counts: the missed cycles (at least one) of an overdue
+	// item, and one more of an item due soon.
+	Occurrences int
+	// Stake is the points the rule deducts for them: lost if the check were today (overdue), or
+	// at risk (due soon).
+	Stake float64
 }
 
 // OfficeRisk is one office's points at risk: a shared item counts fully for each of its
 // offices, since each of them can lose it.
 type OfficeRisk struct {
 	Office
-	Overdue float64 // points of its overdue items
-	Soon    float64 // points of its items due within the horizon
+	Overdue float64 // points its overdue items lose by their rules
+	Soon    float64 // points its items due within the horizon would lose
 	AtRisk  float64 // Overdue + Soon
 	Items   int     // items at risk
 }
@@ -59,13 +69,13 @@ type OfficeRisk struct {
 type Report struct {
 	Within    int     // the horizon in working days
 	Total     float64 // the points of every scored item
-	Lost      float64 // of the overdue items: lost if the check were today
-	AtRisk    float64 // Lost plus the items due within the horizon
+	Lost      float64 // what the overdue items' rules deduct: lost if the check were today
+	AtRisk    float64 // Lost plus what the items due within the horizon would lose
 	Projected float64 // Total − Lost
 	Done      float64
 	Offices   []OfficeRisk // most at risk first
-	// First are the items at risk in the order that saves the most points: the highest 分值,
-	// then the longest overdue, then the soonest due.
+	// First are the items at risk in the order that saves the most points: the highest
+	// stake, then the longest overdue, then the soonest due.
 	First []Line
 }
 
@@ -110,9 +120,16 @@ func Compute(items []Item, now time.Time, within int, cal *calendar.Calendar) Re
 		case Safe:
 			continue
 		case Overdue:
-			r.Lost += it.Score
+			l.Occurrences = max(1, it.Missed)
+		case Soon:
+			l.Occurrences = it.Missed + 1
 		}
-		r.AtRisk += it.Score
+		l.Rule = ParseRule(it.Deduction)
+		l.Stake = l.Rule.Deduct(it.Score, l.Occurrences)
+		if l.State == Overdue {
+			r.Lost += l.Stake
+		}
+		r.AtRisk += l.Stake
 		r.First = append(r.First, l)
 		for _, o := range it.Offices {
 			or := byOffice[o.ID]
@@ -121,11 +138,11 @@ func Compute(items []Item, now time.Time, within int, cal *calendar.Calendar) Re
 				byOffice[o.ID] = or
 			}
 			if l.State == Overdue {
-				or.Overdue += it.Score
+				or.Overdue += l.Stake
 			} else {
-				or.Soon += it.Score
+				or.Soon += l.Stake
 			}
-			or.AtRisk += it.Score
+			or.AtRisk += l.Stake
 			or.Items++
 		}
 	}
@@ -143,7 +160,7 @@ func Compute(items []Item, now time.Time, within int, cal *calendar.Calendar) Re
 		return cmp.Compare(a.Name, b.Name)
 	})
 	slices.SortFunc(r.First, func(a, b Line) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+		if c := cmp.Compare(b.Stake, a.Stake); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(b.WorkdaysOverdue, a.WorkdaysOverdue); c != 0 {

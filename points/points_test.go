@@ -2,6 +2,7 @@ package points_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -89,15 +90,18 @@ func TestCompute(t *testing.T) {
 }
 
 // Whatever the items: the projection is the total less what is lost, the at-risk points hold
-// the lost ones, each office's points are those of its lines, and the order never rises in 分值.
+// the lost ones, each office's points are those of its lines, no line's stake exceeds its 分值,
+// and the order never rises in stake.
 func TestComputeInvariants(t *testing.T) {
 	rng := rand.New(rand.NewPCG(14, 6))
 	now := time.Date(2026, 6, 15, 10, 0, 0, 0, calendar.Shanghai)
 	statuses := []string{"upcoming", "overdue", "done", "waiting"}
+	rules := []string{"", "每处扣0.5分", "未按时更新扣1分", "不得分", "每次扣2分，最多扣3分", "酌情扣分"}
 	for round := range 200 {
 		var items []points.Item
 		for i := range rng.IntN(30) {
-			it := points.Item{ID: int64(i + 1), Score: float64(rng.IntN(10)) / 2, Status: statuses[rng.IntN(len(statuses))]}
+			it := points.Item{ID: int64(i + 1), Score: float64(rng.IntN(10)) / 2, Status: statuses[rng.IntN(len(statuses))],
+				Deduction: rules[rng.IntN(len(rules))], Missed: rng.IntN(4)}
 			if rng.IntN(5) > 0 {
 				it.DueAt = now.AddDate(0, 0, rng.IntN(40)-20)
 			}
@@ -115,8 +119,11 @@ func TestComputeInvariants(t *testing.T) {
 			if l.State != points.Overdue && l.State != points.Soon {
 				t.Fatalf("round %d: %+v listed", round, l)
 			}
+			if l.Stake > l.Score || l.Stake < 0 {
+				t.Fatalf("round %d: %+v stakes more than its 分值", round, l)
+			}
 			for _, o := range l.Offices {
-				perOffice[o.ID] += l.Score
+				perOffice[o.ID] += l.Stake
 			}
 		}
 		for _, o := range r.Offices {
@@ -125,9 +132,58 @@ func TestComputeInvariants(t *testing.T) {
 			}
 		}
 		for i := 1; i < len(r.First); i++ {
-			if r.First[i].Score > r.First[i-1].Score {
+			if r.First[i].Stake > r.First[i-1].Stake {
 				t.Fatalf("round %d: %v after %v", round, r.First[i], r.First[i-1])
 			}
 		}
+	}
+}
+
+// The rules of the items decide what is lost: a recurring item that missed three updates at
+// 每处扣0.5分 loses 1.5 of its 2分; 未按时更新扣1分 takes 1 of 4 however many were missed; 不得分
+// and a text that says nothing computable take the whole 分值; an item due soon stands to lose
+// one more occurrence. What to do first follows the stake, not the 分值.
+func TestComputeAppliesRules(t *testing.T) {
+	now := time.Date(2026, 9, 28, 10, 0, 0, 0, calendar.Shanghai)
+	bgs, cws := points.Office{ID: 1, Name: "办公室"}, points.Office{ID: 2, Name: "财务科"}
+	items := []points.Item{
+		{ID: 1, Title: "栏目更新", Score: 2, Deduction: "每处扣0.5分", Missed: 3, Status: "overdue", DueAt: day(9, 21), Offices: []points.Office{bgs}},
+		{ID: 2, Title: "政策解读", Score: 4, Deduction: "未按时更新扣1分", Missed: 2, Status: "overdue", DueAt: day(9, 25), Offices: []points.Office{bgs, cws}},
+		{ID: 3, Title: "预算公开", Score: 3, Deduction: "此项不得分", Status: "overdue", DueAt: day(9, 14), Offices: []points.Office{cws}},
+		{ID: 4, Title: "年报", Score: 2.5, Deduction: "发现问题按比重扣分", Status: "upcoming", DueAt: day(10, 9), Offices: []points.Office{bgs}},
+		{ID: 5, Title: "动态更新", Score: 2, Deduction: "发现一次扣0.5分", Missed: 1, Status: "upcoming", DueAt: day(10, 9), Offices: []points.Office{cws}},
+	}
+	r := points.Compute(items, now, 5, cal)
+	// lost 1.5 + 1 + 3; at risk also 2.5 (the whole, nothing computable) and 2 × 0.5
+	if r.Total != 13.5 || r.Lost != 5.5 || r.AtRisk != 9 || r.Projected != 8 {
+		t.Errorf("total %g lost %g at risk %g projected %g", r.Total, r.Lost, r.AtRisk, r.Projected)
+	}
+	stake := map[int64]float64{}
+	occ := map[int64]int{}
+	var order []int64
+	for _, l := range r.First {
+		stake[l.ID], occ[l.ID] = l.Stake, l.Occurrences
+		order = append(order, l.ID)
+	}
+	for id, want := range map[int64]float64{1: 1.5, 2: 1, 3: 3, 4: 2.5, 5: 1} {
+		if stake[id] != want {
+			t.Errorf("item %d: stake %g, want %g", id, stake[id], want)
+		}
+	}
+	for id, want := range map[int64]int{1: 3, 2: 2, 3: 1, 4: 1, 5: 2} {
+		if occ[id] != want {
+			t.Errorf("item %d: %d occurrences, want %d", id, occ[id], want)
+		}
+	}
+	// 3 (不得分) and 2.5 first; then 1.5; then the two of 1, the overdue one first
+	if want := []int64{3, 4, 1, 2, 5}; !slices.Equal(order, want) {
+		t.Errorf("first %v, want %v", order, want)
+	}
+	wantOffices := []points.OfficeRisk{
+		{Office: cws, Overdue: 4, Soon: 1, AtRisk: 5, Items: 3},
+		{Office: bgs, Overdue: 2.5, Soon: 2.5, AtRisk: 5, Items: 3},
+	}
+	if !slices.Equal(r.Offices, wantOffices) {
+		t.Errorf("offices %+v, want %+v", r.Offices, wantOffices)
 	}
 }

@@ -35,6 +35,8 @@ type pointsData struct {
 type pointsLine struct {
 	points.Line
 	StateText string
+	RuleText  string // the rule as computed: 每次扣0.5分，扣完为止
+	Applied   string // how it came to the stake: 每次扣0.5分 × 3次 = 1.5分
 }
 
 func (s *Server) pointsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
@@ -78,7 +80,7 @@ func (s *Server) pointsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	d.Items = len(scored)
 	items := make([]points.Item, 0, len(scored))
 	for _, it := range scored {
-		pi := points.Item{ID: it.ID, Title: it.Title, Score: it.Score, Deduction: it.Deduction, Status: it.Status}
+		pi := points.Item{ID: it.ID, Title: it.Title, Score: it.Score, Deduction: it.Deduction, Status: it.Status, Missed: it.Missed}
 		if it.DueAt != nil {
 			pi.DueAt = *it.DueAt
 		}
@@ -89,7 +91,8 @@ func (s *Server) pointsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	}
 	d.Report = points.Compute(items, d.At, d.Within, s.cal.get(ctx))
 	for _, l := range d.Report.First {
-		d.First = append(d.First, pointsLine{Line: l, StateText: label(pointsStateLabels, l.State)})
+		d.First = append(d.First, pointsLine{Line: l, StateText: label(pointsStateLabels, l.State),
+			RuleText: l.Rule.String(), Applied: l.Rule.Applied(l.Score, l.Occurrences)})
 	}
 	return s.render(w, r, rc, http.StatusOK, "points", fmt.Sprintf("%s 考核分值风险", d.UnitName), d)
 }

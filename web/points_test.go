@@ -87,3 +87,46 @@ func pointsBetween(s, from, to string) string {
 	}
 	return s
 }
+
+// The page applies each item's deduction rule: A1 (4分, 每处扣1分) missed three cycles, so 3 of
+// its 4 points are lost; A2 (2分, 此项不得分) due soon stands to lose all of it; A4 (1分) is
+// safe; and each line says how its stake was computed.
+func TestPointsPageAppliesRules(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	for id, rule := range map[int64][2]string{f.itemA1: {"4", "未按要求更新栏目的，每处扣1分"}, f.itemA2: {"2", "逾期未公开的此项不得分"}, f.itemA4: {"1", ""}} {
+		if _, err := f.st.Pool.Exec(ctx, `UPDATE items SET score = $2::numeric, deduction = $3 WHERE id = $1`, id, rule[0], rule[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// two earlier cycles of A1 went unmet as well
+	for _, key := range []string{"2024-02", "2024-03"} {
+		if _, err := f.st.Pool.Exec(ctx, `INSERT INTO item_cycles (item_id, cycle_key, seq, starts_at, due_at, original_due_at, status)
+			VALUES ($1, $2, 1, '2024-01-01', '2024-03-01', '2024-03-01', 'overdue')`, f.itemA1, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := f.as(t, "supervisor").get("/points")
+	text := strings.Join(strings.Fields(pageText(body)), " ")
+	if want := "考核事项总分值 7 分，已完成 0 分；如果今天检查，将因逾期失分 3 分，预计得分 4 分；连同5个工作日内到期的事项，风险分值共 5 分。"; !strings.Contains(text, want) {
+		t.Errorf("the summary does not say %q:\n%s", want, text)
+	}
+	offices := pointsBetween(body, `id="points-offices"`, "</table>")
+	if !strings.Contains(offices, "<tr><td>办公室</td><td>3</td><td>0</td><td>3</td><td>1</td></tr>") ||
+		!strings.Contains(offices, "<tr><td>法规科</td><td>0</td><td>2</td><td>2</td><td>1</td></tr>") {
+		t.Errorf("the offices' table:\n%s", offices)
+	}
+	first := pointsBetween(body, `id="points-first"`, "</table>")
+	for _, want := range []string{
+		`<td data-label="计算方式" title="每次扣1分，扣完为止">每次扣1分 × 3次 = 3分</td><td data-label="风险分值">3</td>`,
+		`<td data-label="计算方式" title="该项不得分">不得分，扣2分</td><td data-label="风险分值">2</td>`,
+	} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the items to do first lack %s:\n%s", want, first)
+		}
+	}
+	a1, a2 := strings.Index(first, fmt.Sprintf(`href="/items/%d"`, f.itemA1)), strings.Index(first, fmt.Sprintf(`href="/items/%d"`, f.itemA2))
+	if a1 < 0 || a2 < 0 || a1 > a2 {
+		t.Errorf("A1 (3 at stake) should come before A2 (2):\n%s", first)
+	}
+}
