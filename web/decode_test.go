@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/workflows"
 )
 
@@ -137,5 +140,92 @@ func TestReassignFormThroughDecodeInput(t *testing.T) {
 	wantStatus(t, resp, body, http.StatusBadRequest)
 	if !strings.Contains(body, "请至少选择一个责任科室") {
 		t.Fatalf("no office: %s", body)
+	}
+}
+
+type decodeProbe2 struct {
+	Role   string              `form:"role,trim" json:"role"`
+	Note   string              `form:"note" json:"note"`
+	Groups map[string][]string `form:"group:*" json:"groups"`
+	Due    calendar.Date       `form:"due" label:"新的截止日期" json:"due"`
+	File   *upload             `form:"file" json:"-"`
+	Rest   []string            `json:"-"`
+	serverSet
+}
+
+// readForm stands for a form whose controls are not all named in advance.
+func (p *decodeProbe2) readForm(f url.Values) error {
+	for k := range f {
+		if strings.HasPrefix(k, "x:") {
+			p.Rest = append(p.Rest, k)
+		}
+	}
+	return nil
+}
+
+func TestDecodeInputFormShapes(t *testing.T) {
+	r := formRequest(url.Values{"role": {" head "}, "note": {" 备注 "}, "group:各股室": {"办公室", "法规科"}, "group:": {"x"},
+		"grouping": {"y"}, "due": {" 2026-12-31 "}, "x:1": {"a"}})
+	var in decodeProbe2
+	if err := decodeInput(r, &reqCtx{}, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Role != "head" || in.Note != " 备注 " || len(in.Groups) != 2 || !slices.Equal(in.Groups["各股室"], []string{"办公室", "法规科"}) ||
+		!slices.Equal(in.Groups[""], []string{"x"}) || in.Due.String() != "2026-12-31" || in.File != nil || !slices.Equal(in.Rest, []string{"x:1"}) {
+		t.Fatalf("decoded %+v", in)
+	}
+	var empty decodeProbe2
+	if err := decodeInput(formRequest(url.Values{}), &reqCtx{}, &empty); err != nil || !empty.Due.IsZero() || empty.Groups == nil || len(empty.Groups) != 0 {
+		t.Fatalf("empty form: %+v %v", empty, err)
+	}
+	err := decodeInput(formRequest(url.Values{"due": {"2026-13-01"}}), &reqCtx{}, &empty)
+	var he *httpError
+	if !errors.As(err, &he) || he.status != http.StatusBadRequest || he.msg != "“新的截止日期”不是有效的日期（年-月-日）：2026-13-01" {
+		t.Fatalf("bad date: %v", err)
+	}
+}
+
+func TestDecodeInputUpload(t *testing.T) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if err := mw.WriteField("note", "附件"); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := mw.CreateFormFile("file", "2027.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(fw, "2027-01-01,休,元旦\n")
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("POST", "/x", &buf)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		t.Fatal(err)
+	}
+	var in decodeProbe2
+	if err := decodeInput(r, &reqCtx{}, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Note != "附件" || in.File == nil || in.File.Name != "2027.csv" || string(in.File.Data) != "2027-01-01,休,元旦\n" {
+		t.Fatalf("decoded %+v", in)
+	}
+}
+
+// The item commands once decoded straight into the workflows' types, whose by and audit an API
+// caller may echo: the web's inputs still accept both keys, and nothing else besides.
+func TestDecodeInputAcceptsServerSetKeys(t *testing.T) {
+	var in extensionInput
+	body := `{"cycle":"2026","due":"2026-12-31","reason":"r","approved_by":"甲","by":"x","audit":{"actor":"y"}}`
+	if err := decodeInput(jsonRequest(body), &reqCtx{api: true}, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Cycle != "2026" || in.Due.String() != "2026-12-31" || in.ApprovedBy != "甲" || in.By != "x" || in.Audit == nil {
+		t.Fatalf("decoded %+v", in)
+	}
+	var ro reopenInput
+	if err := decodeInput(jsonRequest(`{"reason":"r","due":"2026-12-31"}`), &reqCtx{api: true}, &ro); err == nil {
+		t.Fatal("reopen accepted a key of the extension")
 	}
 }

@@ -171,22 +171,26 @@ func checkName(name, what string) (string, error) {
 // ---- people ----
 
 // personFields are the editable fields of a person (API body of PUT /api/people/{id}).
+// A page's form names the channels in two menus, channel1 and channel2 (the fallback); check
+// makes Channels of them.
 type personFields struct {
-	Name     string   `json:"name"`
-	Email    string   `json:"email"`
-	Mobile   string   `json:"mobile"`
+	Name     string   `form:"name" json:"name"`
+	Email    string   `form:"email" json:"email"`
+	Mobile   string   `form:"mobile" json:"mobile"`
 	Channels []string `json:"channels"` // preference order; empty: email then sms, as far as the addresses exist
-	Alerts   bool     `json:"alerts"`
-	Note     string   `json:"note"`
+	Alerts   bool     `form:"alerts" json:"alerts"`
+	Note     string   `form:"note" json:"note"`
+	Channel1 string   `form:"channel1" json:"-"` // "": automatic, email then sms as far as the addresses exist
+	Channel2 string   `form:"channel2" json:"-"`
 }
 
 // newPerson is the API body of POST /api/people: the fields and an optional first role.
 type newPerson struct {
 	personFields
-	OfficeID int64  `json:"office_id,omitempty"`
-	UnitID   int64  `json:"unit_id,omitempty"`
-	Role     string `json:"role,omitempty"`
-	Level    int    `json:"level,omitempty"`
+	OfficeID int64  `form:"office_id" label:"科室" json:"office_id,omitempty"`
+	UnitID   int64  `form:"unit_id" label:"单位" json:"unit_id,omitempty"`
+	Role     string `form:"role,trim" json:"role,omitempty"`
+	Level    int    `form:"level" label:"督办级别" json:"level,omitempty"`
 }
 
 var mainlandMobile = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
@@ -220,6 +224,9 @@ var channelNames = map[string]string{"email": "邮件", "sms": "短信"}
 
 // check validates and tidies the fields, with messages that say what to type.
 func (p *personFields) check() error {
+	if p.Channel1 != "" {
+		p.Channels = []string{p.Channel1, p.Channel2}
+	}
 	p.Name, p.Email, p.Mobile, p.Note = strings.TrimSpace(p.Name), strings.TrimSpace(p.Email), normalizeMobile(p.Mobile), strings.TrimSpace(p.Note)
 	switch {
 	case p.Name == "":
@@ -267,17 +274,6 @@ func (p personFields) person(id int64) store.Person {
 	return store.Person{ID: id, Name: p.Name, Email: p.Email, Mobile: p.Mobile, Channels: p.Channels, Alerts: p.Alerts, Note: p.Note}
 }
 
-// personForm reads the person fields of a page form: channel1 and channel2 are the first and
-// the fallback channel.
-func personForm(r *http.Request) personFields {
-	p := personFields{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"), Mobile: r.PostFormValue("mobile"),
-		Alerts: r.PostFormValue("alerts") != "", Note: r.PostFormValue("note")}
-	if c := r.PostFormValue("channel1"); c != "" { // "": automatic, email then sms as far as the addresses exist
-		p.Channels = []string{c, r.PostFormValue("channel2")}
-	}
-	return p
-}
-
 // duplicatePerson explains an address that belongs to someone else, naming them.
 func (s *Server) duplicatePerson(ctx context.Context, p personFields, self int64) error {
 	for _, addr := range []string{p.Email, p.Mobile} {
@@ -300,31 +296,11 @@ var personRoleNames = map[string]string{store.RoleContact: "联系人", store.Ro
 // attachment is the API body of POST /api/people/attach and …/detach: a contact or head of an
 // office, or a supervisor of a unit at an escalation level.
 type attachment struct {
-	PersonID int64  `json:"person_id"`
-	OfficeID int64  `json:"office_id,omitempty"`
-	UnitID   int64  `json:"unit_id,omitempty"`
-	Role     string `json:"role"`
-	Level    int    `json:"level,omitempty"`
-}
-
-func attachmentForm(r *http.Request) (attachment, error) {
-	var a attachment
-	var err error
-	if a.PersonID, err = formInt(r, "person_id", "联系人"); err != nil {
-		return a, err
-	}
-	if a.OfficeID, err = formInt(r, "office_id", "科室"); err != nil {
-		return a, err
-	}
-	if a.UnitID, err = formInt(r, "unit_id", "单位"); err != nil {
-		return a, err
-	}
-	lv, err := formInt(r, "level", "督办级别")
-	if err != nil {
-		return a, err
-	}
-	a.Level, a.Role = int(lv), strings.TrimSpace(r.PostFormValue("role"))
-	return a, nil
+	PersonID int64  `form:"person_id" label:"联系人" json:"person_id"`
+	OfficeID int64  `form:"office_id" label:"科室" json:"office_id,omitempty"`
+	UnitID   int64  `form:"unit_id" label:"单位" json:"unit_id,omitempty"`
+	Role     string `form:"role,trim" json:"role"`
+	Level    int    `form:"level" label:"督办级别" json:"level,omitempty"`
 }
 
 // check validates a role against the directory and the caller's scope, and returns the names
@@ -466,10 +442,10 @@ var robotKindNames = map[string]string{"dingtalk": "钉钉", "wecom": "企业微
 
 // robotInput is the API body of POST /api/offices/{id}/robots.
 type robotInput struct {
-	Kind    string `json:"kind"`
-	Name    string `json:"name"`
-	Webhook string `json:"webhook"`
-	Secret  string `json:"secret"`
+	Kind    string `form:"kind" json:"kind"`
+	Name    string `form:"name" json:"name"`
+	Webhook string `form:"webhook" json:"webhook"`
+	Secret  string `form:"secret" json:"secret"`
 }
 
 // check validates a robot without ever quoting the webhook or the secret: both are

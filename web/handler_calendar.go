@@ -109,15 +109,18 @@ func (s *Server) calendarLoad(w http.ResponseWriter, r *http.Request, rc *reqCtx
 			}
 			defer r.MultipartForm.RemoveAll()
 		}
-		if f, hdr, err := r.FormFile("file"); err == nil {
-			defer f.Close()
-			b, err := io.ReadAll(f)
-			if err != nil {
-				return badRequest("读取文件失败：%v", err)
-			}
-			name, data = hdr.Filename, b
+		// The API's body is the file itself, not JSON: only the page's form goes through the decoder.
+		var in struct {
+			File *upload `form:"file"`
+			Text string  `form:"text"`
+		}
+		if err := decodeBody(r, false, &in); err != nil {
+			return err
+		}
+		if in.File != nil {
+			name, data = in.File.Name, in.File.Data
 		} else {
-			name, data = "粘贴的文本", []byte(r.FormValue("text"))
+			name, data = "粘贴的文本", []byte(in.Text)
 		}
 	}
 	if name == "" {

@@ -21,15 +21,47 @@ import (
 // The item commands: each reads a form (pages) or JSON (API), sends the update to the item's
 // workflow, records the change in the audit log and answers with the workflow's new state.
 
-func (s *Server) itemComplete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var c workflows.Completion
-	if rc.api && r.MultipartForm == nil {
-		if err := decodeJSON(r, &c); err != nil {
-			return err
-		}
-	} else {
-		c = workflows.Completion{Cycle: r.PostFormValue("cycle"), EvidenceURL: r.PostFormValue("evidence_url"), Note: r.PostFormValue("note")}
+// The inputs of the item commands: the fields of the workflows' command types a caller sets.
+// Each embeds serverSet, so that an API body echoing a state's by or audit is still accepted, as
+// it was when these commands decoded straight into the workflows' types; both are the server's.
+type (
+	completionInput struct {
+		Cycle       string `form:"cycle" json:"cycle,omitempty"`
+		EvidenceURL string `form:"evidence_url" json:"evidence_url"`
+		Note        string `form:"note" json:"note,omitempty"`
+		serverSet
 	}
+	reopenInput struct {
+		Cycle  string `form:"cycle" json:"cycle,omitempty"`
+		Reason string `form:"reason" json:"reason"`
+		serverSet
+	}
+	extensionInput struct {
+		Cycle      string        `form:"cycle" json:"cycle,omitempty"`
+		Due        calendar.Date `form:"due" label:"新的截止日期" json:"due"`
+		Reason     string        `form:"reason" json:"reason"`
+		ApprovedBy string        `form:"approved_by" json:"approved_by"`
+		serverSet
+	}
+	actorInput struct {
+		Reason string `form:"reason" json:"reason,omitempty"`
+		serverSet
+	}
+)
+
+// serverSet are the keys of a workflows command that the server fills in: accepted, ignored.
+type serverSet struct {
+	By    string            `json:"by"`
+	Audit *store.EventAudit `json:"audit,omitempty"`
+}
+
+func (s *Server) itemComplete(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	// An API call with a file sends its fields beside it, as the page's form does.
+	var in completionInput
+	if err := decodeBody(r, rc.api && r.MultipartForm == nil, &in); err != nil {
+		return err
+	}
+	c := workflows.Completion{Cycle: in.Cycle, EvidenceURL: in.EvidenceURL, Note: in.Note}
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
@@ -257,15 +289,11 @@ func parseInstant(v string, now time.Time) (time.Time, error) {
 }
 
 func (s *Server) itemReopen(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var ro workflows.Reopen
-	if rc.api {
-		if err := decodeJSON(r, &ro); err != nil {
-			return err
-		}
-	} else {
-		ro = workflows.Reopen{Cycle: r.PostFormValue("cycle"), Reason: r.PostFormValue("reason")}
+	var in reopenInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
-	ro.Reason, ro.Cycle, ro.By, ro.Audit = strings.TrimSpace(ro.Reason), strings.TrimSpace(ro.Cycle), rc.login(), nil
+	ro := workflows.Reopen{Reason: strings.TrimSpace(in.Reason), Cycle: strings.TrimSpace(in.Cycle), By: rc.login()}
 	if ro.Reason == "" {
 		return badRequest("请填写撤销原因。")
 	}
@@ -276,20 +304,11 @@ func (s *Server) itemReopen(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 }
 
 func (s *Server) itemExtend(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var x workflows.Extension
-	if rc.api {
-		if err := decodeJSON(r, &x); err != nil {
-			return err
-		}
-	} else {
-		x = workflows.Extension{Cycle: r.PostFormValue("cycle"), Reason: r.PostFormValue("reason"), ApprovedBy: r.PostFormValue("approved_by")}
-		d, err := calendar.ParseDate(strings.TrimSpace(r.PostFormValue("due")))
-		if err != nil {
-			return badRequest("新的截止日期格式应为 YYYY-MM-DD。")
-		}
-		x.Due = d
+	var in extensionInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
-	x.Reason, x.Cycle, x.ApprovedBy = strings.TrimSpace(x.Reason), strings.TrimSpace(x.Cycle), strings.TrimSpace(x.ApprovedBy)
+	x := workflows.Extension{Due: in.Due, Reason: strings.TrimSpace(in.Reason), Cycle: strings.TrimSpace(in.Cycle), ApprovedBy: strings.TrimSpace(in.ApprovedBy)}
 	if x.Due.IsZero() {
 		return badRequest("请填写新的截止日期。")
 	}
@@ -302,7 +321,7 @@ func (s *Server) itemExtend(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if x.ApprovedBy == "" {
 		x.ApprovedBy = displayName(rc.user)
 	}
-	x.By, x.Audit = rc.login(), nil
+	x.By = rc.login()
 	return s.command(w, r, rc, "item.extend", x, "已延期至 "+fmtDate(x.Due)+"。", func(ctx context.Context, wf string, audit *store.EventAudit) (workflows.State, error) {
 		x.Audit = audit
 		return s.opt.Items.Extend(ctx, wf, x)
@@ -317,18 +336,14 @@ func displayName(u *store.User) string {
 }
 
 func (s *Server) actor(r *http.Request, rc *reqCtx) (workflows.Actor, error) {
-	var a workflows.Actor
-	if rc.api {
-		if r.ContentLength != 0 {
-			if err := decodeJSON(r, &a); err != nil {
-				return a, err
-			}
+	// An API call without a body pauses or resumes without a reason.
+	var in actorInput
+	if !rc.api || r.ContentLength != 0 {
+		if err := decodeInput(r, rc, &in); err != nil {
+			return workflows.Actor{}, err
 		}
-	} else {
-		a.Reason = r.PostFormValue("reason")
 	}
-	a.Reason, a.By, a.Audit = strings.TrimSpace(a.Reason), rc.login(), nil
-	return a, nil
+	return workflows.Actor{Reason: strings.TrimSpace(in.Reason), By: rc.login()}, nil
 }
 
 func (s *Server) itemPause(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {

@@ -215,24 +215,12 @@ func unassignedGroups(res *importer.Result) []string {
 func (s *Server) listsFix(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	var in struct {
-		Token  string              `json:"token"`
-		Create []string            `json:"create_offices"`
-		Groups map[string][]string `json:"groups"` // group name → office names
+		Token  string              `form:"token" json:"token"`
+		Create []string            `form:"create" json:"create_offices"`
+		Groups map[string][]string `form:"group:*" json:"groups"` // group name → office names
 	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		if err := r.ParseForm(); err != nil {
-			return badRequest("表单无效：%v", err)
-		}
-		in.Token, in.Create, in.Groups = r.PostForm.Get("token"), r.PostForm["create"], map[string][]string{}
-		for k, v := range r.PostForm {
-			if g, ok := strings.CutPrefix(k, "group:"); ok {
-				in.Groups[g] = v
-			}
-		}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	up, opts, err := s.keptUpload(ctx, in.Token)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,24 +30,9 @@ var columnRoles = []struct {
 // corrections are saved with the list when it is committed and applied to its next revision.
 func (s *Server) listsCorrect(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	var in struct {
-		Token       string               `json:"token"`
-		Corrections importer.Corrections `json:"corrections"`
-	}
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		if err := r.ParseForm(); err != nil {
-			return badRequest("表单无效：%v", err)
-		}
-		in.Token = r.PostForm.Get("token")
-		c, err := correctionsForm(r.PostForm)
-		if err != nil {
-			return badRequest("%s", webWords(err.Error()))
-		}
-		in.Corrections = *c
+	var in correctionsInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	up, opts, err := s.keptUpload(ctx, in.Token)
 	if err != nil {
@@ -73,6 +59,20 @@ func (s *Server) listsCorrect(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	return s.repreview(w, r, rc, up, opts)
+}
+
+type correctionsInput struct {
+	Token       string               `form:"token" json:"token"`
+	Corrections importer.Corrections `json:"corrections"`
+}
+
+func (in *correctionsInput) readForm(f url.Values) error {
+	c, err := correctionsForm(f)
+	if err != nil {
+		return badRequest("%s", webWords(err.Error()))
+	}
+	in.Corrections = *c
+	return nil
 }
 
 // correctionsForm reads the corrections form of the preview page: role:<column> selects (only

@@ -133,12 +133,8 @@ func (s *Server) officeUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 func (s *Server) robotAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	var in robotInput
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in = robotInput{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"), Webhook: r.PostFormValue("webhook"), Secret: r.PostFormValue("secret")}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	if err := in.check(); err != nil {
 		return s.refuse(w, r, rc, "robot", err)

@@ -82,20 +82,12 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	ctx := r.Context()
 	var in newPerson
 	form := "new-person"
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in.personFields = personForm(r)
-		at, err := attachmentForm(r)
-		if err != nil {
-			return s.refuse(w, r, rc, form, err)
-		}
-		if at.OfficeID == 0 && at.UnitID == 0 {
-			at.Role = "" // the form's role menu without an office: no role yet
-		}
-		in.OfficeID, in.UnitID, in.Role, in.Level = at.OfficeID, at.UnitID, at.Role, at.Level
+	if err := decodeInput(r, rc, &in); err != nil {
+		// refuse hands an API call its error as it is; a form shows it above what was typed
+		return s.refuse(w, r, rc, form, err)
+	}
+	if !rc.api && in.OfficeID == 0 && in.UnitID == 0 {
+		in.Role = "" // the form's role menu without an office: no role yet
 	}
 	if err := in.check(); err != nil {
 		return s.refuse(w, r, rc, form, err)
@@ -151,12 +143,8 @@ func (s *Server) personUpdate(w http.ResponseWriter, r *http.Request, rc *reqCtx
 		return err
 	}
 	var in personFields
-	if rc.api {
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-	} else {
-		in = personForm(r)
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
 	}
 	if err := in.check(); err != nil {
 		return s.refuse(w, r, rc, "person", err)
@@ -208,12 +196,9 @@ func (s *Server) personActive(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (s *Server) readAttachment(r *http.Request, rc *reqCtx) (attachment, error) {
-	if rc.api {
-		var a attachment
-		err := decodeJSON(r, &a)
-		return a, err
-	}
-	return attachmentForm(r)
+	var a attachment
+	err := decodeInput(r, rc, &a)
+	return a, err
 }
 
 // personAttach gives a person a role: contact or head of an office, or supervisor of a unit at
