@@ -61,11 +61,15 @@ func (a *Activities) Dispatch(ctx context.Context, req DispatchRequest) (Dispatc
 		return res, err
 	}
 
-	settings, err := a.Store.PersonSettingsOf(ctx, personIDs(reach))
+	settings, err := a.settingsOf(ctx, personIDs(reach), calendar.DateOf(req.Cutoff))
 	if err != nil {
 		return res, err
 	}
 	p := planDispatchFor(notices, reach, settings, cal, req.Cutoff)
+	// before anything is settled: a notice dropped as "quiet days" lives on in its copies
+	if err := a.Store.DeferNotices(ctx, p.deferred); err != nil {
+		return res, err
+	}
 	for why, ids := range p.dropped {
 		if err := a.Store.SettleNotices(ctx, ids, "dropped", why); err != nil {
 			return res, err
@@ -198,6 +202,9 @@ func (a *Activities) resolve(ctx context.Context, notices []store.Notice) (map[s
 // recipients resolves a notice's target. A timely event assigned to one office targets
 // "contact@<office id>": only that office's contacts and robots.
 func (a *Activities) recipients(ctx context.Context, n store.Notice) ([]notify.Recipient, error) {
+	if person, orig, ok := parseQuietTarget(n.Target); ok {
+		return a.quietRecipients(ctx, n, person, orig)
+	}
 	if n.ApplicationID != 0 {
 		return a.Store.ApplicationRecipients(ctx, n.ApplicationID, n.Target, n.Level)
 	}

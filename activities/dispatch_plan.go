@@ -22,6 +22,8 @@ type dispatchPlan struct {
 	sent       []int64            // notice ids that go out in messages
 	messages   []message
 	recipients int // distinct recipients of the messages
+	// deferred are the reminders held back from people on a quiet day (DeferNotices)
+	deferred []store.Deferral
 }
 
 // planDispatch turns the claimed notices into messages, without a database: reach says whom
@@ -39,6 +41,11 @@ func planDispatch(notices []store.Notice, reach map[string][]notify.Recipient, c
 // want. A message carrying an escalation (level ≥ 1) ignores both and uses every channel the
 // person has: a leader cannot opt out of being escalated to. A notice everyone it reaches
 // opted out of is dropped as "opted out".
+//
+// The same reminders a person can turn off wait while the window's day is one of their quiet
+// days: they are deferred to the person's next window that is not (see deferral), and a
+// notice every one of whose people is quiet or opted out is dropped as "quiet days" (its
+// copies carry it on). A copy that falls on a quiet day again is moved, not copied again.
 func planDispatchFor(notices []store.Notice, reach map[string][]notify.Recipient, settings map[int64]store.PersonSettings, cal *calendar.Calendar, cutoff time.Time) dispatchPlan {
 	p := dispatchPlan{dropped: map[string][]int64{}}
 	var (
@@ -56,9 +63,14 @@ func planDispatchFor(notices []store.Notice, reach map[string][]notify.Recipient
 			continue
 		}
 		e := entry(n, cal, cutoff)
-		reached := 0
+		reached, deferred := 0, 0
 		for _, r := range rs {
 			if optedOut(r, n, settings) {
+				continue
+			}
+			if d, ok := deferral(r, n, settings, cal, cutoff); ok {
+				p.deferred = append(p.deferred, d)
+				deferred++
 				continue
 			}
 			reached++
@@ -70,7 +82,14 @@ func planDispatchFor(notices []store.Notice, reach map[string][]notify.Recipient
 				addressed = append(addressed, ad)
 			}
 		}
-		if reached == 0 {
+		switch {
+		case reached == 0 && deferred > 0 && isQuietTarget(n.Target):
+			// moved to its new window: pending again, neither sent nor dropped
+			continue
+		case reached == 0 && deferred > 0:
+			p.dropped["quiet days"] = append(p.dropped["quiet days"], n.ID)
+			continue
+		case reached == 0:
 			p.dropped["opted out"] = append(p.dropped["opted out"], n.ID)
 			continue
 		}
@@ -162,11 +181,18 @@ func entry(n store.Notice, cal *calendar.Calendar, at time.Time) notify.Entry {
 // reminder or 今日到期 at level 0 of an item or application, never an overdue notice, an
 // escalation or a 通报.
 func optedOut(r notify.Recipient, n store.Notice, settings map[int64]store.PersonSettings) bool {
-	if r.Kind != "person" || n.Urgent || n.Level > 0 || n.UnitID != 0 || (n.Kind != "reminder" && n.Kind != "due") {
+	if !personal(r, n) {
 		return false
 	}
 	ps, ok := settings[r.ID]
 	return ok && !ps.Digest
+}
+
+// personal says whether n is, for r, a reminder a person's settings apply to: only a
+// non-urgent reminder or 今日到期 at level 0 of an item or application, never an overdue
+// notice, an escalation or a 通报.
+func personal(r notify.Recipient, n store.Notice) bool {
+	return r.Kind == "person" && !n.Urgent && n.Level == 0 && n.UnitID == 0 && (n.Kind == "reminder" || n.Kind == "due")
 }
 
 // withChannels is r with only the channels its person wants, in the person's order, unless an

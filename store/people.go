@@ -491,6 +491,8 @@ func (s *Store) SetPersonActive(ctx context.Context, id int64, active bool, a Au
 type PersonSettings struct {
 	Channels []string `json:"channels,omitempty"`
 	Digest   bool     `json:"digest"`
+	// Quiet is filled by QuietDaysOf, not PersonSettingsOf (the callers that plan merge them).
+	Quiet QuietDays `json:"quiet,omitzero"`
 }
 
 // PersonSettingsOf returns the settings of the given people; a person not in the result

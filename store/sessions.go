@@ -93,7 +93,7 @@ func (s *Store) DeleteSessionAudited(ctx context.Context, token string, userID i
 
 // PruneWebState drops expired sessions, forgotten login attempts, the login failures the
 // previous release wrote, and link nonces past their links' expiry. forget is how long a quiet
-// login or address keeps its attempts (LoginPolicy.Forget).
+// login or address keeps its attempts (LoginPolicy.Forget). Setup links go as PruneSetupLinks says.
 func (s *Store) PruneWebState(ctx context.Context, now time.Time, forget time.Duration) error {
 	// $1 is cast: untyped, PostgreSQL reads "$1 - interval" as interval - interval and the
 	// comparison fails (42883).
@@ -110,7 +110,7 @@ func (s *Store) PruneWebState(ctx context.Context, now time.Time, forget time.Du
 			return fmt.Errorf("store: prune %s: %w", q.what, err)
 		}
 	}
-	return nil
+	return s.PruneSetupLinks(ctx, now)
 }
 
 // LoginPolicy is the sign-in backoff: a login, and a client address, may have Free attempts

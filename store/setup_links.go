@@ -15,8 +15,16 @@ var ErrExpired = errors.New("expired")
 // CreateSetupLink stores a password setup link for userID under the hash of token. Earlier
 // links of the user die: the newest link an admin handed over is the only one that works.
 func (s *Store) CreateSetupLink(ctx context.Context, userID int64, token string, expires time.Time, a Audit) error {
+	return s.CreateSetupLinkMailed(ctx, userID, token, expires, a, nil)
+}
+
+// CreateSetupLinkMailed is CreateSetupLink that also queues mail, the link's mail to its
+// person, in the same transaction: the worker sends it (SendSetupMail), so a link is never
+// issued with its mail lost, nor mailed without existing. mail's Handle is filled in.
+func (s *Store) CreateSetupLinkMailed(ctx context.Context, userID int64, token string, expires time.Time, a Audit, mail *SetupMail) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		// Deleted, not marked used: the page then says a newer link exists, not that this one was used.
+		// Deleted, not marked used: the page then says a newer link exists, not that this one was
+		// used. A mail of theirs not yet sent goes with them: it would carry a dead link.
 		if _, err := tx.Exec(ctx, `DELETE FROM setup_links WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
 			return fmt.Errorf("store: setup links of user %d: %w", userID, err)
 		}
@@ -24,8 +32,9 @@ func (s *Store) CreateSetupLink(ctx context.Context, userID int64, token string,
 		if a.UserID != 0 {
 			by = a.UserID
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO setup_links (token_hash, user_id, created_by, expires_at) VALUES ($1, $2, $3, $4)`,
-			hashToken(token), userID, by, expires)
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO setup_links (token_hash, user_id, created_by, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			hashToken(token), userID, by, expires).Scan(&id)
 		if isForeignKeyViolation(err) {
 			return notFound("user", userID)
 		}
@@ -34,7 +43,14 @@ func (s *Store) CreateSetupLink(ctx context.Context, userID int64, token string,
 		}
 		a.Action, a.ObjectType, a.ObjectID = "user.setup_link", "user", fmt.Sprint(userID)
 		a.Detail = map[string]any{"expires_at": expires}
-		return writeAudit(ctx, tx, a)
+		if err := writeAudit(ctx, tx, a); err != nil {
+			return err
+		}
+		if mail == nil {
+			return nil
+		}
+		mail.LinkID, mail.Handle = id, setupMailHandle(token)
+		return queueSetupMail(ctx, tx, userID, *mail, expires, a)
 	})
 }
 
@@ -106,6 +122,10 @@ func (s *Store) UseSetupLink(ctx context.Context, token, hash string, now time.T
 		}
 		if _, err := tx.Exec(ctx, `UPDATE setup_links SET used_at = $2 WHERE id = $1`, id, now); err != nil {
 			return fmt.Errorf("store: setup link %d: %w", id, err)
+		}
+		// A used link opens nothing: its mail, if still unsent, is not sent, and its text goes.
+		if err := wipeSetupMail(ctx, tx, id); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, uid); err != nil {
 			return fmt.Errorf("store: sessions of user %d: %w", uid, err)

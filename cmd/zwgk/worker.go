@@ -108,6 +108,15 @@ func runWorker(ctx context.Context, d workerDeps) error {
 	if err := workflows.EnsureTongbaoSchedule(ctx, d.c, d.cfg.Temporal.TaskQueue); err != nil {
 		d.logger.Error("通报 schedule", "err", err)
 	}
+	// Setup links the web queued go out on the email channel at once, not in a send window.
+	if email := acts.Deliverer.Channels["email"]; email != nil {
+		mailer := &activities.SetupMailer{Store: d.st, Email: email, Logger: d.logger}
+		stopped := make(chan struct{})
+		go func() { defer close(stopped); _ = mailer.Run(ctx) }()
+		defer func() { <-stopped }()
+	} else {
+		d.logger.Warn("no email channel: password setup links queued for mail are not sent")
+	}
 	if d.reconcile != "none" {
 		go func() {
 			if err := reconcile(ctx, d); err != nil && !errors.Is(err, context.Canceled) {

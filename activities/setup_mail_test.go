@@ -1,0 +1,236 @@
+package activities_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/zwgk/zwgk/activities"
+	"github.com/zwgk/zwgk/config"
+	"github.com/zwgk/zwgk/notify"
+	"github.com/zwgk/zwgk/notify/channels"
+	"github.com/zwgk/zwgk/notify/smtptest"
+	"github.com/zwgk/zwgk/store"
+	"github.com/zwgk/zwgk/testenv"
+)
+
+type setupMailFixture struct {
+	ctx   context.Context
+	st    *store.Store
+	smtp  *smtptest.Server
+	email notify.Channel
+	now   time.Time
+	n     int
+}
+
+func newSetupMailFixture(t *testing.T, o smtptest.Options) *setupMailFixture {
+	f := &setupMailFixture{ctx: context.Background(), st: testenv.Store(t), now: time.Now().Truncate(time.Second)}
+	o.TLS = "none"
+	f.smtp = smtptest.Start(t, o)
+	env := map[string]string{
+		"ZWGK_SMTP_HOST": f.smtp.Host, "ZWGK_SMTP_PORT": fmt.Sprint(f.smtp.Port), "ZWGK_SMTP_TLS": "none",
+		"ZWGK_SMTP_FROM": "政务公开办 <gk@example.gov.cn>", "ZWGK_SECRET": "setup-mail-test-secret-0123456789abcdef",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := channels.Deliverer(f.ctx, cfg, f.st, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	f.email = d.Channels["email"]
+	return f
+}
+
+// issue makes a user linked to a person and a setup link for them with its mail queued, and
+// returns the token and the user's id.
+func (f *setupMailFixture) issue(t *testing.T) (string, int64) {
+	t.Helper()
+	f.n++
+	pid, err := f.st.AddPerson(f.ctx, store.Person{Name: fmt.Sprintf("王%d", f.n), Email: fmt.Sprintf("w%d@x.gov.cn", f.n), Channels: []string{"email"}, Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.st.CreateUser(f.ctx, store.NewUser{Login: fmt.Sprintf("u%d", f.n), Role: store.RoleOffice, PasswordHash: "x"}, store.Audit{Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.SetUserPerson(f.ctx, u.ID, pid, store.Audit{Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	tok := fmt.Sprintf("token-%d-%d", f.n, time.Now().UnixNano())
+	link := "https://gk.example.gov.cn/setup/" + tok
+	if err := f.st.CreateSetupLinkMailed(f.ctx, u.ID, tok, f.now.Add(72*time.Hour), store.Audit{Actor: "admin"}, &store.SetupMail{
+		PersonID: pid, Recipient: fmt.Sprintf("王%d", f.n), Address: fmt.Sprintf("w%d@x.gov.cn", f.n), Subject: "设置政务公开任务系统登录密码",
+		BodyText: "请打开 " + link, BodyHTML: `<a href="` + link + `">` + link + `</a>`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return tok, u.ID
+}
+
+func (f *setupMailFixture) mailer() *activities.SetupMailer {
+	return &activities.SetupMailer{Store: f.st, Email: f.email, Now: func() time.Time { return f.now }}
+}
+
+func (f *setupMailFixture) mailOf(t *testing.T, userID int64) store.SetupMail {
+	t.Helper()
+	m, err := f.st.SetupMailOf(f.ctx, userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// A queued setup mail goes out once on real SMTP, with a Message-ID made of its handle; a
+// server that refuses for now (451) gets it again after the backoff, not before, and with the
+// same Message-ID; once sent, the link's clear text is gone from the database.
+func TestSetupMailSentOnceAndWiped(t *testing.T) {
+	var refuse atomic.Bool
+	refuse.Store(true)
+	f := newSetupMailFixture(t, smtptest.Options{Data: func(smtptest.Message) error {
+		if refuse.Load() {
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"}
+		}
+		return nil
+	}})
+	tok, uid := f.issue(t)
+	m := f.mailer()
+
+	if n, err := m.SendDue(f.ctx); err != nil || n != 0 {
+		t.Fatalf("refused: sent %d, %v", n, err)
+	}
+	if got := f.mailOf(t, uid); got.Status != "pending" || got.Attempts != 1 || got.Error == "" || !strings.Contains(got.BodyText, tok) {
+		t.Fatalf("after a refusal: %+v", got)
+	}
+	refuse.Store(false)
+	if n, err := m.SendDue(f.ctx); err != nil || n != 0 {
+		t.Fatalf("before the backoff: sent %d, %v", n, err)
+	}
+	f.now = f.now.Add(31 * time.Second)
+	if n, err := m.SendDue(f.ctx); err != nil || n != 1 {
+		t.Fatalf("after the backoff: sent %d, %v", n, err)
+	}
+	if n, err := m.SendDue(f.ctx); err != nil || n != 0 {
+		t.Fatalf("again: sent %d, %v", n, err)
+	}
+	msgs := f.smtp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages accepted, want 1", len(msgs))
+	}
+	got := f.mailOf(t, uid)
+	pm, err := mail.ReadMessage(bytes.NewReader(msgs[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := pm.Header.Get("Message-ID"); id != "<"+got.Handle+"@example.gov.cn>" || strings.Contains(id, tok) {
+		t.Errorf("Message-ID %q, want the handle %s", id, got.Handle)
+	}
+	if msgs[0].To[0] != "w1@x.gov.cn" {
+		t.Errorf("sent to %v", msgs[0].To)
+	}
+	if got.Status != "sent" || got.Attempts != 2 || got.SentAt == nil || got.BodyText != "" || got.BodyHTML != "" {
+		t.Errorf("after sending: %+v", got)
+	}
+	var clear int
+	if err := f.st.Pool.QueryRow(f.ctx, `SELECT count(*) FROM setup_mails WHERE body_text LIKE '%'||$1||'%' OR body_html LIKE '%'||$1||'%'`, tok).Scan(&clear); err != nil || clear != 0 {
+		t.Errorf("the link is still in setup_mails (%d, %v)", clear, err)
+	}
+}
+
+// A mail whose link was used, or has expired, before the worker got to it is not sent and its
+// text is wiped; so is one whose link a newer one replaced (it goes with its link).
+func TestSetupMailOfDeadLinkNotSent(t *testing.T) {
+	f := newSetupMailFixture(t, smtptest.Options{})
+	used, usedUser := f.issue(t)
+	if _, err := f.st.UseSetupLink(f.ctx, used, "hash", f.now, store.Audit{Actor: "u1"}); err != nil {
+		t.Fatal(err)
+	}
+	_, expiredUser := f.issue(t)
+	m := f.mailer()
+	f.now = f.now.Add(73 * time.Hour)
+	if n, err := m.SendDue(f.ctx); err != nil || n != 0 {
+		t.Fatalf("sent %d, %v", n, err)
+	}
+	if c := f.smtp.Count(); c != 0 {
+		t.Errorf("%d messages for dead links", c)
+	}
+	for _, uid := range []int64{usedUser, expiredUser} {
+		if got := f.mailOf(t, uid); got.Status != "void" || got.BodyText != "" || got.BodyHTML != "" {
+			t.Errorf("user %d: %+v, want void and wiped", uid, got)
+		}
+	}
+}
+
+// Two workers sweeping at once send each of ten mails once: a mail's row is locked while it is
+// sent, and the other worker skips it.
+func TestSetupMailTwoWorkersSendOnce(t *testing.T) {
+	f := newSetupMailFixture(t, smtptest.Options{})
+	for range 10 {
+		f.issue(t)
+	}
+	var wg sync.WaitGroup
+	var total atomic.Int64
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := f.mailer().SendDue(f.ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			total.Add(int64(n))
+		}()
+	}
+	wg.Wait()
+	if c := f.smtp.Count(); c != 10 || total.Load() != 10 {
+		t.Errorf("%d messages accepted, %d counted sent; want 10 and 10", c, total.Load())
+	}
+	seen := map[string]bool{}
+	for _, m := range f.smtp.Messages() {
+		if seen[m.To[0]] {
+			t.Errorf("%s mailed twice", m.To[0])
+		}
+		seen[m.To[0]] = true
+	}
+}
+
+// A running mailer sends a link as soon as it is issued: the queue's notification wakes it,
+// long before its hourly sweep.
+func TestSetupMailerWakesOnQueue(t *testing.T) {
+	f := newSetupMailFixture(t, smtptest.Options{})
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan error, 1)
+	m := &activities.SetupMailer{Store: f.st, Email: f.email, Sweep: time.Hour}
+	go func() { done <- m.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	time.Sleep(300 * time.Millisecond) // let it sweep the empty queue and listen
+	start := time.Now()
+	_, uid := f.issue(t)
+	select {
+	case <-f.smtp.Accepted():
+		t.Logf("sent %v after the link was issued", time.Since(start).Round(time.Millisecond))
+	case <-time.After(10 * time.Second):
+		t.Fatal("the mailer did not send the queued link within 10 s")
+	}
+	for deadline := time.Now().Add(5 * time.Second); f.mailOf(t, uid).Status != "sent"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("accepted but not recorded as sent: %+v", f.mailOf(t, uid))
+		}
+	}
+}
