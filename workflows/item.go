@@ -119,6 +119,35 @@ type item struct {
 		Info(string, ...interface{})
 		Warn(string, ...interface{})
 	}
+	// lean is the run's changeLeanHistory version, asked once at its start.
+	lean   bool
+	timers []pendingTimer // sleep timers still running (lean runs), by instant
+}
+
+// pendingTimer is a sleep timer and the instant it fires at.
+type pendingTimer struct {
+	at     time.Time
+	f      workflow.Future
+	cancel workflow.CancelFunc
+}
+
+// changeLeanHistory versions two savings of history events; the notices, their instants and
+// what is written to PostgreSQL stay the same. From version 1 a run takes every change older
+// than this one at its newest version without asking for it, which spares the marker and the
+// TemporalChangeVersion upsert that each of them recorded once per run; and a sleep keeps a
+// running timer that fires at or after the next wake-up instead of cancelling it and starting
+// another for the same instant (a first of two weekly updates, an event recorded while the
+// close-of-year timer runs). It is asked only at the start of a run, so runs started by older
+// code keep their behaviour to the end; their continue-as-new runs take it.
+const changeLeanHistory = "lean-history"
+
+// version is workflow.GetVersion for the changes older than changeLeanHistory: a lean run is
+// at their newest version without recording it.
+func (w *item) version(ctx workflow.Context, changeID string, maxSupported workflow.Version) workflow.Version {
+	if w.lean {
+		return maxSupported
+	}
+	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, maxSupported)
 }
 
 var acts *activities.Activities // method values name the activities; never called directly
@@ -126,6 +155,7 @@ var acts *activities.Activities // method values name the activities; never call
 // ItemWorkflow is the durable life of one list item for its list's year.
 func ItemWorkflow(ctx workflow.Context, in ItemInput) error {
 	w := &item{ctx: ctx, in: in, mu: workflow.NewMutex(ctx), logger: workflow.GetLogger(ctx)}
+	w.lean = workflow.GetVersion(ctx, changeLeanHistory, workflow.DefaultVersion, 1) >= 1
 	if in.Carry != nil {
 		w.st = in.Carry
 	} else {
@@ -183,12 +213,13 @@ func ItemWorkflow(ctx workflow.Context, in ItemInput) error {
 		}
 		wake := w.nextWake(now)
 		if wake.IsZero() {
+			w.cancelTimers(time.Time{})
 			if err := workflow.Await(ctx, func() bool { return w.changed }); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := w.sleep(ctx, wake.Sub(now)); err != nil {
+		if err := w.sleep(ctx, now, wake); err != nil {
 			return err
 		}
 	}
@@ -200,11 +231,15 @@ func ItemWorkflow(ctx workflow.Context, in ItemInput) error {
 // keep doing so until they end, because their histories hold those timers.
 const changeCancelSleepTimer = "cancel-sleep-timer"
 
-// sleep waits for the timer or a change.
-func (w *item) sleep(ctx workflow.Context, d time.Duration) error {
-	if workflow.GetVersion(ctx, changeCancelSleepTimer, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+// sleep waits for the timer of wake or a change.
+func (w *item) sleep(ctx workflow.Context, now, wake time.Time) error {
+	d := wake.Sub(now)
+	if w.version(ctx, changeCancelSleepTimer, 1) == workflow.DefaultVersion {
 		_, err := workflow.AwaitWithTimeout(ctx, d, func() bool { return w.changed })
 		return err
+	}
+	if w.lean {
+		return w.sleepLean(ctx, d, wake)
 	}
 	tctx, cancel := workflow.WithCancel(ctx)
 	timer := workflow.NewTimer(tctx, d)
@@ -216,6 +251,44 @@ func (w *item) sleep(ctx workflow.Context, d time.Duration) error {
 		cancel()
 	}
 	return nil
+}
+
+// sleepLean waits like sleep but leaves its timer running when a change comes first. A timer
+// due before wake would fire for nothing and is cancelled; one due at wake is waited on again;
+// later ones are kept for the wake-ups they were started for (the close of the year after an
+// event's clock): each would otherwise cost a cancellation and a new start when it is needed
+// again, and none fires for nothing, as a sleep towards a later wake cancels it first.
+func (w *item) sleepLean(ctx workflow.Context, d time.Duration, wake time.Time) error {
+	w.cancelTimers(wake)
+	var timer workflow.Future
+	for _, t := range w.timers {
+		if t.at.Equal(wake) {
+			timer = t.f
+		}
+	}
+	if timer == nil {
+		tctx, cancel := workflow.WithCancel(ctx)
+		timer = workflow.NewTimer(tctx, d)
+		i, _ := slices.BinarySearchFunc(w.timers, wake, func(t pendingTimer, at time.Time) int { return t.at.Compare(at) })
+		w.timers = slices.Insert(w.timers, i, pendingTimer{at: wake, f: timer, cancel: cancel})
+	}
+	return workflow.Await(ctx, func() bool { return w.changed || timer.IsReady() })
+}
+
+// cancelTimers cancels the running sleep timers due before wake (all of them for a zero wake)
+// and forgets those that fired, in the order of their instants so that replay issues the same
+// commands.
+func (w *item) cancelTimers(wake time.Time) {
+	w.timers = slices.DeleteFunc(w.timers, func(t pendingTimer) bool {
+		switch {
+		case t.f.IsReady():
+			return true
+		case wake.IsZero() || t.at.Before(wake):
+			t.cancel()
+			return true
+		}
+		return false
+	})
 }
 
 func (w *item) lock(ctx workflow.Context) error { return w.mu.Lock(ctx) }
@@ -232,13 +305,13 @@ func (w *item) load(ctx workflow.Context) error {
 	// only items that carry a grace ask for its version, so the histories of others are
 	// untouched; asked here, not where the ladder is computed, as queries compute it too
 	w.grace = time.Time{}
-	if !def.GraceUntil.IsZero() && workflow.GetVersion(ctx, "late-import-grace", workflow.DefaultVersion, 1) >= 1 {
+	if !def.GraceUntil.IsZero() && w.version(ctx, "late-import-grace", 1) >= 1 {
 		w.grace = def.GraceUntil
 	}
 	// Likewise only policies of several send times a day ask for theirs. Code before the
 	// change knew one send window, the first time of the day, and its histories replay so.
 	if len(def.Policy.SendTimes) > 1 &&
-		workflow.GetVersion(ctx, changeSeveralSendTimes, workflow.DefaultVersion, 1) < 1 {
+		w.version(ctx, changeSeveralSendTimes, 1) < 1 {
 		w.def.Policy = def.Policy.FirstWindowOnly()
 	}
 	if def.PolicyError != "" {
@@ -393,7 +466,7 @@ func (w *item) goOverdue(c *cycle, now time.Time) {
 	c.OverdueAt = c.Due
 	c.LadderFrom = time.Time{}
 	if lv := w.escalations(c); len(lv) > 0 && lv[0].At.Before(now) &&
-		workflow.GetVersion(w.ctx, changeOverdueOpen, workflow.DefaultVersion, 1) >= 1 {
+		w.version(w.ctx, changeOverdueOpen, 1) >= 1 {
 		c.LadderFrom = w.ladderStart(c, now)
 		// a plan written before (the worker was down past the first level) is retimed
 		c.PlannedDue = time.Time{}
@@ -804,7 +877,7 @@ func (w *item) dropStaleReminders(ctx workflow.Context, c *cycle, p *store.Cycle
 	if !slices.ContainsFunc(p.Notices, stale) {
 		return
 	}
-	if workflow.GetVersion(ctx, changeNoStaleReminders, workflow.DefaultVersion, 1) < 1 {
+	if w.version(ctx, changeNoStaleReminders, 1) < 1 {
 		return
 	}
 	i := slices.IndexFunc(p.Notices, stale)
@@ -818,7 +891,7 @@ func (w *item) dropStaleReminders(ctx workflow.Context, c *cycle, p *store.Cycle
 // window, so that nothing goes out at once and outside the window, and all of a recipient's
 // late notices go out together in one digest. Urgent hour-clock notices keep their instants.
 func (w *item) waitForWindow(ctx workflow.Context, p *store.CyclePlan, now time.Time) {
-	if workflow.GetVersion(ctx, "notices-wait-for-window", workflow.DefaultVersion, 1) < 1 {
+	if w.version(ctx, "notices-wait-for-window", 1) < 1 {
 		return
 	}
 	next, ok := schedule.NextWindow(w.def.Policy, now, w.cal)
@@ -830,7 +903,7 @@ func (w *item) waitForWindow(ctx workflow.Context, p *store.CyclePlan, now time.
 			p.Notices[i].At = next
 		}
 	}
-	if w.def.Policy.NightUrgent || workflow.GetVersion(ctx, "urgent-quiet-hours", workflow.DefaultVersion, 1) < 1 {
+	if w.def.Policy.NightUrgent || w.version(ctx, "urgent-quiet-hours", 1) < 1 {
 		return
 	}
 	// urgent notices do not wake anyone between 22:00 and 07:00

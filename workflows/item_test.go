@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -11,8 +12,10 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/zwgk/zwgk/activities"
@@ -766,5 +769,41 @@ func TestLateImportGrace(t *testing.T) {
 	}
 	if told != 1 {
 		t.Errorf("%d overdue notices in the grace's first window, want 1", told)
+	}
+}
+
+// The lean-history change saves history events and nothing else: each year of the benchmark
+// writes the same projection, history rows and notice plans to PostgreSQL with the change and
+// without it (its GetVersion answering DefaultVersion, as in runs started by older code), and
+// costs fewer events with it.
+func TestLeanHistoryWritesTheSame(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			year := func(lean bool) (syncs []byte, events int) {
+				c := &counts{}
+				r := newRun(t, itemDef(t, sc.rule, 2024), at(2024, 1, 1, 8, 0))
+				r.env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&countingWorker{c: c}}})
+				if !lean {
+					r.env.OnGetVersion("lean-history", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				}
+				sc.drive(r)
+				r.mustFinish()
+				b, err := json.Marshal(r.rec.Syncs())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b, c.events(true)
+			}
+			before, eventsBefore := year(false)
+			after, eventsAfter := year(true)
+			if string(before) != string(after) {
+				t.Errorf("what the item writes to PostgreSQL differs:\nwithout lean-history %s\nwith it %s", before, after)
+			}
+			// Without the change a new run also records the marker of lean-history itself.
+			if eventsAfter >= eventsBefore-2 {
+				t.Errorf("%d history events with lean-history, %d without: nothing saved", eventsAfter, eventsBefore-2)
+			}
+			t.Logf("%s: %d history events, %d before lean-history", sc.name, eventsAfter, eventsBefore-2)
+		})
 	}
 }
