@@ -1,8 +1,7 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -17,9 +16,11 @@ import (
 // Password setup links. An admin never needs to know or say a password: resetting one, or
 // handing over a new account, issues a one-time link that the user opens to choose their own.
 // The link is shown once to the admin, who hands it over through a channel they trust; when the
-// user is linked to a person with an email address it is mailed to them as well (see
-// mailSetupLink for where). Only its hash is stored in setup_links and the audit log never
-// holds it; it works once, within setupLinkTTL, and only the newest one of a user works.
+// user is linked to an active person with an email address it is mailed to them as well: the
+// mail is queued in the transaction that issues the link and the worker sends it at once
+// (activities.SetupMailer), as the web has no mail channel. Only its hash is stored in
+// setup_links and the audit log never holds it; the queued mail holds it until sent. It works
+// once, within setupLinkTTL, and only the newest one of a user works.
 
 // setupLinkTTL is long enough to span a weekend between an admin issuing a link on Friday
 // and its user opening it on Monday.
@@ -33,84 +34,88 @@ func init() {
 		"person.settings":     "修改提醒设置",
 		"items.export":        "导出事项清单",
 		"user.setup_mail":     "发送密码设置邮件",
+		"person.quiet_days":   "修改免打扰日",
 	} {
 		actionLabels[k] = v
 	}
 }
 
-// setupLink is an issued link, shown once.
-type setupLink struct {
-	Login    string    `json:"login"`
-	URL      string    `json:"url"`
-	Expires  time.Time `json:"expires_at"`
-	MailedTo string    `json:"mailed_to,omitempty"` // the address the link was also mailed to
+// SetupLink is an issued link, shown once.
+type SetupLink struct {
+	Login   string    `json:"login"`
+	URL     string    `json:"url"`
+	Expires time.Time `json:"expires_at"`
+	// MailedTo is the address the link's mail was queued for ("" when not mailed); the worker
+	// sends it within moments.
+	MailedTo string `json:"mailed_to,omitempty"`
+	// NoMail says why the link is not mailed, in Chinese, when the account has no address.
+	NoMail string `json:"no_mail,omitempty"`
 }
 
-// issueSetupLink makes a setup link for u and records it in the audit log.
+type setupLink = SetupLink
+
+// issueSetupLink makes a setup link for u, queues its mail and records both in the audit log.
 func (s *Server) issueSetupLink(r *http.Request, rc *reqCtx, u *store.User) (*setupLink, error) {
-	if u.Disabled {
-		return nil, badRequest("账号 %s 已停用，请先启用再签发密码设置链接。", u.Login)
-	}
-	tok := randomToken(32)
-	expires := s.now().Add(setupLinkTTL)
-	if err := s.st.CreateSetupLink(r.Context(), u.ID, tok, expires, rc.audit()); err != nil {
+	link, err := IssueSetupLink(r.Context(), s.st, s.opt.BaseURL, u, s.now(), rc.audit())
+	if err != nil {
 		return nil, err
 	}
-	link := &setupLink{Login: u.Login, URL: strings.TrimSuffix(s.opt.BaseURL, "/") + "/setup/" + tok, Expires: expires}
-	to, err := s.mailSetupLink(r, rc, u, tok, link)
-	switch {
-	case err != nil:
-		// The link exists and is on the admin's screen: a mail that failed must not lose it.
-		s.log.Warn("setup link mail", "user", u.Login, "err", err)
-		rc.flash = "密码设置链接未能发送到本人邮箱（" + err.Error() + "），请将下面的链接交给本人。"
-	case to != "":
-		link.MailedTo = to
-		rc.flash = "密码设置链接已同时发送到 " + to + "（开发模式：见发件箱）。"
+	if link.MailedTo != "" {
+		rc.flash = "密码设置链接已交由系统发送到 " + link.MailedTo + "（通常一分钟内送达）。"
+		if s.opt.Dev {
+			rc.flash += "开发模式：邮件见发件箱。"
+		}
 	}
 	return link, nil
 }
 
-// mailSetupLink mails the link to the person u is linked to, when they have an email address,
-// and returns the address ("" when there is none to mail to).
-//
-// Only in dev mode: there the outbox is the email channel and the web writes the message into
-// it directly. In production the web process has no mail channel (SMTP belongs to the worker,
-// which sends what the dispatcher plans), so the link is handed over by the admin only.
-// The outbox key is the link's hash: one message per link, however often the write is tried.
-// The outbox copy is the mail itself, so it holds the link in clear, as a password reset mail
-// in a mailbox does; the audit entry names the address, never the link.
-func (s *Server) mailSetupLink(r *http.Request, rc *reqCtx, u *store.User, tok string, link *setupLink) (string, error) {
-	if !s.opt.Dev || u.PersonID == 0 {
-		return "", nil
+// IssueSetupLink makes a setup link for u (the web's admin pages and `zwgk user link` share
+// it) and, when u is linked to an active person with an email address, queues its mail to them
+// in the same transaction. a is the audit entry's actor: the admin, or cli:<OS user>.
+func IssueSetupLink(ctx context.Context, st *store.Store, baseURL string, u *store.User, now time.Time, a store.Audit) (*SetupLink, error) {
+	if u.Disabled {
+		return nil, badRequest("账号 %s 已停用，请先启用再签发密码设置链接。", u.Login)
 	}
-	ctx := r.Context()
-	p, err := s.st.Person(ctx, u.PersonID)
+	tok := randomToken(32)
+	link := &SetupLink{Login: u.Login, URL: strings.TrimSuffix(baseURL, "/") + "/setup/" + tok, Expires: now.Add(setupLinkTTL)}
+	mail, why, err := setupMail(ctx, st, u, link)
 	if err != nil {
-		return "", fmt.Errorf("人员 %d：%w", u.PersonID, err)
+		return nil, err
 	}
-	if p.Email == "" || !p.Active {
-		return "", nil
+	if err := st.CreateSetupLinkMailed(ctx, u.ID, tok, link.Expires, a, mail); err != nil {
+		return nil, err
 	}
-	sum := sha256.Sum256([]byte(tok))
+	if mail != nil {
+		link.MailedTo = mail.Address
+	}
+	link.NoMail = why
+	return link, nil
+}
+
+// setupMail is the mail of a link to the person u is linked to, or nil and why there is none.
+// It holds the link in clear, as a password reset mail in a mailbox does; the audit entry
+// names the address, never the link.
+func setupMail(ctx context.Context, st *store.Store, u *store.User, link *SetupLink) (*store.SetupMail, string, error) {
+	if u.PersonID == 0 {
+		return nil, "账号未关联人员，链接未发送邮件", nil
+	}
+	p, err := st.Person(ctx, u.PersonID)
+	if err != nil {
+		return nil, "", fmt.Errorf("setup link person %d: %w", u.PersonID, err)
+	}
+	switch {
+	case !p.Active:
+		return nil, "关联人员" + p.Name + "已停用，链接未发送邮件", nil
+	case p.Email == "":
+		return nil, "关联人员" + p.Name + "没有登记邮箱，链接未发送邮件", nil
+	}
 	name := orName(p.Name, u.Login)
 	text := fmt.Sprintf("%s：\n\n管理员为您的账号 %s 签发了密码设置链接。请在 %s 前打开下面的链接，设置您自己的登录密码：\n\n%s\n\n链接只能使用一次；设置后，其他设备上的登录会退出。如果您没有申请，请联系管理员。\n",
 		name, u.Login, fmtTime(link.Expires), link.URL)
 	body := fmt.Sprintf(`<p>%s：</p><p>管理员为您的账号 %s 签发了密码设置链接。请在 %s 前打开下面的链接，设置您自己的登录密码：</p><p><a href="%s">%s</a></p><p>链接只能使用一次；设置后，其他设备上的登录会退出。如果您没有申请，请联系管理员。</p>`,
 		html.EscapeString(name), html.EscapeString(u.Login), html.EscapeString(fmtTime(link.Expires)), html.EscapeString(link.URL), html.EscapeString(link.URL))
-	id, _, err := s.st.PutOutbox(ctx, store.OutboxMessage{
-		Key: "setup-link/" + hex.EncodeToString(sum[:16]), Channel: "email", Recipient: p.Name, Address: p.Email,
-		Subject: "设置政务公开任务系统登录密码", BodyText: text, BodyHTML: body,
-	})
-	if err != nil {
-		return "", err
-	}
-	a := rc.audit()
-	a.Action, a.ObjectType, a.ObjectID = "user.setup_mail", "user", strconv.FormatInt(u.ID, 10)
-	a.Detail = map[string]any{"person": p.ID, "address": p.Email, "outbox": id, "expires_at": link.Expires}
-	if err := s.st.RecordAudit(ctx, a); err != nil {
-		return "", err
-	}
-	return p.Email, nil
+	return &store.SetupMail{PersonID: p.ID, Recipient: p.Name, Address: p.Email,
+		Subject: "设置政务公开任务系统登录密码", BodyText: text, BodyHTML: body}, "", nil
 }
 
 func orName(name, login string) string {
