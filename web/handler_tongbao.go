@@ -27,6 +27,9 @@ type tongbaoData struct {
 	Label    string          `json:"-"`                 // 2024年4月, 2024年第二季度
 	Period   string          `json:"-"`                 // 本月, 本季度: how the summary names it
 	At       time.Time       `json:"generated_at"`
+	// From and To bound the period: its first day and the day after its last.
+	From calendar.Date `json:"from"`
+	To   calendar.Date `json:"to"`
 
 	Totals  store.MonthFigures  `json:"totals"`
 	Offices []store.OfficeMonth `json:"offices"`
@@ -37,6 +40,29 @@ type tongbaoData struct {
 	Escalated         int `json:"escalated"`
 	EscalationNotices int `json:"escalation_notices"`
 	EscalationsSent   int `json:"escalations_sent"`
+	// Applications is the 依申请公开 part; nil when the unit's register is empty.
+	Applications *tongbaoApps `json:"applications,omitempty"`
+}
+
+// tongbaoApps is what the 通报 says of the unit's 政府信息公开申请: those received and answered
+// in the period, those open now, and the open ones past their due day, most overdue first.
+// Applicants are personal data and are never in it.
+type tongbaoApps struct {
+	Received     int          `json:"received"`
+	Answered     int          `json:"answered"`
+	AnsweredLate int          `json:"answered_late"`
+	Open         int          `json:"open"`
+	Overdue      []tongbaoApp `json:"overdue"`
+}
+
+type tongbaoApp struct {
+	ID       int64         `json:"id"`
+	Ref      string        `json:"ref"`
+	Office   string        `json:"office"`
+	Received calendar.Date `json:"received"`
+	Due      calendar.Date `json:"due"`
+	State    string        `json:"state"`
+	Days     int           `json:"working_days_overdue"`
 }
 
 type overdueLine struct {
@@ -74,6 +100,7 @@ func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 		first, next = calendar.DateOf(from), calendar.DateOf(to)
 		d.Month, d.Quarter, d.Label, d.Period = "", v, store.TongbaoLabel(v), "本季度"
 	}
+	d.From, d.To = first, next
 	var err error
 	if d.Units, err = s.st.UnitsInScope(ctx, rc.scope); err != nil {
 		return nil, err
@@ -123,7 +150,49 @@ func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 		}
 		d.Overdue = append(d.Overdue, line)
 	}
+	if d.Applications, err = s.tongbaoApplications(r, rc, d.Unit, first, next); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// tongbaoApplications sums up the unit's register for the period [first, next).
+func (s *Server) tongbaoApplications(r *http.Request, rc *reqCtx, unit int64, first, next calendar.Date) (*tongbaoApps, error) {
+	ctx := r.Context()
+	apps, err := s.st.Applications(ctx, store.ApplicationFilter{UnitID: unit, Today: calendar.DateOf(s.now()), Limit: 100000})
+	if err != nil {
+		return nil, err
+	}
+	if len(apps) == 0 {
+		return nil, nil
+	}
+	in := func(d calendar.Date) bool { return !d.IsZero() && !d.Before(first) && d.Before(next) }
+	out := &tongbaoApps{}
+	for _, a := range apps {
+		if in(a.Received) {
+			out.Received++
+		}
+		if in(a.FinishedOn) {
+			out.Answered++
+			if !a.Due.IsZero() && a.FinishedOn.After(a.Due) {
+				out.AnsweredLate++
+			}
+		}
+		v := s.applicationView(ctx, rc, a)
+		if !v.Open {
+			continue
+		}
+		out.Open++
+		if v.Overdue {
+			ref := a.Ref
+			if ref == "" {
+				ref = fmt.Sprintf("第%d号", a.ID)
+			}
+			out.Overdue = append(out.Overdue, tongbaoApp{ID: a.ID, Ref: ref, Office: a.Office, Received: a.Received,
+				Due: a.Due, State: v.StateLabel, Days: -v.DaysLeft})
+		}
+	}
+	return out, nil
 }
 
 // sumOfficeMonths adds up each office's months of a quarter into one line, in the order the
@@ -153,7 +222,7 @@ func (s *Server) tongbaoPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, rc, http.StatusOK, "tongbao", fmt.Sprintf("%s %s政务公开工作通报", d.UnitName, d.Label), d)
+	return s.render(w, r, rc, http.StatusOK, "tongbao", tongbaoTitle(d), d)
 }
 
 // tongbaoExport is the 通报 as xlsx: a summary sheet with each office's month, and the overdue

@@ -92,6 +92,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/charts", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.chartsPage},
 		{method: "GET", path: "/tongbao", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.tongbaoPage},
 		{method: "GET", path: "/tongbao.xlsx", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.tongbaoExport},
+		{method: "GET", path: "/tongbao.docx", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.tongbaoDocx},
 		{method: "GET", path: "/points", roles: supervisors, scope: scopeUnit, param: "unit", handle: s.pointsPage},
 
 		// 依申请公开 (handler_applications.go). A case is named by {app}, not {id}: it is checked
