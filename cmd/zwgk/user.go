@@ -25,8 +25,10 @@ func init() {
 		name:    "user",
 		summary: "manage web accounts: the first admin, supervisors and office users",
 		usage: `add --login L --role admin|supervisor|office [--name N] [--office NAME…] [--unit NAME…] [--password-stdin]
-       | list
-Without --password-stdin a password is generated and printed once. An office is named as in the
+       | list | link LOGIN
+Without --password-stdin a password is generated and printed once. link issues a one-time
+password setup link (72 hours, the login's earlier links die), prints it once and queues it for
+mail to the linked person's email address, if any. An office is named as in the
 directory (科室 name or alias, or 单位/科室 when several units have one of that name).`,
 		run: runUser,
 	})
@@ -44,6 +46,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			return errUsage
 		}
 		return userList(ctx, e)
+	case "link":
+		return userLink(ctx, e, args[1:])
 	}
 	return errUsage
 }
