@@ -315,41 +315,13 @@ func (s *Store) SyncApplication(ctx context.Context, in ApplicationSync) (wakeDi
 		if in.Plan == nil {
 			return nil
 		}
-		p := in.Plan
-		if p.Replace {
-			if _, err := tx.Exec(ctx, `
-				UPDATE notices SET status = 'dropped', reason = 'replanned'
-				WHERE workflow_id = $1 AND cycle_key = $2 AND status = 'pending' AND seq < $3`,
-				in.WorkflowID, p.CycleKey, in.Seq); err != nil {
-				return fmt.Errorf("store: application %d plan: %w", in.ApplicationID, err)
-			}
-		}
-		var earliest time.Time
-		for _, n := range p.Notices {
-			var at time.Time
-			var pending bool
-			err := tx.QueryRow(ctx, `
-				INSERT INTO notices (application_id, workflow_id, cycle_key, due_at, kind, level, "offset", target, at, urgent, seq)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-				ON CONFLICT (workflow_id, cycle_key, due_at, kind, level, "offset", target) DO UPDATE SET
-					at = EXCLUDED.at, urgent = EXCLUDED.urgent, seq = EXCLUDED.seq, status = 'pending', reason = ''
-				WHERE notices.status IN ('pending', 'dropped') AND notices.seq <= EXCLUDED.seq
-				RETURNING at, status = 'pending'`,
-				in.ApplicationID, in.WorkflowID, p.CycleKey, p.Due, n.Kind, n.Level, n.Offset, n.Target, n.At, n.Urgent, in.Seq).Scan(&at, &pending)
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue // already sent or claimed: never again
-			}
-			if err != nil {
-				return fmt.Errorf("store: application %d notice %s: %w", in.ApplicationID, n.Kind, err)
-			}
-			if pending && (earliest.IsZero() || at.Before(earliest)) {
-				earliest = at
-			}
+		earliest, err := planNotices(ctx, tx, noticeOwner{"application_id", "application", in.ApplicationID}, in.WorkflowID, in.Seq, *in.Plan)
+		if err != nil {
+			return err
 		}
 		if earliest.IsZero() {
 			return nil
 		}
-		var err error
 		wakeDispatcher, err = moveWake(ctx, tx, earliest)
 		return err
 	})

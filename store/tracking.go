@@ -290,37 +290,11 @@ func (s *Store) SyncItem(ctx context.Context, in ItemSync) (wakeDispatcher time.
 		}
 		var earliest time.Time
 		for _, p := range in.Plans {
-			// A full plan drops the cycle's pending notices it does not contain; the ones it
-			// contains are inserted or, if pending, retimed.
-			if p.Replace {
-				if _, err := tx.Exec(ctx, `
-					UPDATE notices SET status = 'dropped', reason = 'replanned'
-					WHERE workflow_id = $1 AND cycle_key = $2 AND status = 'pending' AND seq < $3`,
-					in.WorkflowID, p.CycleKey, in.Seq); err != nil {
-					return fmt.Errorf("store: item %d plan %s: %w", in.ItemID, p.CycleKey, err)
-				}
+			at, err := planNotices(ctx, tx, noticeOwner{"item_id", "item", in.ItemID}, in.WorkflowID, in.Seq, p)
+			if err != nil {
+				return err
 			}
-			for _, n := range p.Notices {
-				var at time.Time
-				var inserted bool
-				err := tx.QueryRow(ctx, `
-					INSERT INTO notices (item_id, workflow_id, cycle_key, due_at, kind, level, "offset", target, at, urgent, seq)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-					ON CONFLICT (workflow_id, cycle_key, due_at, kind, level, "offset", target) DO UPDATE SET
-						at = EXCLUDED.at, urgent = EXCLUDED.urgent, seq = EXCLUDED.seq, status = 'pending', reason = ''
-					WHERE notices.status IN ('pending', 'dropped') AND notices.seq <= EXCLUDED.seq
-					RETURNING at, status = 'pending'`,
-					in.ItemID, in.WorkflowID, p.CycleKey, p.Due, n.Kind, n.Level, n.Offset, n.Target, n.At, n.Urgent, in.Seq).Scan(&at, &inserted)
-				if errors.Is(err, pgx.ErrNoRows) {
-					continue // already sent or claimed: never again
-				}
-				if err != nil {
-					return fmt.Errorf("store: item %d notice %s/%s: %w", in.ItemID, p.CycleKey, n.Kind, err)
-				}
-				if inserted && (earliest.IsZero() || at.Before(earliest)) {
-					earliest = at
-				}
-			}
+			earliest = earlier(earliest, at)
 		}
 		if earliest.IsZero() {
 			return nil
@@ -333,6 +307,59 @@ func (s *Store) SyncItem(ctx context.Context, in ItemSync) (wakeDispatcher time.
 		return time.Time{}, err
 	}
 	return wakeDispatcher, nil
+}
+
+// noticeOwner is what a workflow's notices belong to: the column naming it (a constant, never
+// input) and how errors name it.
+type noticeOwner struct {
+	column, what string
+	id           int64
+}
+
+// planNotices writes one cycle's plan of a workflow's notices, for an item and an application
+// alike. A full plan drops the cycle's pending notices it does not contain; the ones it
+// contains are inserted or, if pending or dropped and not newer than seq, retimed. It returns
+// the earliest notice left pending (zero if none), for the dispatcher's wake-up.
+func planNotices(ctx context.Context, tx pgx.Tx, o noticeOwner, workflowID string, seq int64, p CyclePlan) (time.Time, error) {
+	if p.Replace {
+		if _, err := tx.Exec(ctx, `
+			UPDATE notices SET status = 'dropped', reason = 'replanned'
+			WHERE workflow_id = $1 AND cycle_key = $2 AND status = 'pending' AND seq < $3`,
+			workflowID, p.CycleKey, seq); err != nil {
+			return time.Time{}, fmt.Errorf("store: %s %d plan %s: %w", o.what, o.id, p.CycleKey, err)
+		}
+	}
+	var earliest time.Time
+	for _, n := range p.Notices {
+		var at time.Time
+		var pending bool
+		err := tx.QueryRow(ctx, `
+			INSERT INTO notices (`+o.column+`, workflow_id, cycle_key, due_at, kind, level, "offset", target, at, urgent, seq)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (workflow_id, cycle_key, due_at, kind, level, "offset", target) DO UPDATE SET
+				at = EXCLUDED.at, urgent = EXCLUDED.urgent, seq = EXCLUDED.seq, status = 'pending', reason = ''
+			WHERE notices.status IN ('pending', 'dropped') AND notices.seq <= EXCLUDED.seq
+			RETURNING at, status = 'pending'`,
+			o.id, workflowID, p.CycleKey, p.Due, n.Kind, n.Level, n.Offset, n.Target, n.At, n.Urgent, seq).Scan(&at, &pending)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // already sent or claimed: never again
+		}
+		if err != nil {
+			return time.Time{}, fmt.Errorf("store: %s %d notice %s/%s: %w", o.what, o.id, p.CycleKey, n.Kind, err)
+		}
+		if pending {
+			earliest = earlier(earliest, at)
+		}
+	}
+	return earliest, nil
+}
+
+// earlier is the earlier of two times, a zero one standing for none.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // moveWake brings the dispatcher's wake-up forward to at when at is not later, in the
