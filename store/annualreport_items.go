@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/zwgk/zwgk/calendar"
@@ -32,16 +31,9 @@ func (s *Store) AnnualItemFigures(ctx context.Context, unitID int64, year int) (
 		FROM item_cycles c JOIN items i ON i.id = c.item_id JOIN lists l ON l.id = i.list_id
 		WHERE l.unit_id = $1 AND i.status = 'active' AND c.due_at >= $2 AND c.due_at < $3
 		GROUP BY category ORDER BY min(l.year), min(i.seq), category`, unitID, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("store: annual item figures: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CategoryFigures, error) {
+	return collect(rows, err, "annual item figures", func(r pgx.Row) (CategoryFigures, error) {
 		var c CategoryFigures
 		err := r.Scan(&c.Category, &c.Items, &c.Due, &c.Done, &c.OnTime)
 		return c, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: annual item figures: %w", err)
-	}
-	return out, nil
 }

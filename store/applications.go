@@ -237,14 +237,7 @@ func (s *Store) ApplicationsOfYear(ctx context.Context, unitID int64, year int) 
 // or replied and not yet signed off.
 func (s *Store) ApplicationIDsToReconcile(ctx context.Context) ([]int64, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT id FROM applications WHERE state NOT IN ('closed', 'withdrawn') ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: applications to reconcile: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("store: applications to reconcile: %w", err)
-	}
-	return ids, nil
+	return collect(rows, err, "applications to reconcile", scalar[int64])
 }
 
 // ApplicationSync is one state change of an application workflow.
@@ -350,10 +343,7 @@ func (s *Store) ApplicationSeq(ctx context.Context, id int64) (int64, error) {
 func (s *Store) ApplicationEvents(ctx context.Context, id int64) ([]EventRow, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT seq, kind, at, actor, detail FROM application_events
 		WHERE application_id = $1 ORDER BY seq`, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: events of application %d: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (EventRow, error) {
+	return collect(rows, err, fmt.Sprintf("events of application %d", id), func(r pgx.Row) (EventRow, error) {
 		var e EventRow
 		var detail []byte
 		if err := r.Scan(&e.Seq, &e.Kind, &e.At, &e.Actor, &detail); err != nil {
@@ -361,10 +351,6 @@ func (s *Store) ApplicationEvents(ctx context.Context, id int64) ([]EventRow, er
 		}
 		return e, json.Unmarshal(detail, &e.Detail)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: events of application %d: %w", id, err)
-	}
-	return out, nil
 }
 
 // ApplicationRecipients resolves a notice target of an application: the handling office's
@@ -430,10 +416,7 @@ func (s *Store) ClaimedApplicationNotices(ctx context.Context, key string) ([]No
 		JOIN offices o ON o.id = a.office_id
 		WHERE n.dispatch_key = $1 AND n.status = 'claimed'
 		ORDER BY n.at, a.id, n.id`, key)
-	if err != nil {
-		return nil, fmt.Errorf("store: application notices of %s: %w", key, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notice, error) {
+	return collect(rows, err, fmt.Sprintf("application notices of %s", key), func(r pgx.Row) (Notice, error) {
 		var n Notice
 		var ref, content, office, state string
 		var due *time.Time
@@ -462,10 +445,6 @@ func (s *Store) ClaimedApplicationNotices(ctx context.Context, key string) ([]No
 		}
 		return n, nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: application notices of %s: %w", key, err)
-	}
-	return out, nil
 }
 
 func truncateRunes(s string, n int) string {

@@ -198,18 +198,11 @@ func (s *Store) DeliveryAttempts(ctx context.Context, deliveryID int64) ([]Deliv
 	rows, err := s.Pool.Query(ctx, `
 		SELECT delivery_id, n, channel, address, template, status, class, provider_id, answer, error, started_at, finished_at
 		FROM delivery_attempts WHERE delivery_id = $1 ORDER BY n`, deliveryID)
-	if err != nil {
-		return nil, fmt.Errorf("store: attempts of delivery %d: %w", deliveryID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DeliveryAttempt, error) {
+	return collect(rows, err, fmt.Sprintf("attempts of delivery %d", deliveryID), func(r pgx.Row) (DeliveryAttempt, error) {
 		var a DeliveryAttempt
 		return a, r.Scan(&a.DeliveryID, &a.N, &a.Channel, &a.Address, &a.Template, &a.Status, &a.Class,
 			&a.ProviderID, &a.Answer, &a.Error, &a.StartedAt, &a.FinishedAt)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: attempts of delivery %d: %w", deliveryID, err)
-	}
-	return out, nil
 }
 
 // QuotaRule is one limit on attempts, counted from the delivery log so that it holds across

@@ -126,17 +126,10 @@ func (s *Store) UnitByID(ctx context.Context, id int64) (Unit, error) {
 // ListUnits lists every unit by name.
 func (s *Store) ListUnits(ctx context.Context) ([]Unit, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT id, name, policy, created_at FROM units ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: units: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) {
+	return collect(rows, err, "units", func(r pgx.Row) (Unit, error) {
 		var u Unit
 		return u, r.Scan(&u.ID, &u.Name, &u.Policy, &u.CreatedAt)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: units: %w", err)
-	}
-	return out, nil
 }
 
 // CreateOffice adds an office to a unit. A name already used by an office of the unit, as its
@@ -194,17 +187,10 @@ func tidyAliases(name string, aliases []string) []string {
 // Offices lists the offices of a unit by name.
 func (s *Store) Offices(ctx context.Context, unitID int64) ([]Office, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT id, unit_id, name, aliases FROM offices WHERE unit_id = $1 ORDER BY name`, unitID)
-	if err != nil {
-		return nil, fmt.Errorf("store: offices of unit %d: %w", unitID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Office, error) {
+	return collect(rows, err, fmt.Sprintf("offices of unit %d", unitID), func(r pgx.Row) (Office, error) {
 		var o Office
 		return o, r.Scan(&o.ID, &o.UnitID, &o.Name, &o.Aliases)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: offices of unit %d: %w", unitID, err)
-	}
-	return out, nil
 }
 
 // FindOffice finds an office of a unit by its exact name or one of its aliases.
@@ -323,17 +309,10 @@ func (s *Store) Groups(ctx context.Context, unitID int64) ([]OfficeGroup, error)
 	rows, err := s.Pool.Query(ctx, `
 		SELECT name, array_agg(office_id ORDER BY office_id) FROM office_groups WHERE unit_id = $1
 		GROUP BY name ORDER BY name`, unitID)
-	if err != nil {
-		return nil, fmt.Errorf("store: groups of unit %d: %w", unitID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OfficeGroup, error) {
+	return collect(rows, err, fmt.Sprintf("groups of unit %d", unitID), func(r pgx.Row) (OfficeGroup, error) {
 		var g OfficeGroup
 		return g, r.Scan(&g.Name, &g.OfficeIDs)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: groups of unit %d: %w", unitID, err)
-	}
-	return out, nil
 }
 
 // LoadDirectory reads a unit's offices and groups.
@@ -466,15 +445,8 @@ func (s *Store) GroupUsage(ctx context.Context, unitID int64) ([]GroupUse, error
 		SELECT g, count(*) FROM items i JOIN lists l ON l.id = i.list_id, unnest(i.groups) g
 		WHERE l.unit_id = $1 AND i.status = 'active' AND g NOT LIKE '%谁%'
 		GROUP BY g ORDER BY g`, unitID)
-	if err != nil {
-		return nil, fmt.Errorf("store: groups used by unit %d: %w", unitID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (GroupUse, error) {
+	return collect(rows, err, fmt.Sprintf("groups used by unit %d", unitID), func(r pgx.Row) (GroupUse, error) {
 		var g GroupUse
 		return g, r.Scan(&g.Name, &g.Items)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: groups used by unit %d: %w", unitID, err)
-	}
-	return out, nil
 }

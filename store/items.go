@@ -299,18 +299,11 @@ func (s *Store) OfficesInScope(ctx context.Context, sc Scope) ([]OfficeRow, erro
 		FROM offices o JOIN units u ON u.id = o.unit_id
 		WHERE $1::bool OR o.unit_id = ANY($2::bigint[]) OR o.id = ANY($3::bigint[])
 		ORDER BY u.name, o.name`, all, units, offices)
-	if err != nil {
-		return nil, fmt.Errorf("store: offices: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OfficeRow, error) {
+	return collect(rows, err, "offices", func(r pgx.Row) (OfficeRow, error) {
 		var o OfficeRow
 		err := r.Scan(&o.ID, &o.UnitID, &o.Unit, &o.Name, &o.Aliases, &o.Items)
 		return o, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: offices: %w", err)
-	}
-	return out, nil
 }
 
 // UnitRow is a unit with its policy override.
@@ -326,18 +319,11 @@ func (s *Store) UnitsInScope(ctx context.Context, sc Scope) ([]UnitRow, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT u.id, u.name, u.policy FROM units u
 		WHERE $1::bool OR u.id = ANY($2::bigint[]) OR EXISTS (SELECT 1 FROM offices o WHERE o.unit_id = u.id AND o.id = ANY($3::bigint[]))
 		ORDER BY u.name`, all, units, offices)
-	if err != nil {
-		return nil, fmt.Errorf("store: units: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnitRow, error) {
+	return collect(rows, err, "units", func(r pgx.Row) (UnitRow, error) {
 		var u UnitRow
 		err := r.Scan(&u.ID, &u.Name, &u.Policy)
 		return u, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: units: %w", err)
-	}
-	return out, nil
 }
 
 // SetUnitPolicy replaces a unit's reminder and escalation policy (JSON of schedule.Policy,
@@ -396,18 +382,11 @@ func (s *Store) OfficeCalendar(ctx context.Context, officeID int64, since time.T
 		  AND NOT EXISTS (SELECT 1 FROM item_cycles c WHERE c.item_id = i.id)
 		ORDER BY 5, 1
 		LIMIT 5000`, officeID, since)
-	if err != nil {
-		return nil, fmt.Errorf("store: calendar of office %d: %w", officeID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CalendarEntry, error) {
+	return collect(rows, err, fmt.Sprintf("calendar of office %d", officeID), func(r pgx.Row) (CalendarEntry, error) {
 		var e CalendarEntry
 		err := r.Scan(&e.ItemID, &e.Title, &e.Requirement, &e.CycleKey, &e.DueAt, &e.DoneAt, &e.Status, &e.Role, &e.UpdatedAt)
 		return e, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: calendar of office %d: %w", officeID, err)
-	}
-	return out, nil
 }
 
 // OfficeName returns an office's name with its unit's.
@@ -500,18 +479,11 @@ func (s *Store) ListSummaries(ctx context.Context) ([]ListSummary, error) {
 		       count(i.id) FILTER (WHERE i.synced_rev < i.updated_rev), l.updated_at
 		FROM lists l JOIN units u ON u.id = l.unit_id LEFT JOIN items i ON i.list_id = l.id
 		GROUP BY l.id, u.name ORDER BY l.year DESC, u.name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: lists: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ListSummary, error) {
+	return collect(rows, err, "lists", func(r pgx.Row) (ListSummary, error) {
 		var l ListSummary
 		err := r.Scan(&l.ID, &l.UnitID, &l.Unit, &l.Year, &l.Title, &l.Revision, &l.Active, &l.Cancelled, &l.Pending, &l.UpdatedAt)
 		return l, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: lists: %w", err)
-	}
-	return out, nil
 }
 
 // SetListUploadBase records the revision a kept upload was previewed against, once its preview
@@ -541,17 +513,10 @@ func (s *Store) OfficeOptions(ctx context.Context, sc Scope, unit int64) ([]Offi
 		SELECT o.id, o.unit_id, u.name, o.name FROM offices o JOIN units u ON u.id = o.unit_id
 		WHERE ($1::bool OR o.unit_id = ANY($2::bigint[]) OR o.id = ANY($3::bigint[])) AND ($4 = 0 OR o.unit_id = $4)
 		ORDER BY u.name, o.name LIMIT 1000`, all, units, offices, unit)
-	if err != nil {
-		return nil, fmt.Errorf("store: office options: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OfficeOption, error) {
+	return collect(rows, err, "office options", func(r pgx.Row) (OfficeOption, error) {
 		var o OfficeOption
 		return o, r.Scan(&o.ID, &o.UnitID, &o.Unit, &o.Name)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: office options: %w", err)
-	}
-	return out, nil
 }
 
 // SetListUploadOptions replaces the options (and corrections) a kept upload is read with.

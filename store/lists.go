@@ -118,10 +118,7 @@ const listItemCols = `i.id, i.key, i.seq, i.number, i.section, i.path, i.title, 
 
 func listItems(ctx context.Context, q querier, listID int64, where string) ([]ListItem, error) {
 	rows, err := q.Query(ctx, `SELECT `+listItemCols+` FROM items i WHERE i.list_id = $1 `+where+` ORDER BY i.seq, i.id`, listID)
-	if err != nil {
-		return nil, fmt.Errorf("store: items of list %d: %w", listID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ListItem, error) {
+	return collect(rows, err, fmt.Sprintf("items of list %d", listID), func(r pgx.Row) (ListItem, error) {
 		var it ListItem
 		var offices []byte
 		err := r.Scan(&it.ID, &it.Key, &it.Seq, &it.Number, &it.Section, &it.Path, &it.Title, &it.Requirement, &it.Rule, &it.RuleFrom,
@@ -133,10 +130,6 @@ func listItems(ctx context.Context, q querier, listID int64, where string) ([]Li
 		}
 		return it, json.Unmarshal(offices, &it.Offices)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: items of list %d: %w", listID, err)
-	}
-	return out, nil
 }
 
 // ListItems reads the list of a unit and year with all its items, cancelled ones included
@@ -482,17 +475,10 @@ func (s *Store) ListRevisions(ctx context.Context, listID int64) ([]ListRevision
 	rows, err := s.Pool.Query(ctx, `
 		SELECT revision, source_file, sha256, imported_by, imported_at, items, added, changed, removed
 		FROM list_revisions WHERE list_id = $1 ORDER BY revision DESC`, listID)
-	if err != nil {
-		return nil, fmt.Errorf("store: revisions of list %d: %w", listID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ListRevision, error) {
+	return collect(rows, err, fmt.Sprintf("revisions of list %d", listID), func(r pgx.Row) (ListRevision, error) {
 		var v ListRevision
 		return v, r.Scan(&v.Revision, &v.SourceFile, &v.SHA256, &v.ImportedBy, &v.ImportedAt, &v.Items, &v.Added, &v.Changed, &v.Removed)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: revisions of list %d: %w", listID, err)
-	}
-	return out, nil
 }
 
 // ListByID reads a list by its id.

@@ -166,18 +166,11 @@ func (s *Store) SupervisorsAt(ctx context.Context, unitID int64, level int) ([]U
 		JOIN people p ON p.id = us.person_id AND p.active
 		WHERE us.unit_id = $1
 		ORDER BY us.role, p.name, p.id`, unitID, level)
-	if err != nil {
-		return nil, fmt.Errorf("store: supervisors of unit %d at level %d: %w", unitID, level, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnitSupervisor, error) {
+	return collect(rows, err, fmt.Sprintf("supervisors of unit %d at level %d", unitID, level), func(r pgx.Row) (UnitSupervisor, error) {
 		var sv UnitSupervisor
 		p := &sv.Person
 		return sv, r.Scan(&p.ID, &p.Name, &p.Email, &p.Mobile, &p.Channels, &p.Alerts, &p.Active, &p.Note, &sv.Role, &sv.Level, &sv.Unit)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: supervisors of unit %d at level %d: %w", unitID, level, err)
-	}
-	return out, nil
 }
 
 // Recipient resolves a recipient key (person:ID or robot:ID) to its current addresses.
@@ -230,18 +223,11 @@ func (s *Store) AlertRecipients(ctx context.Context) ([]Recipient, error) {
 		SELECT `+personCols+` FROM people p
 		WHERE p.active AND (p.alerts OR EXISTS (SELECT 1 FROM unit_supervisors us WHERE us.person_id = p.id AND us.role = 'gkb'))
 		ORDER BY p.name, p.id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: alert recipients: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
+	return collect(rows, err, "alert recipients", func(r pgx.Row) (Recipient, error) {
 		var p Person
 		err := scanPerson(r, &p)
 		return personRecipient(p, "admin", ""), err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: alert recipients: %w", err)
-	}
-	return out, nil
 }
 
 // OfficesWithoutContact names the offices of a unit that nobody would be told about: no active
@@ -255,14 +241,7 @@ func (s *Store) OfficesWithoutContact(ctx context.Context, unitID int64) ([]stri
 		                  WHERE op.office_id = o.id AND op.role = 'contact' AND p.active)
 		  AND NOT EXISTS (SELECT 1 FROM office_robots r WHERE r.office_id = o.id AND r.active)
 		ORDER BY o.name`, unitID)
-	if err != nil {
-		return nil, fmt.Errorf("store: offices without contact: %w", err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("store: offices without contact: %w", err)
-	}
-	return names, nil
+	return collect(rows, err, "offices without contact", scalar[string])
 }
 
 // OfficeRecipients resolves the people of one office in a role (contact or head), and for
@@ -337,16 +316,9 @@ func (s *Store) UntoldOffices(ctx context.Context, unitID int64) ([]UntoldOffice
 		                  WHERE op.office_id = o.id AND op.role = 'contact' AND p.active
 		                    AND (('email' = ANY (p.channels) AND p.email <> '') OR ('sms' = ANY (p.channels) AND p.mobile <> '')))
 		ORDER BY items DESC, o.name`, unitID)
-	if err != nil {
-		return nil, fmt.Errorf("store: untold offices of unit %d: %w", unitID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UntoldOffice, error) {
+	return collect(rows, err, fmt.Sprintf("untold offices of unit %d", unitID), func(r pgx.Row) (UntoldOffice, error) {
 		var o UntoldOffice
 		err := r.Scan(&o.ID, &o.Name, &o.Items, &o.Contacts, &o.Robots)
 		return o, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: untold offices of unit %d: %w", unitID, err)
-	}
-	return out, nil
 }

@@ -48,10 +48,7 @@ func (s *Store) ReportItems(ctx context.Context, f ItemQuery) ([]ReportItem, err
 		ORDER BY s.due_at ASC NULLS LAST, l.year DESC, i.list_id, i.seq
 		LIMIT $8 OFFSET $9`
 	rows, err := s.Pool.Query(ctx, q, all, units, offices, f.Office, f.Unit, f.Status, strings.TrimSpace(f.Query), f.Limit, f.Offset, f.Year)
-	if err != nil {
-		return nil, fmt.Errorf("store: report items: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportItem, error) {
+	return collect(rows, err, "report items", func(r pgx.Row) (ReportItem, error) {
 		var it ReportItem
 		var offs []byte
 		err := r.Scan(&it.ID, &it.WorkflowID, &it.ListID, &it.UnitID, &it.Unit, &it.Year, &it.Seq, &it.Section, &it.Path, &it.Title, &it.Summary,
@@ -62,10 +59,6 @@ func (s *Store) ReportItems(ctx context.Context, f ItemQuery) ([]ReportItem, err
 		}
 		return it, unmarshalOffices(offs, &it.ItemRow)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: report items: %w", err)
-	}
-	return out, nil
 }
 
 // ListYears are the years of the lists in scope, newest first, for the year filter.
@@ -74,14 +67,7 @@ func (s *Store) ListYears(ctx context.Context, sc Scope) ([]int, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT DISTINCT l.year FROM lists l
 		WHERE $1::bool OR l.unit_id = ANY($2::bigint[]) OR EXISTS (SELECT 1 FROM offices o WHERE o.unit_id = l.unit_id AND o.id = ANY($3::bigint[]))
 		ORDER BY l.year DESC`, all, units, offices)
-	if err != nil {
-		return nil, fmt.Errorf("store: list years: %w", err)
-	}
-	years, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		return nil, fmt.Errorf("store: list years: %w", err)
-	}
-	return years, nil
+	return collect(rows, err, "list years", scalar[int])
 }
 
 // ReportFilter selects the cycles the charts and the month calendar count.
@@ -153,18 +139,11 @@ func (s *Store) MonthlyFigures(ctx context.Context, f ReportFilter) ([]MonthFigu
 	rows, err := s.Pool.Query(ctx, `SELECT `+monthCols+`
 		FROM item_cycles c JOIN items i ON i.id = c.item_id JOIN lists l ON l.id = i.list_id
 		WHERE `+where+` GROUP BY month ORDER BY month`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: monthly figures: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (MonthFigures, error) {
+	return collect(rows, err, "monthly figures", func(r pgx.Row) (MonthFigures, error) {
 		var m MonthFigures
 		err := r.Scan(&m.Month, &m.Due, &m.Closed, &m.Done, &m.OnTime, &m.Overdue)
 		return m, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: monthly figures: %w", err)
-	}
-	return out, nil
 }
 
 // OfficeMonthlyFigures counts the cycles in scope by office and due month; a cycle shared by
@@ -176,18 +155,11 @@ func (s *Store) OfficeMonthlyFigures(ctx context.Context, f ReportFilter) ([]Off
 		FROM item_cycles c JOIN items i ON i.id = c.item_id JOIN lists l ON l.id = i.list_id
 		JOIN item_offices io ON io.item_id = i.id JOIN offices o ON o.id = io.office_id JOIN units u ON u.id = o.unit_id
 		WHERE `+where+` GROUP BY o.id, o.name, u.name, month ORDER BY u.name, o.name, month`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: office monthly figures: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OfficeMonth, error) {
+	return collect(rows, err, "office monthly figures", func(r pgx.Row) (OfficeMonth, error) {
 		var m OfficeMonth
 		err := r.Scan(&m.OfficeID, &m.Office, &m.Unit, &m.Month, &m.Due, &m.Closed, &m.Done, &m.OnTime, &m.Overdue)
 		return m, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: office monthly figures: %w", err)
-	}
-	return out, nil
 }
 
 // OfficeOverdue is the number of cycles an office has overdue now.
@@ -208,18 +180,11 @@ func (s *Store) OverdueByOffice(ctx context.Context, f ReportFilter) ([]OfficeOv
 		JOIN item_offices io ON io.item_id = i.id JOIN offices o ON o.id = io.office_id JOIN units u ON u.id = o.unit_id
 		WHERE `+where+` AND c.status = 'overdue'
 		GROUP BY o.id, o.name, u.name ORDER BY count(*) DESC, u.name, o.name`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: overdue by office: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OfficeOverdue, error) {
+	return collect(rows, err, "overdue by office", func(r pgx.Row) (OfficeOverdue, error) {
 		var o OfficeOverdue
 		err := r.Scan(&o.OfficeID, &o.Office, &o.Unit, &o.Overdue)
 		return o, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: overdue by office: %w", err)
-	}
-	return out, nil
 }
 
 // DuePoint is one cycle falling due, for the month calendar.
@@ -242,10 +207,7 @@ func (s *Store) DuePoints(ctx context.Context, f ReportFilter) ([]DuePoint, erro
 		          FROM item_offices io JOIN offices o ON o.id = io.office_id WHERE io.item_id = i.id), '[]')
 		FROM item_cycles c JOIN items i ON i.id = c.item_id JOIN lists l ON l.id = i.list_id
 		WHERE `+where+` ORDER BY c.due_at, i.title, c.cycle_key LIMIT 2000`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: due points: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DuePoint, error) {
+	return collect(rows, err, "due points", func(r pgx.Row) (DuePoint, error) {
 		var p DuePoint
 		var offs []byte
 		if err := r.Scan(&p.ItemID, &p.Title, &p.Cycle, &p.DueAt, &p.Status, &p.Late, &offs); err != nil {
@@ -256,10 +218,6 @@ func (s *Store) DuePoints(ctx context.Context, f ReportFilter) ([]DuePoint, erro
 		p.Offices = row.Offices
 		return p, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: due points: %w", err)
-	}
-	return out, nil
 }
 
 // PlannedNotices counts the notices planned or sent on one day, by kind.
@@ -281,18 +239,11 @@ func (s *Store) NoticesByDay(ctx context.Context, f ReportFilter) ([]PlannedNoti
 		FROM notices n JOIN items i ON i.id = n.item_id JOIN lists l ON l.id = i.list_id
 		WHERE `+where+` AND n.status <> 'dropped'
 		GROUP BY day, n.kind ORDER BY day, n.kind`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: notices by day: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PlannedNotices, error) {
+	return collect(rows, err, "notices by day", func(r pgx.Row) (PlannedNotices, error) {
 		var p PlannedNotices
 		err := r.Scan(&p.Day, &p.Kind, &p.Count, &p.Sent)
 		return p, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: notices by day: %w", err)
-	}
-	return out, nil
 }
 
 func unmarshalOffices(b []byte, it *ItemRow) error {

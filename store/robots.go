@@ -57,15 +57,8 @@ func (s *Store) Robots(ctx context.Context, officeID int64) ([]Robot, error) {
 		SELECT r.id, r.office_id, o.name, u.name, r.kind, r.name, r.webhook, r.secret, r.active
 		FROM office_robots r JOIN offices o ON o.id = r.office_id JOIN units u ON u.id = o.unit_id
 		WHERE $1 = 0 OR r.office_id = $1 ORDER BY u.name, o.name, r.id`, officeID)
-	if err != nil {
-		return nil, fmt.Errorf("store: robots: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Robot, error) {
+	return collect(rows, err, "robots", func(r pgx.Row) (Robot, error) {
 		var b Robot
 		return b, r.Scan(&b.ID, &b.OfficeID, &b.Office, &b.Unit, &b.Kind, &b.Name, &b.Webhook, &b.Secret, &b.Active)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: robots: %w", err)
-	}
-	return out, nil
 }

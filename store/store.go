@@ -134,6 +134,13 @@ func collect[T any](rows pgx.Rows, err error, what string, scan func(pgx.Row) (T
 	return out, nil
 }
 
+// scalar scans a row of one column, for collect.
+func scalar[T any](r pgx.Row) (T, error) {
+	var v T
+	err := r.Scan(&v)
+	return v, err
+}
+
 // notFound wraps ErrNotFound in the package's error style.
 func notFound(what string, key any) error {
 	return fmt.Errorf("store: %s %v: %w", what, key, ErrNotFound)

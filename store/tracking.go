@@ -72,17 +72,10 @@ func (s *Store) itemOffices(ctx context.Context, itemID int64) ([]ItemOffice, er
 	rows, err := s.Pool.Query(ctx, `
 		SELECT o.id, o.name, io.role FROM item_offices io JOIN offices o ON o.id = io.office_id
 		WHERE io.item_id = $1 ORDER BY io.role DESC, o.name`, itemID) // 'lead' sorts after 'co'; DESC puts leads first
-	if err != nil {
-		return nil, fmt.Errorf("store: offices of item %d: %w", itemID, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ItemOffice, error) {
+	return collect(rows, err, fmt.Sprintf("offices of item %d", itemID), func(r pgx.Row) (ItemOffice, error) {
 		var o ItemOffice
 		return o, r.Scan(&o.ID, &o.Name, &o.Role)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: offices of item %d: %w", itemID, err)
-	}
-	return out, nil
 }
 
 // SetItemOffices replaces the offices of an item (a reassignment). Every office must belong to
@@ -440,17 +433,10 @@ func (s *Store) StaleDispatches(ctx context.Context, prefix string) ([]StaleDisp
 		SELECT dispatch_key, min(dispatch_cutoff) FROM notices
 		WHERE status = 'claimed' AND NOT starts_with(dispatch_key, $1)
 		GROUP BY dispatch_key ORDER BY 2, 1`, prefix)
-	if err != nil {
-		return nil, fmt.Errorf("store: stale dispatches: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StaleDispatch, error) {
+	return collect(rows, err, "stale dispatches", func(r pgx.Row) (StaleDispatch, error) {
 		var d StaleDispatch
 		return d, r.Scan(&d.Key, &d.Cutoff)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: stale dispatches: %w", err)
-	}
-	return out, nil
 }
 
 // Notice is a claimed notice with what a message about it needs.
@@ -498,20 +484,13 @@ func (s *Store) ClaimedNotices(ctx context.Context, key string) ([]Notice, error
 		LEFT JOIN item_state st ON st.item_id = n.item_id
 		WHERE n.dispatch_key = $1 AND n.status = 'claimed'
 		ORDER BY n.at, n.item_id, n.id`, key)
-	if err != nil {
-		return nil, fmt.Errorf("store: notices of %s: %w", key, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notice, error) {
+	return collect(rows, err, fmt.Sprintf("notices of %s", key), func(r pgx.Row) (Notice, error) {
 		var n Notice
 		err := r.Scan(&n.ID, &n.ItemID, &n.Unit, &n.Title, &n.Requirement, &n.Offices, &n.CycleKey,
 			&n.Kind, &n.Level, &n.Offset, &n.Target, &n.At, &n.Urgent, &n.CycleDue, &n.CycleStatus,
 			&n.ItemPaused, &n.ItemActive)
 		return n, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: notices of %s: %w", key, err)
-	}
-	return out, nil
 }
 
 // SettleNotices marks notices sent or dropped (with a reason).
@@ -602,17 +581,10 @@ func (s *Store) ActiveItemsOfUnit(ctx context.Context, unitID int64) ([]ItemRef,
 // itemRefs runs a query of (id, workflow_id) rows.
 func (s *Store) itemRefs(ctx context.Context, what, sql string, args ...any) ([]ItemRef, error) {
 	rows, err := s.Pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ItemRef, error) {
+	return collect(rows, err, fmt.Sprintf("%s", what), func(r pgx.Row) (ItemRef, error) {
 		var it ItemRef
 		return it, r.Scan(&it.ID, &it.WorkflowID)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	return out, nil
 }
 
 // SetItemPolicy replaces an item's own policy override (JSON of schedule.Policy, validated by
