@@ -8,13 +8,15 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/web/e2e"
 )
 
 // In the browser: the admin links the office user to a person and resets their password by
 // a setup link; the user opens it on a phone without signing in, chooses a password, lands
-// signed in, and turns the non-urgent reminders off on 我的账号.
+// signed in, turns the non-urgent reminders off on 我的账号 and sets Saturdays and a leave as
+// quiet days.
 func TestSetupLinkInBrowser(t *testing.T) {
 	f := newFixture(t, true)
 	ctx := context.Background()
@@ -35,6 +37,7 @@ func TestSetupLinkInBrowser(t *testing.T) {
 	link := b.Text("#setup-link")
 	_, tok, ok := strings.Cut(link, "/setup/")
 	b.Must(ok && len(tok) > 40, "no setup link on the page: %q", link)
+	b.Must(strings.Contains(b.Text("#setup-mail"), "已交由系统发送到本人邮箱 wang@x.gov.cn"), "the page does not say the link is mailed: %q", b.Text("#setup-mail"))
 	b.Screenshot("admin-setup-link")
 	b.Logout()
 
@@ -59,6 +62,23 @@ func TestSetupLinkInBrowser(t *testing.T) {
 	}
 	if ps, ok := got[pid]; !ok || ps.Digest || ps.Channels != nil {
 		t.Errorf("settings from the browser: %+v (ok %v), want the digest off and every channel", ps, ok)
+	}
+
+	// Saturdays off and a leave at the year's end; what falls on them comes afterwards.
+	b.Do("quiet days", chromedp.Click(chromedp.CSS(`#quiet input[name="weekday"][value="6"]`)),
+		chromedp.SendKeys(chromedp.ID("quiet-ranges"), "2024-12-20..2024-12-31 休假"))
+	b.Submit("save quiet days", `#quiet button[type="submit"]`)
+	b.Must(strings.Contains(b.Text(".flash"), "免打扰日已保存"), "no confirmation of the quiet days")
+	ranges, err := chromedp.Run(b.Ctx(), chromedp.Evaluate[string](`document.getElementById("quiet-ranges").value`))
+	b.Must(err == nil, "read the ranges: %v", err)
+	b.Must(strings.TrimSpace(ranges) == "2024-12-20..2024-12-31 休假", "the saved range is not in the form: %q", ranges)
+	b.Screenshot("account-quiet-days")
+	quiet, err := f.st.QuietDaysOf(ctx, []int64{pid}, calendar.DateOf(testNow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := quiet[pid]; len(q.Weekdays) != 1 || q.Weekdays[0] != 6 || len(q.Ranges) != 1 || q.Ranges[0].Note != "休假" {
+		t.Errorf("quiet days from the browser: %+v, want Saturdays and the leave", q)
 	}
 	b.Logout()
 	b.Login(base, u.Login, "mein-neues-passwort")
