@@ -416,7 +416,7 @@ func (s *Store) ClaimedApplicationNotices(ctx context.Context, key string) ([]No
 		JOIN offices o ON o.id = a.office_id
 		WHERE n.dispatch_key = $1 AND n.status = 'claimed'
 		ORDER BY n.at, a.id, n.id`, key)
-	return collect(rows, err, fmt.Sprintf("application notices of %s", key), func(r pgx.Row) (Notice, error) {
+	return collect(rows, err, "application notices of "+key, func(r pgx.Row) (Notice, error) {
 		var n Notice
 		var ref, content, office, state string
 		var due *time.Time

@@ -484,7 +484,7 @@ func (s *Store) ClaimedNotices(ctx context.Context, key string) ([]Notice, error
 		LEFT JOIN item_state st ON st.item_id = n.item_id
 		WHERE n.dispatch_key = $1 AND n.status = 'claimed'
 		ORDER BY n.at, n.item_id, n.id`, key)
-	return collect(rows, err, fmt.Sprintf("notices of %s", key), func(r pgx.Row) (Notice, error) {
+	return collect(rows, err, "notices of "+key, func(r pgx.Row) (Notice, error) {
 		var n Notice
 		err := r.Scan(&n.ID, &n.ItemID, &n.Unit, &n.Title, &n.Requirement, &n.Offices, &n.CycleKey,
 			&n.Kind, &n.Level, &n.Offset, &n.Target, &n.At, &n.Urgent, &n.CycleDue, &n.CycleStatus,
@@ -581,7 +581,7 @@ func (s *Store) ActiveItemsOfUnit(ctx context.Context, unitID int64) ([]ItemRef,
 // itemRefs runs a query of (id, workflow_id) rows.
 func (s *Store) itemRefs(ctx context.Context, what, sql string, args ...any) ([]ItemRef, error) {
 	rows, err := s.Pool.Query(ctx, sql, args...)
-	return collect(rows, err, fmt.Sprintf("%s", what), func(r pgx.Row) (ItemRef, error) {
+	return collect(rows, err, what, func(r pgx.Row) (ItemRef, error) {
 		var it ItemRef
 		return it, r.Scan(&it.ID, &it.WorkflowID)
 	})
