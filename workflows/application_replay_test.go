@@ -7,11 +7,6 @@ import (
 	"testing"
 	"time"
 
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
-	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
-
 	"github.com/zwgk/zwgk/application"
 	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/store"
@@ -98,46 +93,15 @@ func TestApplicationRealServer(t *testing.T) {
 	if os.Getenv("ZWGK_UPDATE_HISTORIES") == "" {
 		return
 	}
-	it := s.c.GetWorkflowHistory(ctx, workflows.ApplicationWorkflowID(id), "", false, 0)
-	hist := &historypb.History{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, ev)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(applicationHistories, "consult-extend-reply-close.json")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d events)", path, len(hist.Events))
+	writeHistory(t, ctx, s.c, workflows.ApplicationWorkflowID(id), filepath.Join(applicationHistories, "consult-extend-reply-close.json"))
 }
 
 // Recorded application histories replay with the current code: a change to the workflow that
 // running applications would trip over must be wrapped in workflow.GetVersion.
 func TestReplayApplicationHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(applicationHistories, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := recordedHistories(t, applicationHistories)
 	if len(files) == 0 {
 		t.Fatalf("no recorded application history in %s", applicationHistories)
 	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(workflows.ApplicationWorkflow, workflow.RegisterOptions{Name: workflows.ApplicationWorkflowName})
-			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
-				t.Fatalf("replay %s: %v", f, err)
-			}
-		})
-	}
+	replayHistories(t, files, workflows.ApplicationWorkflow, workflows.ApplicationWorkflowName)
 }

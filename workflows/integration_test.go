@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
@@ -333,28 +331,7 @@ func saveHistory(t *testing.T, c client.Client, id, name string) {
 	if os.Getenv("ZWGK_UPDATE_HISTORIES") == "" {
 		return
 	}
-	it := c.GetWorkflowHistory(context.Background(), id, "", false, 0)
-	hist := &historypb.History{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, ev)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := hist.Events
-	path := filepath.Join("testdata", "histories", name+".json")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d events)", path, len(events))
+	writeHistory(t, context.Background(), c, id, filepath.Join("testdata", "histories", name+".json"))
 }
 
 // A dispatcher run that was lost (terminated, or its Temporal database gone) leaves notices

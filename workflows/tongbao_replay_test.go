@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -63,47 +61,16 @@ func TestTongbaoRealServer(t *testing.T) {
 	if os.Getenv("ZWGK_UPDATE_HISTORIES") == "" || name == "" {
 		return
 	}
-	it := c.GetWorkflowHistory(ctx, id, "", false, 0)
-	hist := &historypb.History{}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, ev)
-	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(tongbaoHistories, name+".json")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d events)", path, len(hist.Events))
+	writeHistory(t, ctx, c, id, filepath.Join(tongbaoHistories, name+".json"))
 }
 
 // Recorded 通报 histories replay with the current code. v0-quarter-day-checked-by-v1 is the one
 // that needs the GetVersion: without it the replay schedules the quarter's SendTongbao, which
 // that run never did (checked: it fails with a non-determinism error).
 func TestReplayTongbaoHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(tongbaoHistories, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := recordedHistories(t, tongbaoHistories)
 	if len(files) < 3 {
 		t.Fatalf("want the histories of the code before and with the quarterly 通报 in %s, found %v", tongbaoHistories, files)
 	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(workflows.TongbaoWorkflow, workflow.RegisterOptions{Name: workflows.TongbaoWorkflowName})
-			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
-				t.Fatalf("replay %s: %v", f, err)
-			}
-		})
-	}
+	replayHistories(t, files, workflows.TongbaoWorkflow, workflows.TongbaoWorkflowName)
 }
