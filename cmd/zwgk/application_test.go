@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -16,21 +15,9 @@ import (
 )
 
 func TestApplicationCommand(t *testing.T) {
-	ctx := context.Background()
-	url := testenv.DatabaseURL(t)
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	unit, err := st.CreateUnit(ctx, "某某县自然资源局")
-	if err != nil {
-		t.Fatal(err)
-	}
-	office, err := st.CreateOffice(ctx, unit.ID, "办公室", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, url, st := commandStore(t)
+	unit, offices := unitWithOffices(t, ctx, st, "某某县自然资源局", "办公室")
+	office := offices[0]
 	mk := func(kind string, received calendar.Date, typ, reason string, finished calendar.Date) {
 		id, err := st.CreateApplication(ctx, store.ApplicationNew{UnitID: unit.ID, OfficeID: office.ID, ApplicantType: kind,
 			ApplicantName: "保密的申请人", Channel: "fax", Confirmed: received, Received: received, Content: "某征地批复",
@@ -96,17 +83,8 @@ func TestApplicationCommand(t *testing.T) {
 // An existing 登记台账 comes in whole or not at all: a row naming an unknown office stops it;
 // fixed, the answered rows are closed cases and the open one gets its workflow.
 func TestApplicationImportCommand(t *testing.T) {
-	ctx := context.Background()
-	url := testenv.DatabaseURL(t)
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	unit, err := st.CreateUnit(ctx, "某某县教育局")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, url, st := commandStore(t)
+	unit, _ := unitWithOffices(t, ctx, st, "某某县教育局")
 	if _, err := st.CreateOffice(ctx, unit.ID, "办公室", []string{"局办公室"}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -10,20 +9,13 @@ import (
 	"testing"
 
 	"github.com/zwgk/zwgk/store"
-	"github.com/zwgk/zwgk/testenv"
 )
 
 // TestCLIChangesAudited runs every zwgk command that changes data and asserts that each leaves
 // its audit entry, with the action the web uses for the same change, the OS account as
 // "cli:<user>" and no IP; a command that changes nothing (a dry run, a listing) leaves none.
 func TestCLIChangesAudited(t *testing.T) {
-	ctx := context.Background()
-	url := testenv.DatabaseURL(t)
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	ctx, url, st := commandStore(t)
 	me, err := user.Current()
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,29 +8,14 @@ import (
 	"testing"
 
 	"github.com/zwgk/zwgk/store"
-	"github.com/zwgk/zwgk/testenv"
 )
 
 // TestImportAuditRefused: zwgk import writes its list.import entry in the transaction of the
 // revision, so an entry the database refuses leaves no revision behind (it used to commit the
 // list and then fail on the entry); allowed again, the import commits with one entry.
 func TestImportAuditRefused(t *testing.T) {
-	ctx := context.Background()
-	url := testenv.DatabaseURL(t)
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	u, err := st.CreateUnit(ctx, "甲局")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"办公室", "预算股"} {
-		if _, err := st.CreateOffice(ctx, u.ID, name, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ctx, url, st := commandStore(t)
+	u, _ := unitWithOffices(t, ctx, st, "甲局", "办公室", "预算股")
 	list := filepath.Join(t.TempDir(), "清单.csv")
 	if err := os.WriteFile(list, []byte("序号,工作任务,责任科室,完成时限\n1,公开部门预算,办公室,6月底\n2,公开部门决算,预算股,8月底\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/zwgk/zwgk/store"
-	"github.com/zwgk/zwgk/testenv"
 )
 
 func writeRoster(t *testing.T, rows [][]any) string {
@@ -30,22 +28,8 @@ func writeRoster(t *testing.T, rows [][]any) string {
 }
 
 func TestPeopleCommand(t *testing.T) {
-	ctx := context.Background()
-	url := testenv.DatabaseURL(t)
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	unit, err := st.CreateUnit(ctx, "某某县财政局")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range []string{"办公室", "预算股"} {
-		if _, err := st.CreateOffice(ctx, unit.ID, o, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ctx, url, st := commandStore(t)
+	unitWithOffices(t, ctx, st, "某某县财政局", "办公室", "预算股")
 	vars := map[string]string{"ZWGK_DATABASE_URL": url}
 	header := []any{"姓名", "手机（必填）", "邮箱", "接收方式", "科室", "角色", "级别", "接收告警"}
 
