@@ -116,6 +116,7 @@ func TestEventDatedLongAgoSendsOneOverdueNotice(t *testing.T) {
 func TestEventDatedLongAgoBeforeTheChange(t *testing.T) {
 	d := itemDef(t, "及时更新", 2024)
 	r := newRun(t, d, at(2024, 5, 6, 8, 0))
+	r.beforeLeanHistory()
 	r.env.OnGetVersion("overdue-open-no-replay", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	r.update(at(2024, 5, 6, 10, 0), workflows.UpdateRecordEvent, workflows.Event{At: at(2000, 1, 1, 12, 0), Title: "印发《关于…的通知》", By: "bangongshi"}, "")
 	lv := r.sampleLevels(at(2024, 5, 6, 11, 0))

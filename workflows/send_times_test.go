@@ -54,6 +54,7 @@ func TestSeveralSendTimesLateImportWaitsForTheNextWindowThatDay(t *testing.T) {
 func TestSeveralSendTimesBeforeTheChange(t *testing.T) {
 	d := withSendTimes(itemDef(t, "4月底", 2024), "09:00", "14:30")
 	r := newRun(t, d, at(2024, 12, 2, 10, 0))
+	r.beforeLeanHistory()
 	r.env.OnGetVersion("several-send-times", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	r.cancelAt(at(2024, 12, 20, 12, 0))
 	runCancelled(t, r)
