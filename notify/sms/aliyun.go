@@ -59,11 +59,7 @@ func (a *Aliyun) Settle() time.Duration { return 2 * time.Minute }
 
 // Send calls SendSms.
 func (a *Aliyun) Send(ctx context.Context, m notify.Message) (notify.Receipt, error) {
-	mobile, err := chinaMobile(a.Name(), m.To.Mobile)
-	if err != nil {
-		return notify.Receipt{}, err
-	}
-	code, err := a.Templates.code(a.Name(), m)
+	mobile, code, err := a.Templates.addressed(a.Name(), m)
 	if err != nil {
 		return notify.Receipt{}, err
 	}

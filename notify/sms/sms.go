@@ -53,6 +53,18 @@ func (t Templates) code(channel string, m notify.Message) (string, error) {
 	return code, nil
 }
 
+// addressed is what a template gateway needs of a message before it calls: the mainland
+// number and the template code, or the permanent error that stops the send.
+func (t Templates) addressed(channel string, m notify.Message) (mobile, code string, err error) {
+	if mobile, err = chinaMobile(channel, m.To.Mobile); err != nil {
+		return "", "", err
+	}
+	if code, err = t.code(channel, m); err != nil {
+		return "", "", err
+	}
+	return mobile, code, nil
+}
+
 // chinaMobile normalises a mainland number to 11 digits, or returns a permanent error.
 func chinaMobile(channel, s string) (string, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "+86"), "0086")

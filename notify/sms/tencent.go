@@ -67,11 +67,7 @@ func (t *Tencent) now() time.Time {
 
 // Send calls SendSms for one number.
 func (t *Tencent) Send(ctx context.Context, m notify.Message) (notify.Receipt, error) {
-	mobile, err := chinaMobile(t.Name(), m.To.Mobile)
-	if err != nil {
-		return notify.Receipt{}, err
-	}
-	code, err := t.Templates.code(t.Name(), m)
+	mobile, code, err := t.Templates.addressed(t.Name(), m)
 	if err != nil {
 		return notify.Receipt{}, err
 	}
