@@ -149,15 +149,22 @@ func TestSetupMailSentOnceAndWiped(t *testing.T) {
 }
 
 // A mail whose link was used, or has expired, before the worker got to it is not sent and its
-// text is wiped; so is one whose link a newer one replaced (it goes with its link).
+// text is wiped; one whose account was disabled waits (the link opens nothing meanwhile).
 func TestSetupMailOfDeadLinkNotSent(t *testing.T) {
 	f := newSetupMailFixture(t, smtptest.Options{})
 	used, usedUser := f.issue(t)
 	if _, err := f.st.UseSetupLink(f.ctx, used, "hash", f.now, store.Audit{Actor: "u1"}); err != nil {
 		t.Fatal(err)
 	}
-	_, expiredUser := f.issue(t)
+	_, disabledUser := f.issue(t)
+	if err := f.st.SetUserDisabled(f.ctx, disabledUser, true, store.Audit{Actor: "admin"}); err != nil {
+		t.Fatal(err)
+	}
 	m := f.mailer()
+	if n, err := m.SendDue(f.ctx); err != nil || n != 0 {
+		t.Fatalf("sent %d for a used link and a disabled account, %v", n, err)
+	}
+	_, expiredUser := f.issue(t)
 	f.now = f.now.Add(73 * time.Hour)
 	if n, err := m.SendDue(f.ctx); err != nil || n != 0 {
 		t.Fatalf("sent %d, %v", n, err)
@@ -232,5 +239,58 @@ func TestSetupMailerWakesOnQueue(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("accepted but not recorded as sent: %+v", f.mailOf(t, uid))
 		}
+	}
+}
+
+// dyingChannel sends for real and then kills the attempt's context, as a worker that dies
+// after the server accepted the message and before the outcome is committed.
+type dyingChannel struct {
+	notify.Channel
+	kill context.CancelFunc
+}
+
+func (c *dyingChannel) Send(ctx context.Context, m notify.Message) (notify.Receipt, error) {
+	rec, err := c.Channel.Send(ctx, m)
+	c.kill()
+	return rec, err
+}
+
+// A worker that dies between the server's acceptance and the commit loses nothing: the mail is
+// still queued (its transaction rolled back) and the next sweep sends it again with the same
+// Message-ID, which mail clients fold into one; the sweep after that sends nothing.
+func TestSetupMailResentWithSameMessageIDAfterCrash(t *testing.T) {
+	f := newSetupMailFixture(t, smtptest.Options{})
+	_, uid := f.issue(t)
+	ctx, kill := context.WithCancel(f.ctx)
+	dying := &activities.SetupMailer{Store: f.st, Email: &dyingChannel{f.email, kill}, Now: func() time.Time { return f.now }}
+	if _, err := dying.SendDue(ctx); err == nil {
+		t.Fatal("the dying worker recorded its send")
+	}
+	if got := f.mailOf(t, uid); got.Status != "pending" || got.BodyText == "" {
+		t.Fatalf("after the crash: %+v, want still queued", got)
+	}
+	m := f.mailer()
+	for range 2 {
+		if _, err := m.SendDue(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := f.smtp.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want the one the crash hid and its resend", len(msgs))
+	}
+	var ids []string
+	for _, raw := range msgs {
+		pm, err := mail.ReadMessage(bytes.NewReader(raw.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, pm.Header.Get("Message-ID"))
+	}
+	if ids[0] != ids[1] || ids[0] == "" {
+		t.Errorf("Message-IDs %q, want one", ids)
+	}
+	if got := f.mailOf(t, uid); got.Status != "sent" || got.BodyText != "" {
+		t.Errorf("after the resend: %+v", got)
 	}
 }

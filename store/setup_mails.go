@@ -145,6 +145,7 @@ func (s *Store) SendSetupMail(ctx context.Context, now time.Time, send func(cont
 		m, err := scanSetupMail(tx.QueryRow(ctx, `SELECT `+setupMailCols+`
 			FROM setup_mails m JOIN setup_links l ON l.id = m.link_id
 			WHERE m.status = 'pending' AND (m.attempts = 0 OR m.next_at <= $1) AND l.used_at IS NULL AND l.expires_at > $1
+			  AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = l.user_id AND u.disabled)
 			ORDER BY m.next_at, m.link_id LIMIT 1 FOR UPDATE OF m SKIP LOCKED`, now))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
