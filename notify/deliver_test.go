@@ -185,15 +185,22 @@ func TestConcurrentDeliveriesOfOneKeySendOnce(t *testing.T) {
 	t.Logf("%d deliveries found another worker holding the message", busy.Load())
 }
 
-func TestRetryAfterTransientFailure(t *testing.T) {
-	st := testenv.Store(t)
+// firstRcptDeferred is an SMTP server that answers the first RCPT with a temporary 451 (ec, msg)
+// and accepts every later one: a transient failure, then success.
+func firstRcptDeferred(t *testing.T, ec smtp.EnhancedCode, msg string) *smtptest.Server {
+	t.Helper()
 	var calls atomic.Int32
-	srv := smtptest.Start(t, smtptest.Options{Rcpt: func(string) error {
+	return smtptest.Start(t, smtptest.Options{Rcpt: func(string) error {
 		if calls.Add(1) == 1 {
-			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+			return &smtp.SMTPError{Code: 451, EnhancedCode: ec, Message: msg}
 		}
 		return nil
 	}})
+}
+
+func TestRetryAfterTransientFailure(t *testing.T) {
+	st := testenv.Store(t)
+	srv := firstRcptDeferred(t, smtp.EnhancedCode{4, 3, 0}, "try again later")
 	d := newDeliverer(t, st, map[string]notify.Channel{"email": emailChannel(t, srv, 5*time.Second)})
 	p := addPerson(t, st, store.Person{Name: "张三", Email: "zhangsan@example.gov.cn"})
 	n := reminder("reminder/42/2024/3", 42)
@@ -436,13 +443,7 @@ func TestLostSMTPAnswerResendsTheSameMessage(t *testing.T) {
 
 func TestFirstPayloadWins(t *testing.T) {
 	st := testenv.Store(t)
-	var calls atomic.Int32
-	srv := smtptest.Start(t, smtptest.Options{Rcpt: func(string) error {
-		if calls.Add(1) == 1 {
-			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 0, 0}, Message: "later"}
-		}
-		return nil
-	}})
+	srv := firstRcptDeferred(t, smtp.EnhancedCode{4, 0, 0}, "later")
 	d := newDeliverer(t, st, map[string]notify.Channel{"email": emailChannel(t, srv, 5*time.Second)})
 	p := addPerson(t, st, store.Person{Name: "张三", Email: "z@example.gov.cn"})
 	n := reminder("reminder/42/2024/8", 42)
