@@ -39,7 +39,7 @@ func init() {
 		}
 	}
 	add(RoleSeq, "序号", "编号", "序", "序次", "No", "No.", "#", "条目")
-	add(RoleLevel, "过程", "类别", "分类", "类型", "板块", "领域", "栏目", "栏目名称", "指标", "指标名称",
+	add(RoleLevel, "过程", "类别", "分类", "类型", "板块", "版块", "领域", "栏目", "栏目名称", "指标", "指标名称",
 		"重点领域", "工作类别", "事项类别", "公开类别", "公开领域", "大类", "小类", "主要方面", "任务类别", "考核项目", "评估项目", "项目")
 	add(RoleTask, "工作任务", "任务", "工作内容", "内容", "任务内容", "工作事项", "事项", "公开事项",
 		"重点任务", "主要任务", "任务名称", "事项名称", "工作项目", "工作目标", "任务事项", "信息名称", "考核内容明细")
@@ -76,7 +76,7 @@ var headerMeaning = []struct {
 	{regexp.MustCompile(`时限|期限|截止|时间节点|时间安排|时间要求|完成时间|进度|节点|时间$|日期$`), RoleDeadline},
 	{regexp.MustCompile(`依据|条款|渠道|载体|对象|方式|时长|范围|保存|形式|备注|说明|佐证|完成情况|落实情况|得分|扣分|考核方式|评分方法|链接|网址|类型$`), RoleField},
 	{regexp.MustCompile(`要求|措施|细化|分工|考察点|考评细项|细则|评分|标准|要点|要素|公开内容|具体内容|主要内容|考核内容|说明`), RoleRequirement},
-	{regexp.MustCompile(`项目|类别|分类|领域|板块|栏目|指标|方面`), RoleLevel},
+	{regexp.MustCompile(`项目|类别|分类|领域|板块|版块|栏目|指标|方面`), RoleLevel},
 	{regexp.MustCompile(`任务|事项|内容|名称|目标|工作`), RoleTask},
 }
 
@@ -169,7 +169,15 @@ func headerScore(cells []string) (score int, ok bool) {
 			catalogue = score >= 3
 		}
 	}
-	return score, what && (whoWhen || catalogue) && score >= 2 && unknownLong == 0
+	// a website's column framework (一级栏目 / 二级栏目 / 具体要求) keeps its clock in the
+	// requirement text, and its owner is the office that runs the site: its columns are a list
+	framework := false
+	for _, c := range cells {
+		if r, _ := headerRole(c); r == RoleLevel && strings.Contains(fold(c), "栏目") {
+			framework = roles[RoleRequirement] && score >= 3
+		}
+	}
+	return score, what && (whoWhen || catalogue || framework) && score >= 2 && unknownLong == 0
 }
 
 // rolesFromHeader assigns roles to the header cells of a table (one or two header rows,

@@ -126,7 +126,11 @@ func readDOCX(name string, zr *zip.Reader, opts ReadOptions) (*Document, error) 
 	}
 	doc.Title = findTitle(lines)
 	doc.Clock = findClock(lines, opts.Year)
-	if nt := narrativeTable(lines, "正文", opts); nt != nil {
+	nt := narrativeTable(lines, "正文", opts)
+	if nt == nil && len(doc.Tables) == 0 {
+		nt = outlineTable(lines, "正文", opts.Year)
+	}
+	if nt != nil {
 		if doc.Title != "" {
 			nt.Name = doc.Title
 		}

@@ -58,7 +58,11 @@ func readHTML(name, text string, opts ReadOptions) (*Document, error) {
 		doc.Title = findTitle(w.lines)
 	}
 	doc.Clock = findClock(w.lines, opts.Year)
-	if nt := narrativeTable(w.lines, "正文", opts); nt != nil {
+	nt := narrativeTable(w.lines, "正文", opts)
+	if nt == nil && len(doc.Tables) == 0 {
+		nt = outlineTable(w.lines, "正文", opts.Year)
+	}
+	if nt != nil {
 		if doc.Title != "" {
 			nt.Name = doc.Title
 		}

@@ -74,7 +74,7 @@ func isGroup(name string) (group, perEvent bool) {
 }
 
 // groupNoun is how a group name ends: a kind of office.
-var groupNoun = regexp.MustCompile(`(科室|股室|处室|单位|部门|机构|主体|政府|办事处|街道|乡镇|科|股|室|处|局|中心|站|所)(\(单位\))?$`)
+var groupNoun = regexp.MustCompile(`(科室|股室|处室|单位|部门|机构|主体|政府|办事处|街道|乡镇|镇|科|股|室|处|局|中心|站|所)(\([^()]{1,10}\))?$`)
 
 // ParseOffices splits an office cell into the offices and groups it names and their roles:
 //
@@ -134,8 +134,10 @@ func ParseOffices(cell string) []Party {
 		for j, p := range parts {
 			// 政府开放日、线下宣传日承办科室: the leading items qualify the group at the end
 			if j < len(parts)-1 {
-				if g, _ := isGroup(parts[len(parts)-1]); g && !strongSuffix.MatchString(fold(p)) && !weakSuffix.MatchString(fold(p)) {
-					if _, pe := isGroup(p); !pe {
+				// a name's own bracketed remark (市政府各部门(单位)) does not hide how it ends
+				bare := parenthesisTail.ReplaceAllString(fold(p), "")
+				if g, _ := isGroup(parts[len(parts)-1]); g && !strongSuffix.MatchString(bare) && !weakSuffix.MatchString(bare) {
+					if pg, _ := isGroup(p); !pg {
 						add(strings.Join(parts[j:len(parts)-1], "、")+"、"+parts[len(parts)-1], role, explicit)
 						return
 					}

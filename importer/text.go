@@ -145,7 +145,11 @@ func readText(name, text string, opts ReadOptions) (*Document, error) {
 			rest = append(rest, line{Text: cleanCell(l.Text), No: l.No})
 		}
 	}
-	if nt := narrativeTable(rest, "正文", opts); nt != nil {
+	nt := narrativeTable(rest, "正文", opts)
+	if nt == nil && len(tables) == 0 {
+		nt = outlineTable(rest, "正文", tr.year)
+	}
+	if nt != nil {
 		nt.Name = doc.Title
 		if nt.Name == "" {
 			nt.Name = "正文"

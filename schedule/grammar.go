@@ -131,6 +131,10 @@ var grammar = []pattern{
 	{[]string{"同步"}, re(strings.ReplaceAll(`(?:与|和|同)[^,.;:!?() 、，。；：！？]{1,20}?同步(?:PUB)|同步(?:PUB)`, "PUB", pub)), func(c *mctx) (Rule, bool) {
 		return Rule{Kind: KindTimely, Clock: &Span{N: 1, Unit: WorkingDays}}, true
 	}},
+	// the longest gap between updates, as website frameworks state it: 最大更新间隔不得超过12个月,
+	// 更新间隔时间不超过6个月, 最大更新间隔不得超过12个日历日 (before the span form, which would read
+	// 不超过… as a clock after an event)
+	{[]string{"间隔", "超过|大于|多于"}, re(`(?:最大|最长)?更新(?:的)?间隔(?:时间)?(?:最长)?(?:不得|不应|不能|不宜|不要|不)?(?:超过|大于|多于)(?P<n>NUM)(?P<ge>个)?(?:日历|自然)?(?P<u>周|星期|天|日|月)`), gapRule},
 	// 时间跨度不超过5个工作日, 时限不超过10个工作日
 	{[]string{"不超过|不得超过|不多于", "工作日|日|天"}, re(`(?:时间跨度|时限|期限|间隔)?(?:最长)?(?:不超过|不得超过|不多于)` + spanW), spanRule},
 	// maximum gap with 有更新: 最迟3个月内有更新, 须6个月内要有更新, 每月至少有一次更新

@@ -60,6 +60,16 @@ var grammarCells = []struct {
 	{"元旦前", [3]string{"deadline 2025-12-31", "deadline 2026-12-31", "deadline 2027-12-31"}},
 	{"端午节前", [3]string{"deadline 2025-05-30", "deadline 2026-06-18", "deadline 2027-06-08"}},
 	{"劳动节前", [3]string{"deadline 2025-04-30", "deadline 2026-04-30", "deadline 2027-04-30"}},
+	// the longest gap between updates, as website column frameworks state it
+	{"及时更新,最大更新间隔不得超过12个月", all("maxgap 12 month")},
+	{"最大更新间隔时间不得超过6个月", all("maxgap 6 month")},
+	{"更新间隔不超过3个月", all("maxgap 3 month")},
+	{"最大更新间隔不得超过12个日历日", all("maxgap 12 day")},
+	// a year's total, as assessments state it
+	{"年度信息总量,总量200条", all("quota year 200")},
+	{"全年信息发布量达到100条以上", all("quota year 100")},
+	{"年度发布数量为50篇", all("quota year 50")},
+	{"上年度信息总量200条", all("unparsed")},
 	{"批准后20日内", all("timely 20 day")},
 	{"同上", all("unparsed")},
 	{"重大节假日前", all("unparsed")},

@@ -81,6 +81,11 @@ func Parse(text string, year int) Rule {
 		case sameRule(r, m.Rule), refines(m.Rule, r):
 		case refines(r, m.Rule):
 			r = m.Rule
+		case bareTimely(first) && periodic(m.Rule):
+			// 及时更新，最大更新间隔不得超过12个月: the gap is the clock an inspection counts;
+			// 及时 only says not to wait for it
+			r, first = m.Rule, m.Text
+		case bareTimely(m.Text) && periodic(r):
 		case r.Kind == KindTimely && m.Rule.Kind == KindTimely && (strings.Contains(first, "同步") || strings.Contains(m.Text, "同步")):
 			// 与政策文件同步发布，时间跨度不超过5个工作日: the span says how simultaneous
 			if strings.Contains(first, "同步") {
@@ -96,6 +101,15 @@ func Parse(text string, year int) Rule {
 	}
 	r.Text = orig
 	return r
+}
+
+// bareTimely is 及时更新 / 随时公开 with no span of its own.
+func bareTimely(text string) bool {
+	return strings.ContainsAny(text, "及随实") && strings.IndexFunc(text, func(r rune) bool { return isDigit(r) || isCnDigit(r) }) < 0
+}
+
+func periodic(r Rule) bool {
+	return r.Kind == KindMaxGap || r.Kind == KindRecurring || r.Kind == KindQuota
 }
 
 // ReasonNoSuchDate starts the Reason of a cell whose date does not exist: "日期不存在：2月30日".
@@ -624,6 +638,15 @@ var patterns = []pattern{
 	{[]string{"不少于|不低于|不得少于|至少|最少", "年"}, re(`(?:本年度内|本年度|本年内|今年内|今年|一年内|年度内|年内|全年|年度)GAP20ATLEASTGAP4(?P<n>NUM)TIMES`), func(c *mctx) (Rule, bool) {
 		n, ok := c.num("n", 1, 1000)
 		// 上年度, 半年内, 2023年度: another year or another period
+		if !ok || strings.ContainsRune("上下去前明次半", c.before) || isDigit(c.before) || isCnDigit(c.before) {
+			return Rule{}, false
+		}
+		return Rule{Kind: KindQuota, Period: Year, Count: n}, true
+	}},
+	// a year's total as assessments state it: 年度信息总量，总量200条, 全年信息发布量达到100条以上,
+	// 年度发布数量为50篇: a quota of the list's year
+	{[]string{"总量|发布量|数量|达到", "年"}, re(`(?:本年度|年度|全年|本年)GAP20(?:总量|发布量|数量|达到)(?:[,，]?(?:总量|数量))?(?:达到|为|在|不少于|不低于)?(?P<n>NUM)TIMES(?:以上|及以上)?`), func(c *mctx) (Rule, bool) {
+		n, ok := c.num("n", 1, 100000)
 		if !ok || strings.ContainsRune("上下去前明次半", c.before) || isDigit(c.before) || isCnDigit(c.before) {
 			return Rule{}, false
 		}
