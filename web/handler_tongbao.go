@@ -225,8 +225,8 @@ func (s *Server) tongbaoPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	return s.render(w, r, rc, http.StatusOK, "tongbao", tongbaoTitle(d), d)
 }
 
-// tongbaoExport is the 通报 as xlsx: a summary sheet with each office's month, and the overdue
-// items.
+// tongbaoExport is the 通报 as xlsx: a summary sheet with each office's month, the overdue
+// items, and, when the unit keeps a register, the applications past their due day.
 func (s *Server) tongbaoExport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	d, err := s.tongbao(r, rc)
 	if err != nil {
@@ -287,6 +287,24 @@ func (s *Server) tongbaoExport(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	if err := rows(overdue, 1, lines...); err != nil {
 		return err
+	}
+	if d.Applications != nil {
+		const apps = "依申请公开"
+		if _, err := f.NewSheet(apps); err != nil {
+			return err
+		}
+		t := tongbaoAppsTable(d)
+		lines := [][]any{{tongbaoAppsSummary(d)}, {}}
+		for _, row := range t.rows {
+			line := make([]any, len(row))
+			for i, c := range row {
+				line[i] = c
+			}
+			lines = append(lines, line)
+		}
+		if err := rows(apps, 1, lines...); err != nil {
+			return err
+		}
 	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {

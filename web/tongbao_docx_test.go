@@ -293,6 +293,13 @@ func TestTongbaoDocx(t *testing.T) {
 		t.Error("the docx shows the foreign unit")
 	}
 
+	resp, body = lead.get(fmt.Sprintf("/tongbao.xlsx?unit=%d&month=2024-04", f.unitA))
+	wantStatus(t, resp, body, http.StatusOK)
+	if sheet := readSheet(t, body, "依申请公开"); len(sheet) != 4 || strings.Join(strings.Fields(sheet[0][0]), "") != pageParagraph(page, "tongbao-applications-summary") ||
+		!slices.Equal(sheet[2], pageTable(page, "tongbao-applications")[0]) || !slices.Equal(sheet[3], pageTable(page, "tongbao-applications")[1]) {
+		t.Errorf("the xlsx's 依申请公开 sheet %q", sheet)
+	}
+
 	resp, body = lead.get(fmt.Sprintf("/tongbao.docx?unit=%d&quarter=2024Q2", f.unitA))
 	wantStatus(t, resp, body, http.StatusOK)
 	q := readDocx(t, body)
