@@ -87,8 +87,18 @@ func dateOf(t *time.Time) calendar.Date {
 // CreateApplication registers an application and returns its id. The office must belong to the
 // unit: an application is handled inside the unit that received it.
 func (s *Store) CreateApplication(ctx context.Context, a ApplicationNew) (int64, error) {
+	id, err := insertApplication(ctx, s.Pool, a)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return 0, fmt.Errorf("store: create application: %w", err)
+	}
+	return id, err
+}
+
+// insertApplication writes a new application, its clock starting on the day it was received;
+// an office outside the unit is not found.
+func insertApplication(ctx context.Context, q rowQuerier, a ApplicationNew) (int64, error) {
 	var id int64
-	err := s.Pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		INSERT INTO applications (unit_id, office_id, ref, applicant_type, applicant_name, applicant_contact, channel,
 		                          handed_in, signed_for, confirmed, received, content, clock_start, due, created_by)
 		SELECT $1, o.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13, $14
@@ -100,10 +110,7 @@ func (s *Store) CreateApplication(ctx context.Context, a ApplicationNew) (int64,
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, notFound("office of unit", fmt.Sprintf("%d/%d", a.UnitID, a.OfficeID))
 	}
-	if err != nil {
-		return 0, fmt.Errorf("store: create application: %w", err)
-	}
-	return id, nil
+	return id, err
 }
 
 const applicationCols = `a.id, a.unit_id, u.name, a.office_id, o.name, a.ref, a.applicant_type, a.applicant_name,
@@ -486,18 +493,9 @@ func (s *Store) ImportApplications(ctx context.Context, rows []ApplicationImport
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		open = nil
 		for _, r := range rows {
-			var id int64
-			err := tx.QueryRow(ctx, `
-				INSERT INTO applications (unit_id, office_id, ref, applicant_type, applicant_name, applicant_contact, channel,
-				                          handed_in, signed_for, confirmed, received, content, clock_start, due, created_by)
-				SELECT $1, o.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $13, $14
-				FROM offices o WHERE o.id = $2 AND o.unit_id = $1
-				RETURNING id`,
-				r.UnitID, r.OfficeID, strings.TrimSpace(r.Ref), r.ApplicantType, strings.TrimSpace(r.ApplicantName),
-				strings.TrimSpace(r.ApplicantContact), r.Channel, dateArg(r.HandedIn), dateArg(r.SignedFor), dateArg(r.Confirmed),
-				dateArg(r.Received), strings.TrimSpace(r.Content), dateArg(r.Due), r.CreatedBy).Scan(&id)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return notFound("office of unit", fmt.Sprintf("%d/%d", r.UnitID, r.OfficeID))
+			id, err := insertApplication(ctx, tx, r.ApplicationNew)
+			if errors.Is(err, ErrNotFound) {
+				return err
 			}
 			if err != nil {
 				return fmt.Errorf("store: import application (row %d): %w", r.Line, err)
