@@ -281,6 +281,23 @@ func prettyJSON(v any) string {
 	return string(b)
 }
 
+// templateArgs makes the argument of a partial (templates/partials.html) of name-value pairs:
+// {{template "filter-select" (args "Label" "单位" "Name" "unit" …)}}.
+func templateArgs(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("web: args wants name-value pairs, got %d values", len(kv))
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("web: args: name %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
 var funcs = template.FuncMap{
 	"status":     func(s string) string { return label(statusLabels, s) },
 	"ruleKind":   func(s string) string { return label(ruleKindLabels, s) },
@@ -312,6 +329,7 @@ var funcs = template.FuncMap{
 	"isEvidence": isEvidenceURL,
 	"issueText":  issueText,
 	"list":       func(s ...string) []string { return s },
+	"args":       templateArgs,
 	"statusList": func() []string {
 		return []string{"open", "overdue", "upcoming", "waiting", "done", "paused", "unparsed", "pending"}
 	},

@@ -57,7 +57,7 @@ type pages struct {
 }
 
 func loadPages(dev bool) (*pages, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -68,7 +68,7 @@ func loadPages(dev bool) (*pages, error) {
 	p := &pages{dev: dev, set: map[string]*template.Template{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "partials" {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, f)
