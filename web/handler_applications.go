@@ -753,7 +753,7 @@ func (s *Server) applicationImport(w http.ResponseWriter, r *http.Request, rc *r
 	rows, issues, err := ledger.Read(hdr.Filename, data)
 	if err != nil {
 		// the reader's words name the file and what is wrong with it (a missing header, a cap)
-		return badRequest("“登记台账文件”读不出：" + err.Error())
+		return badRequest("“登记台账文件”读不出：%s", err)
 	}
 	offices, err := s.st.Offices(ctx, unit)
 	if err != nil {
