@@ -72,7 +72,7 @@ type docxTable struct {
 }
 
 func tongbaoOfficeTable(d *tongbaoData) docxTable {
-	t := docxTable{id: "tongbao-offices", widths: []int{2026, 900, 900, 900, 900, 900, 1200, 1300},
+	t := docxTable{id: "tongbao-offices", widths: []int{1826, 800, 900, 900, 1000, 900, 1200, 1500},
 		rows: [][]string{{"科室", "到期", "已办结", "已完成", "按时完成", "仍逾期", "完成率", "按时完成率"}}}
 	for _, o := range d.Offices {
 		t.rows = append(t.rows, []string{o.Office, strconv.Itoa(o.Due), strconv.Itoa(o.Closed), strconv.Itoa(o.Done),
@@ -82,7 +82,7 @@ func tongbaoOfficeTable(d *tongbaoData) docxTable {
 }
 
 func tongbaoOverdueTable(d *tongbaoData, escalatedOnly bool) docxTable {
-	t := docxTable{id: "tongbao-overdue", widths: []int{3626, 1800, 1300, 1100, 1200},
+	t := docxTable{id: "tongbao-overdue", widths: []int{2926, 1600, 1900, 1100, 1500},
 		rows: [][]string{{"事项", "责任科室", "截止日期", "逾期工作日", "督办级别"}}}
 	if escalatedOnly {
 		t.id = "tongbao-escalated"
@@ -97,7 +97,7 @@ func tongbaoOverdueTable(d *tongbaoData, escalatedOnly bool) docxTable {
 }
 
 func tongbaoAppsTable(d *tongbaoData) docxTable {
-	t := docxTable{id: "tongbao-applications", widths: []int{2426, 1900, 1300, 1300, 1100, 1000},
+	t := docxTable{id: "tongbao-applications", widths: []int{1726, 1400, 1900, 1900, 1100, 1000},
 		rows: [][]string{{"编号", "承办科室", "收到日期", "答复期限", "超期工作日", "状态"}}}
 	for _, a := range d.Applications.Overdue {
 		t.rows = append(t.rows, []string{a.Ref, a.Office, fmtDate(a.Received), fmtDate(a.Due), strconv.Itoa(a.Days), a.State})
