@@ -30,6 +30,7 @@ type devServer struct {
 	URL      string
 	Login    string
 	Password string
+	DB       string // its database, for tests that seed what the UI cannot enter
 
 	mu  sync.Mutex
 	out strings.Builder
@@ -74,11 +75,11 @@ func startDev(t *testing.T) *devServer {
 		t.Fatalf("e2e: go build ./cmd/zwgk: %v\n%s", err, out)
 	}
 	port := freePort(t)
-	d := &devServer{URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	d := &devServer{URL: fmt.Sprintf("http://127.0.0.1:%d", port), DB: testenv.DatabaseURL(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "dev")
 	cmd.Env = append(os.Environ(),
-		"ZWGK_DATABASE_URL="+testenv.DatabaseURL(t),
+		"ZWGK_DATABASE_URL="+d.DB,
 		"ZWGK_DATA_DIR="+t.TempDir(),
 		fmt.Sprintf("ZWGK_HTTP_ADDR=127.0.0.1:%d", port),
 		"ZWGK_BASE_URL="+d.URL,
