@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -177,8 +178,8 @@ func TestCommitAndRevise(t *testing.T) {
 		after["人事信息公开"].WorkflowID != before["人事信息"].WorkflowID {
 		t.Errorf("changed items were not updated in place: %+v / %+v", after["人事信息公开"], before["人事信息"])
 	}
-	if !equalInt64(refIDs(ch.Changed), sortedIDs(before["规划计划"].ID, before["人事信息"].ID)) ||
-		!equalInt64(refIDs(ch.Removed), []int64{before["机构简介"].ID}) || len(ch.Added) != 1 || ch.Added[0].ID != after["网站年报"].ID {
+	if !slices.Equal(refIDs(ch.Changed), sortedIDs(before["规划计划"].ID, before["人事信息"].ID)) ||
+		!slices.Equal(refIDs(ch.Removed), []int64{before["机构简介"].ID}) || len(ch.Added) != 1 || ch.Added[0].ID != after["网站年报"].ID {
 		t.Errorf("synced changes %+v", ch)
 	}
 	if after["机构简介"].Status != "cancelled" || after["部门文件"].UpdatedRev != 1 || after["规划计划"].UpdatedRev != 2 {
@@ -382,7 +383,7 @@ func TestDirectoryStore(t *testing.T) {
 	must(t, st.RemoveGroupMembers(ctx, u.ID, "各成员单位", sf.ID))
 	gs, err := st.Groups(ctx, u.ID)
 	must(t, err)
-	if len(gs) != 1 || !equalInt64(gs[0].OfficeIDs, []int64{cz.ID}) {
+	if len(gs) != 1 || !slices.Equal(gs[0].OfficeIDs, []int64{cz.ID}) {
 		t.Errorf("groups %+v", gs)
 	}
 	// the directory as stored matches a Traditional list
@@ -420,18 +421,6 @@ func changeTitles(cs []ItemChange) []string {
 func sortedIDs(ids ...int64) []int64 {
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
-}
-
-func equalInt64(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func containsRef(refs []store.ItemRef, id int64) bool {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -103,37 +104,25 @@ func TestMatcher(t *testing.T) {
 func TestHeadersTraditionalAndOverrides(t *testing.T) {
 	roles := rolesFromHeader([][]string{{"序號", "一級欄目", "二級欄目", "工作任務", "具體要求", "責任單位", "完成時限", "更新頻率", "備註"}})
 	want := []Role{RoleSeq, RoleLevel, RoleLevel, RoleLevel, RoleRequirement, RoleOffices, RoleDeadline, RoleFrequency, RoleField}
-	if !equalRoles(roles, want) {
+	if !slices.Equal(roles, want) {
 		t.Errorf("roles %v", roles)
 	}
 	// a task column alone is the requirement
-	if r := rolesFromHeader([][]string{{"序号", "工作任务", "牵头单位", "配合单位", "时限要求"}}); !equalRoles(r, []Role{RoleSeq, RoleTask, RoleLead, RoleCo, RoleDeadline}) {
+	if r := rolesFromHeader([][]string{{"序号", "工作任务", "牵头单位", "配合单位", "时限要求"}}); !slices.Equal(r, []Role{RoleSeq, RoleTask, RoleLead, RoleCo, RoleDeadline}) {
 		t.Errorf("roles %v", r)
 	}
 	// an unknown header left of the requirement is a level of the hierarchy
-	if r := rolesFromHeader([][]string{{"板块名称", "考核内容", "负责科室"}}); !equalRoles(r, []Role{RoleLevel, RoleRequirement, RoleOffices}) {
+	if r := rolesFromHeader([][]string{{"板块名称", "考核内容", "负责科室"}}); !slices.Equal(r, []Role{RoleLevel, RoleRequirement, RoleOffices}) {
 		t.Errorf("roles %v", r)
 	}
 	hdr := []string{"A列", "B列", "说明文字", "谁来办"}
 	roles, err := Overrides{Levels: "A,2", Requirement: "说明文字", Offices: "D"}.apply(make([]Role, 4), hdr)
-	if err != nil || !equalRoles(roles, []Role{RoleLevel, RoleLevel, RoleRequirement, RoleOffices}) {
+	if err != nil || !slices.Equal(roles, []Role{RoleLevel, RoleLevel, RoleRequirement, RoleOffices}) {
 		t.Errorf("overrides: %v %v", roles, err)
 	}
 	if _, err := (Overrides{Offices: "没有这列"}).apply(make([]Role, 4), hdr); err == nil || !strings.Contains(err.Error(), "--col-offices") {
 		t.Errorf("bad override: %v", err)
 	}
-}
-
-func equalRoles(a, b []Role) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // A sheet whose header detection fails imports with the columns named by hand.
