@@ -294,3 +294,24 @@ func TestSetupMailResentWithSameMessageIDAfterCrash(t *testing.T) {
 		t.Errorf("after the resend: %+v", got)
 	}
 }
+
+// The mailer's next wake-up ignores what it would not send: a disabled account's mail is not
+// due (no busy loop while the admin decides), a mail never tried is due at once, one refused
+// is due after its backoff.
+func TestNextSetupMailAt(t *testing.T) {
+	f := newSetupMailFixture(t, smtptest.Options{})
+	if _, ok, err := f.st.NextSetupMailAt(f.ctx); ok || err != nil {
+		t.Fatalf("empty queue: ok %v, %v", ok, err)
+	}
+	_, uid := f.issue(t)
+	if err := f.st.SetUserDisabled(f.ctx, uid, true, store.Audit{Actor: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if at, ok, err := f.st.NextSetupMailAt(f.ctx); ok || err != nil {
+		t.Errorf("a disabled account's mail is due at %v (%v)", at, err)
+	}
+	f.issue(t)
+	if at, ok, err := f.st.NextSetupMailAt(f.ctx); !ok || err != nil || !at.Before(f.now) {
+		t.Errorf("a fresh mail is due at %v ok %v (%v), want now", at, ok, err)
+	}
+}

@@ -182,8 +182,10 @@ func (s *Store) SendSetupMail(ctx context.Context, now time.Time, send func(cont
 func (s *Store) NextSetupMailAt(ctx context.Context) (at time.Time, ok bool, err error) {
 	var next *time.Time
 	// a mail never tried is due at once, whatever the clocks of the database and the worker say
-	if err := s.Pool.QueryRow(ctx, `SELECT min(CASE WHEN attempts = 0 THEN '1970-01-01'::timestamptz ELSE next_at END)
-		FROM setup_mails WHERE status = 'pending'`).Scan(&next); err != nil {
+	// and one SendSetupMail would not send (a disabled account's) is not due at all
+	if err := s.Pool.QueryRow(ctx, `SELECT min(CASE WHEN m.attempts = 0 THEN '1970-01-01'::timestamptz ELSE m.next_at END)
+		FROM setup_mails m JOIN setup_links l ON l.id = m.link_id JOIN users u ON u.id = l.user_id
+		WHERE m.status = 'pending' AND l.used_at IS NULL AND NOT u.disabled`).Scan(&next); err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next setup mail: %w", err)
 	}
 	if next == nil {
