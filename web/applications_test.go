@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -42,14 +41,7 @@ func liveApplications(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	srv, err := New(Options{Store: f.st, Items: &workflows.Client{Temporal: c, TaskQueue: tq},
-		Secret: []byte("test-secret-0123456789abcdef-9f3kq7xz"), BaseURL: "http://zwgk.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv = srv
-	f.ts = httptest.NewServer(srv)
-	t.Cleanup(f.ts.Close)
+	f.serve(t, Options{Store: f.st, Items: &workflows.Client{Temporal: c, TaskQueue: tq}})
 	return f
 }
 

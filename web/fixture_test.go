@@ -137,21 +137,27 @@ func newFixture(t *testing.T, dev bool) *fixture {
 	mk("office", "bangongshi", store.RoleOffice, []int64{f.officeA1}, nil)
 	mk("office2", "fagui", store.RoleOffice, []int64{f.officeA2}, nil)
 
-	srv, err := New(Options{
-		Store:   f.st,
-		Items:   f.cmd,
-		Secret:  []byte("test-secret-0123456789abcdef-9f3kq7xz"),
-		BaseURL: "http://zwgk.test",
-		Dev:     dev,
-		Now:     func() time.Time { return testNow },
-	})
+	f.serve(t, Options{Store: f.st, Items: f.cmd, Dev: dev, Now: func() time.Time { return testNow }})
+	return f
+}
+
+// serve starts the fixture's server with o, the tests' secret and base URL unless o names
+// others, closed when the test ends.
+func (f *fixture) serve(t *testing.T, o Options) {
+	t.Helper()
+	if o.Secret == nil {
+		o.Secret = []byte("test-secret-0123456789abcdef-9f3kq7xz")
+	}
+	if o.BaseURL == "" {
+		o.BaseURL = "http://zwgk.test"
+	}
+	srv, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.srv = srv
 	f.ts = httptest.NewServer(srv)
 	t.Cleanup(f.ts.Close)
-	return f
 }
 
 // recorder stands in for the lead's workflows.Client in handler tests: it records each command

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -82,13 +81,8 @@ func liveList(t *testing.T, csv string) (*fixture, *workflows.Client, []store.It
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	srv, err := New(Options{Store: st, Items: wc, Secret: []byte(env["ZWGK_SECRET"]), BaseURL: env["ZWGK_BASE_URL"]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{st: st, srv: srv, users: map[string]*store.User{}}
-	f.ts = httptest.NewServer(srv)
-	t.Cleanup(f.ts.Close)
+	f := &fixture{st: st, users: map[string]*store.User{}}
+	f.serve(t, Options{Store: st, Items: wc, Secret: []byte(env["ZWGK_SECRET"]), BaseURL: env["ZWGK_BASE_URL"]})
 	return f, wc, items
 }
 
