@@ -58,8 +58,10 @@ func outlineTable(lines []line, name string, year int) *Table {
 	var cand *outlineItem
 	annotated := false
 	headings := 0
+	// a heading no point follows is a task when it has owner lines or a clock of its own:
+	// (二)2022年6月底前，制定完成…标准和规范
 	closeCur := func() {
-		if cand != nil && cand.owned {
+		if cand != nil && (cand.owned || hasClock(strings.Join(cand.text, ""), year)) {
 			items = append(items, cand)
 			h2 = line{}
 		}
@@ -95,6 +97,9 @@ func outlineTable(lines []line, name string, year int) *Table {
 			m := headingL2.FindString(s)
 			cand = &outlineItem{h1: h1, num: strings.Trim(m, "（()）"), text: []string{strings.TrimSpace(s[len(m):])}, row: l.No}
 		case outlinePoint.MatchString(s):
+			if cand != nil && !cand.owned {
+				cand = nil // the heading of the points below it
+			}
 			closeCur()
 			m := outlinePoint.FindStringSubmatch(s)
 			rest := strings.TrimSpace(strings.TrimLeft(s[len(m[1]):], ".．、 "))
@@ -142,10 +147,8 @@ func outlineTable(lines []line, name string, year int) *Table {
 			signals++
 		case scoreWording.MatchString(text):
 			signals++
-		default:
-			if r, _, ok := schedule.Find(text, year); ok && r.Kind != kindUnparsed {
-				signals++
-			}
+		case hasClock(text, year):
+			signals++
 		}
 	}
 	// a numbered outline has headings (一、 （一）): numbered lines without any are the
@@ -222,4 +225,9 @@ func splitCriteria(items []*outlineItem) []*outlineItem {
 		}
 	}
 	return out
+}
+
+func hasClock(text string, year int) bool {
+	r, _, ok := schedule.Find(text, year)
+	return ok && r.Kind != kindUnparsed
 }

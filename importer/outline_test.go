@@ -169,3 +169,28 @@ func outlineItemWith(t *testing.T, res *Result, words string) Item {
 	t.Fatalf("no item with %q", words)
 	return Item{}
 }
+
+// Headings that no point follows are tasks when they carry their own clock: the milestones of an
+// 实施方案, in Traditional with the pinyin a copy site inserts.
+func TestOutlineMilestoneHeadings(t *testing.T) {
+	text := `某某市基層政務公開標準化規(guī)范化工作實施方案
+一、目標要求
+堅持“應公開、盡公開”原則，全面推進基層政務公開標準化規(guī)范化建設。
+（一）2026年年底前，初步建成26個試點領域事項目錄體系。
+（二）2027年6月底前，制定完成基層政務公開標準和規範。
+（三）2028年底前，基本建成統一規範的標準體系。
+二、保障措施
+（一）加強組織領導
+各地要高度重視。
+`
+	res := load(t, "方案.txt", []byte(text), testDir("某某市政府办", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want the 3 milestones: %+v", len(res.Items), res.Items)
+	}
+	for words, due := range map[string]string{"試點領域": "2026-12-31", "標準和規範": "2027-06-30", "統一規範": "2028-12-31"} {
+		if it := outlineItemWith(t, res, words); it.Rule.Due == nil || it.Rule.Due.String() != due {
+			t.Errorf("%s: %s %v, want %s", words, it.Rule.Kind, it.Rule.Due, due)
+		}
+	}
+}

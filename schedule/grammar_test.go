@@ -53,6 +53,7 @@ var grammarCells = []struct {
 	{"9月中旬前", [3]string{"deadline 2025-09-20", "deadline 2026-09-20", "deadline 2027-09-20"}},
 	{"8月前", [3]string{"deadline 2025-07-31", "deadline 2026-07-31", "deadline 2027-07-31"}},
 	{"2021年8月前", all("deadline 2021-07-31")},
+	{"2020年年底前", all("deadline 2020-12-31")},
 	// the last working day before the first day off, 调休 Saturdays included (2026-02-14)
 	{"春节前", [3]string{"deadline 2025-01-27", "deadline 2026-02-14", "deadline 2027-02-04"}},
 	{"国庆节前", [3]string{"deadline 2025-09-30", "deadline 2026-09-30", "deadline 2027-09-30"}},

@@ -567,8 +567,8 @@ var patterns = []pattern{
 		}
 		return Rule{Kind: KindRecurring, Period: period(c.g("p")), DueIn: &PeriodPoint{After: after}}, true
 	}},
-	// end of the year: 年底前, 2024年底前, 每年年底前; bare 年底 / 年末 in a cell
-	{[]string{"底|末|终"}, re(`(?:(?P<y>[0-9]{4})|每年?|今年?|本年?)?年度?(?:底|末|终)(?P<suf>前|之前|以前)?`), func(c *mctx) (Rule, bool) {
+	// end of the year: 年底前, 2024年底前, 2020年年底前, 每年年底前; bare 年底 / 年末 in a cell
+	{[]string{"底|末|终"}, re(`(?:(?P<y>[0-9]{4})年?|每年?|今年?|本年?)?年度?(?:底|末|终)(?P<suf>前|之前|以前)?`), func(c *mctx) (Rule, bool) {
 		y, ok := c.listYear()
 		if !ok || (c.g("suf") == "" && !c.cell) || c.before == '半' {
 			return Rule{}, false
