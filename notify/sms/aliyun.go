@@ -138,13 +138,9 @@ func (a *Aliyun) now() time.Time {
 // call makes an RPC-style call with the parameters in the query string and an empty body,
 // signed with V3, and decodes the answer into out; a Code other than OK is a classified error.
 func (a *Aliyun) call(ctx context.Context, action string, params map[string]string, out any) (string, error) {
-	endpoint := a.Endpoint
-	if endpoint == "" {
-		endpoint = AliyunEndpoint
-	}
-	u, err := url.Parse(endpoint)
+	endpoint, u, err := endpointURL(a.Name(), a.Endpoint, AliyunEndpoint)
 	if err != nil {
-		return "", notify.Errorf(notify.Permanent, a.Name(), "config", "endpoint %q: %v", endpoint, err)
+		return "", err
 	}
 	query := CanonicalQuery(params)
 	payloadHash := sha256Hex(nil)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"strings"
 	"time"
 
@@ -63,6 +64,20 @@ func (t Templates) addressed(channel string, m notify.Message) (mobile, code str
 		return "", "", err
 	}
 	return mobile, code, nil
+}
+
+// endpointURL is a provider's endpoint, the configured one or else def, as given and parsed; one
+// that does not parse is a permanent configuration error.
+func endpointURL(channel, configured, def string) (string, *url.URL, error) {
+	endpoint := configured
+	if endpoint == "" {
+		endpoint = def
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "", nil, notify.Errorf(notify.Permanent, channel, "config", "endpoint %q: %v", endpoint, err)
+	}
+	return endpoint, u, nil
 }
 
 // chinaMobile normalises a mainland number to 11 digits, or returns a permanent error.

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -134,13 +133,9 @@ func (t *Tencent) Lookup(ctx context.Context, m notify.Message, since time.Time)
 
 // call posts a signed JSON request and decodes Response into out.
 func (t *Tencent) call(ctx context.Context, action string, params any, out any) (string, error) {
-	endpoint := t.Endpoint
-	if endpoint == "" {
-		endpoint = TencentEndpoint
-	}
-	u, err := url.Parse(endpoint)
+	endpoint, u, err := endpointURL(t.Name(), t.Endpoint, TencentEndpoint)
 	if err != nil {
-		return "", notify.Errorf(notify.Permanent, t.Name(), "config", "endpoint %q: %v", endpoint, err)
+		return "", err
 	}
 	body, err := json.Marshal(params)
 	if err != nil {
