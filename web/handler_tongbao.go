@@ -265,11 +265,11 @@ func (s *Server) tongbaoExport(w http.ResponseWriter, r *http.Request, rc *reqCt
 	head := [][]any{
 		{fmt.Sprintf("%s %s政务公开工作通报", d.UnitName, d.Label)},
 		{"生成时间：" + fmtTime(d.At) + "　生成人：" + displayName(rc.user)},
-		{fmt.Sprintf("%s到期 %d 个周期，已办结 %d 个，已完成 %d 个（按时 %d 个），仍逾期 %d 个；完成率 %s，按时完成率 %s。截至生成时逾期事项 %d 项，其中已升级督办 %d 项；%s督办升级通知 %d 条（已发送 %d 条）。",
+		{fmt.Sprintf("%s到期 %d 个周期，已截止 %d 个，已完成 %d 个（按时 %d 个），仍逾期 %d 个；完成率 %s，按时完成率 %s。截至生成时逾期事项 %d 项，其中已升级督办 %d 项；%s督办升级通知 %d 条（已发送 %d 条）。",
 			d.Period, t.Due, t.Closed, t.Done, t.OnTime, t.Overdue, percent(t.Done, t.Closed), percent(t.OnTime, t.Closed),
 			len(d.Overdue), d.Escalated, d.Period, d.EscalationNotices, d.EscalationsSent)},
 		{},
-		{"单位", "科室", "到期", "已办结", "已完成", "按时完成", "仍逾期", "完成率", "按时完成率"},
+		{"单位", "科室", "到期", "已截止", "已完成", "按时完成", "仍逾期", "完成率", "按时完成率"},
 	}
 	for _, o := range d.Offices {
 		head = append(head, []any{o.Unit, o.Office, o.Due, o.Closed, o.Done, o.OnTime, o.Overdue, percent(o.Done, o.Closed), percent(o.OnTime, o.Closed)})

@@ -49,7 +49,7 @@ func tongbaoTitle(d *tongbaoData) string {
 // escalated items now.
 func tongbaoSummary(d *tongbaoData) string {
 	t := d.Totals
-	return fmt.Sprintf("%s到期 %d 个周期，已办结 %d 个，其中已完成 %d 个（按时完成 %d 个），仍逾期 %d 个；完成率 %s，按时完成率 %s。"+
+	return fmt.Sprintf("%s到期 %d 个周期，已截止 %d 个，其中已完成 %d 个（按时完成 %d 个），仍逾期 %d 个；完成率 %s，按时完成率 %s。"+
 		"截至生成时，全单位逾期未完成事项 %d 项，其中已升级督办 %d 项；%s督办升级通知 %d 条（已发送 %d 条）。",
 		d.Label, t.Due, t.Closed, t.Done, t.OnTime, t.Overdue, percent(t.Done, t.Closed), percent(t.OnTime, t.Closed),
 		len(d.Overdue), d.Escalated, d.Period, d.EscalationNotices, d.EscalationsSent)
@@ -73,7 +73,7 @@ type docxTable struct {
 
 func tongbaoOfficeTable(d *tongbaoData) docxTable {
 	t := docxTable{id: "tongbao-offices", widths: []int{1826, 800, 900, 900, 1000, 900, 1200, 1500},
-		rows: [][]string{{"科室", "到期", "已办结", "已完成", "按时完成", "仍逾期", "完成率", "按时完成率"}}}
+		rows: [][]string{{"科室", "到期", "已截止", "已完成", "按时完成", "仍逾期", "完成率", "按时完成率"}}}
 	for _, o := range d.Offices {
 		t.rows = append(t.rows, []string{o.Office, strconv.Itoa(o.Due), strconv.Itoa(o.Closed), strconv.Itoa(o.Done),
 			strconv.Itoa(o.OnTime), strconv.Itoa(o.Overdue), percent(o.Done, o.Closed), percent(o.OnTime, o.Closed)})
@@ -117,7 +117,7 @@ func tongbaoDocument(d *tongbaoData, author string) ([]byte, error) {
 		doc.para("", d.Label+"没有到期的周期。")
 	} else {
 		doc.table(tongbaoOfficeTable(d))
-		doc.para("Note", "完成率 = 已完成 ÷ 已办结；按时完成率 = 按时完成 ÷ 已办结。已办结指已完成或已逾期的周期。")
+		doc.para("Note", "完成率 = 已完成 ÷ 已截止；按时完成率 = 按时完成 ÷ 已截止。已截止指已完成或已过截止日期的周期。")
 	}
 
 	doc.para("Heading1", "二、逾期未完成事项")

@@ -27,7 +27,7 @@ func TestTongbao(t *testing.T) {
 	text := pageText(body)
 	for _, want := range []string{
 		"甲局 2024年4月政务公开工作通报",
-		"2024年4月到期 2 个周期，已办结 2 个，其中已完成 1 个（按时完成 1 个），仍逾期 1 个；完成率 " + percent(1, 2),
+		"2024年4月到期 2 个周期，已截止 2 个，其中已完成 1 个（按时完成 1 个），仍逾期 1 个；完成率 " + percent(1, 2),
 		"全单位逾期未完成事项 1 项，其中已升级督办 1 项；本月督办升级通知 1 条（已发送 1 条）",
 	} {
 		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
@@ -58,7 +58,7 @@ func TestTongbao(t *testing.T) {
 
 	// May: A2 due 5/13, not yet closed; nothing escalated in May.
 	_, body = lead.get("/tongbao?month=2024-05")
-	if !strings.Contains(pageText(body), "到期 1 个周期，已办结 0 个") || !strings.Contains(pageText(body), "本月督办升级通知 0 条") {
+	if !strings.Contains(pageText(body), "到期 1 个周期，已截止 0 个") || !strings.Contains(pageText(body), "本月督办升级通知 0 条") {
 		t.Error("May's 通报 is wrong")
 	}
 	resp, body = lead.get("/tongbao?month=2024-4x")
