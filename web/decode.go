@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -158,6 +159,21 @@ func decodeForm(r *http.Request, s reflect.Value) error {
 }
 
 func formBool(v string) bool { return v != "" && v != "0" }
+
+// parseUpload reads an upload's multipart form within limit bytes (parts beyond 8 MB go to
+// temporary files, which the caller removes): a larger body is refused as tooLarge says, any
+// other failure as notForm words it. The caller defers r.MultipartForm.RemoveAll().
+func parseUpload(w http.ResponseWriter, r *http.Request, limit int64, tooLarge string, notForm func(error) error) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &httpError{status: http.StatusRequestEntityTooLarge, msg: tooLarge}
+		}
+		return notForm(err)
+	}
+	return nil
+}
 
 // formUpload reads a file control whole; the route's body limit has bounded it already.
 func formUpload(r *http.Request, name string) (*upload, error) {

@@ -719,13 +719,10 @@ func (s *Server) dashboardApplications(ctx context.Context, rc *reqCtx, unit int
 // cannot be read or an office is not in the directory, none, with every problem listed.
 func (s *Server) applicationImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &httpError{status: http.StatusRequestEntityTooLarge, msg: "文件超过 20 MB。"}
-		}
+	if err := parseUpload(w, r, maxUpload, "文件超过 20 MB。", func(error) error {
 		return badRequest("请选择“登记台账文件”（xlsx）后上传。")
+	}); err != nil {
+		return err
 	}
 	defer r.MultipartForm.RemoveAll()
 	unit, err := strconv.ParseInt(r.FormValue("unit"), 10, 64)

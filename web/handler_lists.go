@@ -84,13 +84,10 @@ const defaultGrace = 5
 
 func (s *Server) listsPreview(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &httpError{status: http.StatusRequestEntityTooLarge, msg: "文件超过 20 MB。"}
-		}
+	if err := parseUpload(w, r, maxUpload, "文件超过 20 MB。", func(err error) error {
 		return badRequest("请用表单上传文件（multipart/form-data）：%v", err)
+	}); err != nil {
+		return err
 	}
 	defer r.MultipartForm.RemoveAll()
 	file, hdr, err := r.FormFile("file")

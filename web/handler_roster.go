@@ -58,13 +58,10 @@ type rosterData struct {
 func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	// The confirmation carries the file base64-encoded: a third larger.
-	r.Body = http.MaxBytesReader(w, r.Body, maxRoster*3/2+(1<<20))
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &httpError{status: http.StatusRequestEntityTooLarge, msg: "名单文件超过 5 MB。"}
-		}
+	if err := parseUpload(w, r, maxRoster*3/2+(1<<20), "名单文件超过 5 MB。", func(err error) error {
 		return badRequest("请用表单上传名单文件（multipart/form-data，字段 file）：%v", err)
+	}); err != nil {
+		return err
 	}
 	defer r.MultipartForm.RemoveAll()
 	d := rosterData{DryRun: r.FormValue("dry_run") != "" || r.URL.Query().Get("dry_run") != "", Problems: []rosterProblem{}}
