@@ -180,11 +180,32 @@ func (a *Activities) logf(msg string, args ...any) {
 // item and level, however many notices share them. Nobody to tell is a directory problem the
 // admins must see, not a reason to block every other message of the window: such a target
 // maps to no one and its notices are dropped.
+//
+// The items' contacts and heads, which a peak window holds by the ten thousand, are read in one
+// query per target first; the rest, and an item nobody is found for (to report it), one by one.
 func (a *Activities) resolve(ctx context.Context, notices []store.Notice) (map[string][]notify.Recipient, error) {
 	reach := map[string][]notify.Recipient{}
+	byTarget := map[string][]int64{}
+	for _, n := range notices {
+		if direct(n) && stale(n) == "" {
+			byTarget[n.Target] = append(byTarget[n.Target], n.ItemID)
+		}
+	}
+	known := map[string]map[int64][]notify.Recipient{}
+	for target, ids := range byTarget {
+		m, err := a.Store.RecipientsForItems(ctx, ids, target)
+		if err != nil {
+			return nil, err
+		}
+		known[target] = m
+	}
 	for _, n := range notices {
 		k := reachKey(n)
 		if _, ok := reach[k]; ok || stale(n) != "" {
+			continue
+		}
+		if rs, ok := known[n.Target][n.ItemID]; ok && direct(n) {
+			reach[k] = rs
 			continue
 		}
 		rs, err := a.recipients(ctx, n)
@@ -197,6 +218,12 @@ func (a *Activities) resolve(ctx context.Context, notices []store.Notice) (map[s
 		reach[k] = rs
 	}
 	return reach, nil
+}
+
+// direct says whether a notice goes to its item's own contacts or heads, which
+// RecipientsForItems resolves for many items at once (the level does not matter for them).
+func direct(n store.Notice) bool {
+	return n.ApplicationID == 0 && n.UnitID == 0 && n.ItemID != 0 && (n.Target == store.TargetContact || n.Target == store.TargetHead)
 }
 
 // recipients resolves a notice's target. A timely event assigned to one office targets

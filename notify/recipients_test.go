@@ -133,6 +133,21 @@ func TestRecipientsFor(t *testing.T) {
 	if _, err := st.RecipientsFor(ctx, item, "mayor", 0); err == nil {
 		t.Error("unknown target accepted")
 	}
+	// many items at once (a peak window): the same lists in the same order, nobody is absence
+	third := seedItem(t, st, unit, off["国库股"])
+	for _, target := range []string{store.TargetContact, store.TargetHead} {
+		batch, err := st.RecipientsForItems(ctx, []int64{item, other, third, item}, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int64{item, other, third} {
+			one, err := st.RecipientsFor(ctx, id, target, 0)
+			got, ok := batch[id]
+			if errors.Is(err, store.ErrNotFound) != !ok || keys(got) != keys(one) || len(got) != len(one) {
+				t.Errorf("%s of item %d: batch %s (present %v), one by one %s (%v)", target, id, keys(got), ok, keys(one), err)
+			}
+		}
+	}
 
 	r, err := st.Recipient(ctx, store.PersonKey(zhao))
 	if err != nil || r.Email != "zhao@x.cn" || r.Channels[0] != "email" {

@@ -73,43 +73,12 @@ func (s *Store) RecipientsFor(ctx context.Context, itemID int64, target string, 
 	}
 	switch target {
 	case TargetContact, TargetHead:
-		rows, err := s.Pool.Query(ctx, `
-			SELECT `+personCols+`, o.name
-			FROM item_offices io
-			JOIN offices o ON o.id = io.office_id
-			JOIN office_people op ON op.office_id = io.office_id AND op.role = $2
-			JOIN people p ON p.id = op.person_id AND p.active
-			WHERE io.item_id = $1
-			ORDER BY io.role = 'lead' DESC, o.name, o.id, p.name, p.id`, itemID, target)
+		byItem, err := s.RecipientsForItems(ctx, []int64{itemID}, target)
 		if err != nil {
-			return nil, fmt.Errorf("store: recipients of item %d: %w", itemID, err)
+			return nil, err
 		}
-		var p Person
-		var office string
-		if _, err := pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.Email, &p.Mobile, &p.Channels, &p.Alerts, &p.Active, &p.Note, &office}, func() error {
-			add(personRecipient(p, target, office))
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("store: recipients of item %d: %w", itemID, err)
-		}
-		if target == TargetContact {
-			rows, err := s.Pool.Query(ctx, `
-				SELECT r.id, r.office_id, o.name, '', r.kind, r.name, r.webhook, r.secret, r.active
-				FROM item_offices io
-				JOIN offices o ON o.id = io.office_id
-				JOIN office_robots r ON r.office_id = io.office_id AND r.active
-				WHERE io.item_id = $1
-				ORDER BY io.role = 'lead' DESC, o.name, o.id, r.id`, itemID)
-			if err != nil {
-				return nil, fmt.Errorf("store: robots of item %d: %w", itemID, err)
-			}
-			var b Robot
-			if _, err := pgx.ForEachRow(rows, []any{&b.ID, &b.OfficeID, &b.Office, &b.Unit, &b.Kind, &b.Name, &b.Webhook, &b.Secret, &b.Active}, func() error {
-				add(robotRecipient(b))
-				return nil
-			}); err != nil {
-				return nil, fmt.Errorf("store: robots of item %d: %w", itemID, err)
-			}
+		for _, r := range byItem[itemID] {
+			add(r)
 		}
 	case TargetSupervisor:
 		if level < 1 {
@@ -136,6 +105,68 @@ func (s *Store) RecipientsFor(ctx context.Context, itemID int64, target string, 
 			what = fmt.Sprintf("supervisor (level %d or below)", level)
 		}
 		return nil, fmt.Errorf("store: item %d has no %s recipient: %w", itemID, what, ErrNotFound)
+	}
+	return out, nil
+}
+
+// RecipientsForItems resolves the offices' contacts (and, for TargetContact, their robots) or
+// heads of many items at once, in the order and with the dedup RecipientsFor gives one item: a
+// peak window of 50,000 due items is two queries instead of 50,000 round trips. An item with
+// nobody to tell is absent from the map.
+func (s *Store) RecipientsForItems(ctx context.Context, itemIDs []int64, target string) (map[int64][]Recipient, error) {
+	if target != TargetContact && target != TargetHead {
+		return nil, fmt.Errorf("store: recipients of %d items: target %q: want contact or head", len(itemIDs), target)
+	}
+	out := map[int64][]Recipient{}
+	seen := map[int64]map[string]bool{}
+	add := func(item int64, r Recipient) {
+		if seen[item] == nil {
+			seen[item] = map[string]bool{}
+		}
+		if !seen[item][r.Key] {
+			seen[item][r.Key] = true
+			out[item] = append(out[item], r)
+		}
+	}
+	rows, err := s.Pool.Query(ctx, `
+		SELECT io.item_id, `+personCols+`, o.name
+		FROM item_offices io
+		JOIN offices o ON o.id = io.office_id
+		JOIN office_people op ON op.office_id = io.office_id AND op.role = $2
+		JOIN people p ON p.id = op.person_id AND p.active
+		WHERE io.item_id = ANY($1)
+		ORDER BY io.item_id, io.role = 'lead' DESC, o.name, o.id, p.name, p.id`, itemIDs, target)
+	if err != nil {
+		return nil, fmt.Errorf("store: recipients of %d items: %w", len(itemIDs), err)
+	}
+	var item int64
+	var p Person
+	var office string
+	if _, err := pgx.ForEachRow(rows, []any{&item, &p.ID, &p.Name, &p.Email, &p.Mobile, &p.Channels, &p.Alerts, &p.Active, &p.Note, &office}, func() error {
+		add(item, personRecipient(p, target, office))
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("store: recipients of %d items: %w", len(itemIDs), err)
+	}
+	if target != TargetContact {
+		return out, nil
+	}
+	rows, err = s.Pool.Query(ctx, `
+		SELECT io.item_id, r.id, r.office_id, o.name, '', r.kind, r.name, r.webhook, r.secret, r.active
+		FROM item_offices io
+		JOIN offices o ON o.id = io.office_id
+		JOIN office_robots r ON r.office_id = io.office_id AND r.active
+		WHERE io.item_id = ANY($1)
+		ORDER BY io.item_id, io.role = 'lead' DESC, o.name, o.id, r.id`, itemIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: robots of %d items: %w", len(itemIDs), err)
+	}
+	var b Robot
+	if _, err := pgx.ForEachRow(rows, []any{&item, &b.ID, &b.OfficeID, &b.Office, &b.Unit, &b.Kind, &b.Name, &b.Webhook, &b.Secret, &b.Active}, func() error {
+		add(item, robotRecipient(b))
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("store: robots of %d items: %w", len(itemIDs), err)
 	}
 	return out, nil
 }
