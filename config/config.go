@@ -36,6 +36,7 @@ var Settings = []Setting{
 	{Name: "ZWGK_DATA_DIR", Default: "./zwgk-data", Help: "state of `zwgk dev`: the embedded Temporal database, a private PostgreSQL cluster when needed, the generated secret"},
 	{Name: "ZWGK_HTTP_ADDR", Default: "127.0.0.1:8080", Help: "address of the web UI and JSON API"},
 	{Name: "ZWGK_WORKER_METRICS_ADDR", Help: "address where `zwgk worker` serves Prometheus /metrics, e.g. 0.0.0.0:9090; empty: none (`zwgk serve` answers /metrics on ZWGK_HTTP_ADDR)"},
+	{Name: "ZWGK_WORKER_CACHE", Default: "1000", Help: "workflows a worker keeps in memory between their tasks (the SDK's sticky cache; about 80 KB each for an item workflow); an evicted one replays its history on its next task. 1000 keeps a worker near 300 MB however many items it runs; 0 is the SDK's default (10,000)"},
 	{Name: "ZWGK_BASE_URL", Help: "public URL of the web UI, used in links inside messages (default http://ZWGK_HTTP_ADDR)"},
 	{Name: "ZWGK_SECRET", Secret: true, Help: "key for signed links and session cookies, at least 32 random bytes (openssl rand -hex 32); `zwgk dev` generates one in the data directory"},
 	{Name: "ZWGK_TRUSTED_PROXIES", Help: "comma-separated CIDRs of the reverse proxies in front of the web UI (10.0.0.0/8,192.168.1.10); X-Forwarded-For is believed only from these, and the right-most address not among them is the client's"},
