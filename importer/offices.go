@@ -73,8 +73,13 @@ func isGroup(name string) (group, perEvent bool) {
 	return false, false
 }
 
+// bodyNoun is how the name of a kind of body ends (county governments, zone committees, towns),
+// which a distributed 各 makes a group: 各县市区人民政府、功能区管委会. An office's noun (局, 科) does not:
+// 各乡镇、财政局 names the 财政局.
+var bodyNoun = regexp.MustCompile(`(政府|管委会|委员会|办事处|街道|乡镇|镇街|镇)(\([^()]{1,10}\))?$`)
+
 // groupNoun is how a group name ends: a kind of office.
-var groupNoun = regexp.MustCompile(`(科室|股室|处室|单位|部门|机构|主体|政府|办事处|街道|乡镇|镇|科|股|室|处|局|中心|站|所)(\([^()]{1,10}\))?$`)
+var groupNoun = regexp.MustCompile(`(科室|股室|处室|单位|部门|机构|主体|政府|办事处|街道|乡镇|镇街|镇|管委会|委员会|科|股|室|处|局|中心|站|所)(\([^()]{1,10}\))?$`)
 
 // ParseOffices splits an office cell into the offices and groups it names and their roles:
 //
@@ -94,6 +99,7 @@ func ParseOffices(cell string) []Party {
 	}
 	var out []Party
 	seen := map[string]bool{}
+	distributed := false // the name being added is under a distributed 各
 	add := func(name, role string, explicit bool) {
 		name = tidyName(name)
 		if name == "" || name == "等" {
@@ -114,6 +120,7 @@ func ParseOffices(cell string) []Party {
 		}
 		seen[k] = true
 		g, pe := isGroup(name)
+		g = g || distributed
 		out = append(out, Party{Name: name, Role: role, Group: g, PerEvent: pe, explicit: explicit})
 	}
 	var addList func(s, role string, explicit bool)
@@ -131,7 +138,15 @@ func ParseOffices(cell string) []Party {
 			}
 		}
 		parts := splitNames(s)
+		// 各县市区人民政府、功能区管委会: the 各 of a first name of bodies distributes over the list,
+		// so the names after it that end in a body's noun are groups too
+		lead := len(parts) > 1 && strings.HasPrefix(fold(parts[0]), "各") && bodyNoun.MatchString(fold(parts[0]))
+		if g, _ := isGroup(parts[0]); !g {
+			lead = false
+		}
+		defer func() { distributed = false }()
 		for j, p := range parts {
+			distributed = lead && j > 0 && !strings.Contains(p, "各") && bodyNoun.MatchString(fold(p))
 			// 政府开放日、线下宣传日承办科室: the leading items qualify the group at the end
 			if j < len(parts)-1 {
 				// a name's own bracketed remark (市政府各部门(单位)) does not hide how it ends

@@ -142,3 +142,27 @@ func TestOverrideFlags(t *testing.T) {
 		t.Errorf("items %+v", res.Items)
 	}
 }
+
+// The 各 of a first name of bodies distributes over the 、 list (各乡镇人民政府、街道办事处 is every
+// town and every sub-district office), but not over an office named after it.
+func TestDistributedGe(t *testing.T) {
+	for cell, want := range map[string]string{
+		"各县市区人民政府、功能区管委会负责落实": "各县市区人民政府:group|功能区管委会:group",
+		"各乡镇人民政府、街道办事处":       "各乡镇人民政府:group|街道办事处:group",
+		"各乡镇、财政局":             "各乡镇:group|财政局:office",
+		"各科室、办公室":             "各科室:group|办公室:office",
+		"县政府办、街道办事处":          "县政府办:office|街道办事处:office",
+	} {
+		var got []string
+		for _, p := range ParseOffices(cell) {
+			kind := "office"
+			if p.Group {
+				kind = "group"
+			}
+			got = append(got, p.Name+":"+kind)
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("%s: %s, want %s", cell, strings.Join(got, "|"), want)
+		}
+	}
+}
