@@ -68,3 +68,24 @@ func Sheet(header []string, rows func(w io.Writer)) func(io.Writer) {
 		io.WriteString(w, `</sheetData></worksheet>`)
 	}
 }
+
+// SharedStrings writes a shared-strings part of n one-letter strings: small zipped, a flood of XML
+// elements unzipped.
+func SharedStrings(n int) func(io.Writer) {
+	return func(w io.Writer) {
+		io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+		for i := 0; i < n; i++ {
+			io.WriteString(w, `<si><t>a</t></si>`)
+		}
+		io.WriteString(w, `</sst>`)
+	}
+}
+
+// ZipBomb is five media parts of 60 MB of zeroes each: 300 MB unzipped from a few hundred KB.
+func ZipBomb() map[string]func(io.Writer) {
+	parts := map[string]func(io.Writer){}
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		parts["xl/media/"+name+".bin"] = Zeroes(60 << 20)
+	}
+	return parts
+}
