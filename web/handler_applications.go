@@ -525,81 +525,115 @@ func applicationError(err error) error {
 	return commandError(err)
 }
 
-// read functions: the form's controls or the API's JSON.
-
-func readBody[T any](r *http.Request, rc *reqCtx, form func() (T, error)) (T, error) {
-	var v T
-	if rc.api {
-		return v, decodeJSON(r, &v)
+// The inputs of the case's updates, from the form's controls or the API's JSON; like the item
+// commands' inputs they embed serverSet, since the API once decoded straight into the
+// workflows' types and a body echoing by or audit is still accepted.
+type (
+	correctionInput struct {
+		Until calendar.Date `form:"until" label:"补正期限" json:"until"`
+		Note  string        `form:"note" json:"note,omitempty"`
+		serverSet
 	}
-	return form()
+	correctedInput struct {
+		On calendar.Date `form:"on" label:"补正收到日期" json:"on,omitzero"`
+		serverSet
+	}
+	consultationInput struct {
+		Party string `form:"party" json:"party,omitempty"`
+		Other bool   `form:"other" json:"other,omitempty"`
+		serverSet
+	}
+	// days is read by readForm: the form's empty or bad number is refused in its own words.
+	replyExtensionInput struct {
+		Days       int    `json:"days"`
+		Reason     string `form:"reason" json:"reason"`
+		ApprovedBy string `form:"approved_by" json:"approved_by"`
+		serverSet
+	}
+	// The form's one select names type and reason as type/reason (readForm), so that a reason
+	// cannot be sent with a type it does not belong to by mistake.
+	replyInput struct {
+		Type   application.ReplyType `json:"type"`
+		Reason application.Reason    `json:"reason,omitempty"`
+		Note   string                `form:"note" json:"note,omitempty"`
+		serverSet
+	}
+	closeInput struct {
+		Note string `form:"note" json:"note,omitempty"`
+		serverSet
+	}
+)
+
+func (in *replyExtensionInput) readForm(form url.Values) error {
+	days, err := strconv.Atoi(strings.TrimSpace(form.Get("days")))
+	if err != nil {
+		return badRequest("“延长工作日数”须为1至20的整数。")
+	}
+	in.Days = days
+	return nil
+}
+
+func (in *replyInput) readForm(form url.Values) error {
+	typ, reason, _ := strings.Cut(form.Get("result"), "/")
+	in.Type, in.Reason = application.ReplyType(typ), application.Reason(reason)
+	return nil
 }
 
 func (s *Server) readCorrection(r *http.Request, rc *reqCtx) (any, error) {
-	v, err := readBody(r, rc, func() (workflows.CorrectionRequest, error) {
-		until, err := formDate(r.PostFormValue("until"), "补正期限")
-		return workflows.CorrectionRequest{Until: until, Note: r.PostFormValue("note")}, err
-	})
-	if err == nil && v.Until.IsZero() {
-		err = badRequest("请填写“补正期限”（给申请人的合理期限）。")
+	var in correctionInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return nil, err
 	}
-	v.By = rc.login()
-	return v, err
+	if in.Until.IsZero() {
+		return nil, badRequest("请填写“补正期限”（给申请人的合理期限）。")
+	}
+	return workflows.CorrectionRequest{Until: in.Until, Note: in.Note, By: rc.login()}, nil
 }
 
 func (s *Server) readCorrected(r *http.Request, rc *reqCtx) (any, error) {
-	v, err := readBody(r, rc, func() (workflows.CorrectionDone, error) {
-		on, err := formDate(r.PostFormValue("on"), "补正收到日期")
-		return workflows.CorrectionDone{On: on}, err
-	})
-	v.By = rc.login()
-	return v, err
+	var in correctedInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return nil, err
+	}
+	return workflows.CorrectionDone{On: in.On, By: rc.login()}, nil
 }
 
 func (s *Server) readConsultation(r *http.Request, rc *reqCtx) (any, error) {
-	v, err := readBody(r, rc, func() (workflows.Consultation, error) {
-		return workflows.Consultation{Party: r.PostFormValue("party"), Other: r.PostFormValue("other") == "1"}, nil
-	})
-	v.By = rc.login()
-	return v, err
+	var in consultationInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return nil, err
+	}
+	return workflows.Consultation{Party: in.Party, Other: in.Other, By: rc.login()}, nil
 }
 
 func (s *Server) readExtension(r *http.Request, rc *reqCtx) (any, error) {
-	v, err := readBody(r, rc, func() (workflows.ReplyExtension, error) {
-		days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("days")))
-		if err != nil {
-			return workflows.ReplyExtension{}, badRequest("“延长工作日数”须为1至20的整数。")
-		}
-		return workflows.ReplyExtension{Days: days, Reason: r.PostFormValue("reason"), ApprovedBy: r.PostFormValue("approved_by")}, nil
-	})
-	v.By = rc.login()
-	return v, err
+	var in replyExtensionInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return nil, err
+	}
+	return workflows.ReplyExtension{Days: in.Days, Reason: in.Reason, ApprovedBy: in.ApprovedBy, By: rc.login()}, nil
 }
 
 func (s *Server) readReply(r *http.Request, rc *reqCtx) (any, error) {
-	v, err := readBody(r, rc, func() (workflows.Reply, error) {
-		// one select names type and reason as type/reason, so that a reason cannot be sent
-		// with a type it does not belong to by mistake
-		typ, reason, _ := strings.Cut(r.PostFormValue("result"), "/")
-		return workflows.Reply{Type: application.ReplyType(typ), Reason: application.Reason(reason), Note: r.PostFormValue("note")}, nil
-	})
-	if err == nil {
-		if _, ok := application.Kind(v.Type); !ok {
-			err = badRequest("请选择“答复结果”。")
-		} else if e := application.CheckReply(v.Type, v.Reason); e != nil {
-			err = badRequest("“答复结果”的类型与理由不匹配。")
-		}
+	var in replyInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return nil, err
 	}
-	v.By = rc.login()
-	return v, err
+	if _, ok := application.Kind(in.Type); !ok {
+		return nil, badRequest("请选择“答复结果”。")
+	}
+	if application.CheckReply(in.Type, in.Reason) != nil {
+		return nil, badRequest("“答复结果”的类型与理由不匹配。")
+	}
+	return workflows.Reply{Type: in.Type, Reason: in.Reason, Note: in.Note, By: rc.login()}, nil
 }
 
 func (s *Server) readClose(r *http.Request, rc *reqCtx) (any, error) {
-	v, err := readBody(r, rc, func() (workflows.CloseApplication, error) {
-		return workflows.CloseApplication{Note: r.PostFormValue("note")}, nil
-	})
-	v.By = rc.login()
-	return v, err
+	var in closeInput
+	if err := decodeInput(r, rc, &in); err != nil {
+		return nil, err
+	}
+	return workflows.CloseApplication{Note: in.Note, By: rc.login()}, nil
 }
 
 type reportData struct {

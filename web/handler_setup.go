@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -128,22 +127,13 @@ func orName(name, login string) string {
 // usersSetupLink resets a user's password by a setup link: the old password keeps working
 // until the link is used, so that a reset issued by mistake locks no one out.
 func (s *Server) usersSetupLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	var id int64
-	if rc.api {
-		var in struct {
-			User int64 `json:"user"`
-		}
-		if err := decodeJSON(r, &in); err != nil {
-			return err
-		}
-		id = in.User
-	} else {
-		n, err := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
-		if err != nil {
-			return badRequest("用户（user）编号无效：%q", r.PostFormValue("user"))
-		}
-		id = n
+	var in struct {
+		User int64 `form:"user" label:"用户（user）编号" json:"user"`
 	}
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
+	}
+	id := in.User
 	if id <= 0 {
 		return badRequest("请指定用户（user）。")
 	}
