@@ -531,3 +531,75 @@ func TestRowBrokenAfterItsContent(t *testing.T) {
 		}
 	}
 }
+
+// A 事项 that reads like an office (村民小组, 监督委员会) where the row's level is due is a level:
+// its content, clock and owner all follow it in the row.
+func TestOfficeLikeLevelBeforeItsContent(t *testing.T) {
+	text := `序号 |
+类别 |
+公开事项 |
+公开内容 |
+公开时限 |
+公开主体 |
+公开渠道 |
+1 |
+村务公开 |
+组织机构 |
+村委会成员姓名、职务、联系方式 |
+信息形成或者变更之日起20个工作日内 |
+某某村民委员会 |
+■ 公示栏 |
+2 |
+村务监督委员会 |
+监督委员会成员、职责和监督电话 |
+信息形成或者变更之日起20个工作日内 |
+某某村民委员会 |
+■ 公示栏 |
+3 |
+村民小组 |
+各村民小组组长姓名及联系方式 |
+自信息形成之日起10个工作日内 |
+某某村民委员会 |
+■ 公示栏 |
+`
+	res := load(t, "村务目录.txt", []byte(text), testDir("某某村", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want 3: %+v", len(res.Items), res.Items)
+	}
+	for i, want := range []string{"组织机构", "村务监督委员会", "村民小组"} {
+		it := res.Items[i]
+		path := strings.Join(append(append([]string{}, it.Path...), it.Title), ">")
+		if !strings.Contains(path, want) || len(it.Offices) != 1 || it.Offices[0].Name != "某某村民委员会" {
+			t.Errorf("item %d: path %q offices %+v, want %s owned by 某某村民委员会", i+1, path, it.Offices, want)
+		}
+	}
+}
+
+// A pipe table whose first level (具体职责) is merged over many rows: the row that has it
+// writes the duty out in full and keeps its width; the rows after it lost that cell. A row
+// that broke after its 内容 is ended by the next line, and 【…】 elements are content.
+func TestMergedDutyColumnAndBrokenRows(t *testing.T) {
+	text := `序号 | 主要职责 | 业务事项 | 信息类别 | 内容标准 | 公开时限 | 公开形式 |
+1 | 负责本局行政许可事项的受理、审查和决定工作 | 行政许可 | 办事指南 | 【事项名称】 | 信息形成或者变更之日起20个工作日内 | 政府网站 |
+【办理流程】 | ||||||
+2 | 行政许可 | 许可结果 | 【许可决定】【许可日期】 | 作出决定之日起7个工作日内 | 政府网站 | |
+3 | 行政许可 | 收费标准 | 【收费项目】 【收费依据】 |
+信息形成或者变更之日起20个工作日内 | 政府网站 | |
+4 | 统计信息 | 统计数据 | 按照统计制度执行 | 每季度结束后15日内 | 政府网站 | |
+`
+	res := load(t, "公开标准.txt", []byte(text), testDir("某某局", []string{"办公室"}, nil), 2026, BuildOptions{})
+	mustOK(t, res)
+	if len(res.Items) != 4 {
+		t.Fatalf("%d items, want 4: %+v", len(res.Items), res.Items)
+	}
+	if it := res.Items[0]; !strings.Contains(it.Requirement, "【办理流程】") || !slices.Contains(it.Path, "行政许可") {
+		t.Errorf("first row: path %q requirement %q, want 行政许可 with 【办理流程】 in its content", it.Path, it.Requirement)
+	}
+	if it := res.Items[2]; it.Rule.Kind != schedule.KindTimely || !strings.Contains(it.Path[len(it.Path)-1]+it.Title, "收费标准") {
+		t.Errorf("broken row: path %q title %q rule %s, want 收费标准 with its clock from the next line", it.Path, it.Title, it.Rule.Kind)
+	}
+	if it := res.Items[3]; !strings.Contains(it.Requirement, "按照统计制度执行") || it.Rule.Kind != schedule.KindRecurring {
+		t.Errorf("last row: requirement %q rule %s, want the 内容 before the clock and a quarterly rule", it.Requirement, it.Rule.Kind)
+	}
+}

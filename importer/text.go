@@ -774,8 +774,8 @@ func (tr *textReader) headerRunAt(toks []tok, i int) int {
 // lawTag is the kind of law written before it: 【条例】, 【规章】.
 var lawTag = regexp.MustCompile(`^【[^【】]{1,4}】\s*`)
 
-// elementCell is one element of a 内容标准 written in brackets: 【联系方式】.
-var elementCell = regexp.MustCompile(`^【[^【】]{1,16}】$`)
+// elementCell is elements of a 内容标准 written in brackets: 【联系方式】, 【标题】【内容】.
+var elementCell = regexp.MustCompile(`^(【[^【】]{1,16}】\s*)+$`)
 
 // ticksOnly reports cells that are nothing but tick marks (√, ■, ●): the 公开对象 / 公开方式
 // columns of a row, never an item of their own.
@@ -1081,6 +1081,16 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				j++ // a score glued into a table that has no score column (23, 0.75): not a label
 				continue
 			}
+			if len(r.labels) < len(levels) && tr.labelBeforeContent(toks[j+1:limit], roles, seqCol >= 0, u) {
+				// 班子成员及各委员会 or 居民小组 where a 事项 is due: it reads like an office, but the
+				// row's content, clock and owner all follow it
+				r.labels = append(r.labels, toks[j])
+				j++
+				continue
+			}
+			if len(r.labels) > 0 && hasText && j+1 < limit && tr.contentBeforeClock(toks[:limit], j, roles) {
+				break // 监督委员会成员、职责和监督电话 before its clock is the 内容, not a level
+			}
 			if tr.isLabel(u) && !(pipe && hasText && (len(levels) > 1 || len(levels) == 1 && catalogueCols) && len(r.labels) >= len(levels)) {
 				// with pipes a cell is whole: a short 公开内容 after as many labels as there are
 				// levels is content (without pipes, extra labels are fragments joined later)
@@ -1251,6 +1261,30 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		rows = append(rows[:k], rows[k+1:]...)
 		k--
 	}
+	// a row that broke after its 内容 (3 | 政务公开 | 领导简历 | 【基本信息】… |⏎时限 | 形式 |):
+	// a line of the clock and what follows it, none of which the row above has, ends that row
+	for k := 1; k < len(rows); k++ {
+		r, prev := rows[k], rows[k-1]
+		if len(r.labels) > 0 || r.seq != nil || len(r.cells) == 0 || clockCol < 0 {
+			continue
+		}
+		if _, ok := r.cells[clockCol]; !ok {
+			continue
+		}
+		rest := true
+		for c := range r.cells {
+			_, taken := prev.cells[c]
+			rest = rest && !taken && c >= clockCol
+		}
+		if !rest {
+			continue
+		}
+		for c, u := range r.cells {
+			prev.cells[c] = u
+		}
+		rows = append(rows[:k], rows[k+1:]...)
+		k--
+	}
 	// a row of kept-column cells only (■投资项目在线审批监管平台 on a line of its own) is the
 	// rest of the row above, wrapped
 	for k := 1; k < len(rows); k++ {
@@ -1382,6 +1416,69 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	return t, end
 }
 
+// labelBeforeContent reports that u, a short cell that reads like an office, is a hierarchy
+// label because what follows it in the row is the row's content, then its clock, then an
+// office: in a table whose owner column comes after its content and clock, an office cell
+// cannot come first. Only the cells up to the next 序号 (with one) count as the row.
+func (tr *textReader) labelBeforeContent(after []tok, roles []Role, seqs bool, u string) bool {
+	if runeLen(u) > 30 || sentenceLike(u) || tr.isRule(u) || scoreLike.MatchString(u) || fieldMark.MatchString(u) ||
+		isDitto(u) || enumeration(u) || officeStrength(u, tr.known) == notOffice || len(after) < 3 {
+		return false
+	}
+	content, clock, owner := -1, -1, -1
+	for c, r := range roles {
+		switch r {
+		case RoleRequirement, RoleTask:
+			if content < 0 {
+				content = c
+			}
+		case RoleDeadline, RoleFrequency:
+			if clock < 0 {
+				clock = c
+			}
+		case RoleOffices, RoleLead, RoleSubject:
+			if owner < 0 {
+				owner = c
+			}
+		}
+	}
+	if content < 0 || clock < 0 || owner < 0 || !(content < clock && clock < owner) {
+		return false
+	}
+	// what follows is content: not a clock, and no office unless the clock comes right after it
+	first := after[0].Text
+	if tr.isRule(first) || officeStrength(first, tr.known) != notOffice && !sentenceLike(first) && !tr.isRule(after[1].Text) && !tr.leadsWithRule(after[1].Text) {
+		return false
+	}
+	sawClock := false
+	for _, t := range after[1:] {
+		if seqs && numberTok.MatchString(t.Text) {
+			break
+		}
+		switch {
+		case !sawClock && (tr.isRule(t.Text) || tr.leadsWithRule(t.Text)):
+			sawClock = true
+		case sawClock && (officeStrength(t.Text, tr.known) != notOffice || roles[owner] == RoleSubject && subjectLike.MatchString(fold(t.Text))):
+			return true
+		}
+	}
+	return false
+}
+
+// contentBeforeClock reports that cells[j] is the row's 内容 rather than one more level: the
+// cell after it is the clock, and in the header the 内容 column comes right before the clock.
+func (tr *textReader) contentBeforeClock(cells []tok, j int, roles []Role) bool {
+	if j+1 >= len(cells) || !(tr.isRule(cells[j+1].Text) || tr.leadsWithRule(cells[j+1].Text)) || tr.isRule(cells[j].Text) {
+		return false
+	}
+	for c := 1; c < len(roles); c++ {
+		if roles[c] == RoleDeadline || roles[c] == RoleFrequency {
+			return roles[c-1] == RoleRequirement
+		}
+	}
+	return false
+}
+
 func rowLine(r trow) int {
 	if r.seq != nil {
 		return r.seq.Line
@@ -1454,11 +1551,20 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 	// cell no label reads like: the row lost a level to a merge and tick cells the header
 	// does not count (全社会 / 主动 / 县级) made up the number
 	positional := len(cells) == len(roles) && !lostSeq
+	// the clock in the clock column is a row that kept its width: a level may then hold a
+	// sentence (a merged 具体职责 written out in full on the row that has it)
+	clockInPlace := false
+	for c := 0; positional && c < len(cells); c++ {
+		if (roles[c] == RoleDeadline || roles[c] == RoleFrequency) && cells[c].Text != "" {
+			clockInPlace = tr.isRule(cells[c].Text) || tr.leadsWithRule(cells[c].Text)
+			break
+		}
+	}
 	for c := 0; positional && c < len(cells); c++ {
 		u := cells[c].Text
 		switch roles[c] {
 		case RoleLevel:
-			positional = u == "" || tr.isLabel(u)
+			positional = u == "" || tr.isLabel(u) || clockInPlace && !tr.isRule(u) && officeStrength(u, tr.known) != surelyOffice
 		case RoleDeadline, RoleFrequency:
 			// nor may the clock column take an office (乡镇人民政府): the cells moved
 			positional = u == "" || officeStrength(u, tr.known) != surelyOffice || tr.isRule(u)
@@ -1503,7 +1609,13 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 		s = lawTag.ReplaceAllString(s, "") // 【条例】《…》
 		return hasLaw && strings.HasPrefix(s, "《") && fieldLaw.MatchString(ToSimplified(s))
 	}
-	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && !lawCell(cells[j].Text) && len(cells)-j > 1 && (len(r.labels) < nLevels || nLevels == 1) {
+	hasContent := false
+	for _, x := range roles {
+		hasContent = hasContent || x == RoleRequirement
+	}
+	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && !lawCell(cells[j].Text) && len(cells)-j > 1 && (len(r.labels) < nLevels || nLevels == 1) &&
+		!(hasContent && elementCell.MatchString(cells[j].Text)) && !(hasContent && len(r.labels) > 0 && tr.contentBeforeClock(cells, j, roles)) {
+		// 【机构名称】 is an element of the 内容标准, never a level of its own
 		r.labels = append(r.labels, cells[j])
 		j++
 	}
