@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -38,6 +39,37 @@ func openStore(ctx context.Context, e *env) (*store.Store, func(), error) {
 		return nil, nil, err
 	}
 	return st, done, nil
+}
+
+// daemon is what a long-running command (serve, worker) starts from.
+type daemon struct {
+	cfg    *config.Config
+	logger *slog.Logger
+	st     *store.Store
+}
+
+// startDaemon reads the configuration, checks its secret and opens the store; the returned func
+// closes the store. The web needs a secret (it signs sessions); a worker without one sends its
+// links unsigned, so there a missing secret is allowed and only a weak one refused.
+func startDaemon(ctx context.Context, e *env, needSecret bool) (daemon, func(), error) {
+	cfg, err := e.config()
+	if err != nil {
+		return daemon{}, nil, err
+	}
+	if cfg.Secret == "" && needSecret {
+		return daemon{}, nil, errors.New("ZWGK_SECRET is not set: it signs sessions and the links in reminders (e.g. openssl rand -hex 32)")
+	}
+	if cfg.Secret != "" {
+		if err := config.CheckSecret(cfg.Secret); err != nil {
+			return daemon{}, nil, err
+		}
+	}
+	logger := newLogger(e, cfg)
+	st, done, err := openStore(ctx, e)
+	if err != nil {
+		return daemon{}, nil, err
+	}
+	return daemon{cfg: cfg, logger: logger, st: st}, done, nil
 }
 
 // openStoreRaw is openStore without migrating, for `zwgk migrate` itself.

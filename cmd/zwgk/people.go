@@ -64,9 +64,10 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The usage is checked before the store is opened: a usage error needs no database.
 	switch sub {
 	case "add", "list", "attach", "remove":
-		if len(pos) != 0 {
+		if len(pos) != 0 || sub == "add" && *name == "" {
 			return errUsage
 		}
 	case "import":
@@ -84,9 +85,6 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 
 	switch sub {
 	case "add":
-		if *name == "" {
-			return errUsage
-		}
 		p := store.Person{Name: *name, Email: *emailA, Mobile: *mobile, Alerts: *alerts, Note: *note}
 		if *chans != "" {
 			p.Channels = strings.Split(*chans, ",")
@@ -116,18 +114,11 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 	case "list":
 		f := store.PeopleFilter{Query: *query}
 		if *unitName != "" {
-			u, err := st.UnitByName(ctx, *unitName)
+			u, o, err := findUnitOffice(ctx, st, *unitName, *office)
 			if err != nil {
 				return err
 			}
-			f.UnitID = u.ID
-			if *office != "" {
-				o, err := st.FindOffice(ctx, u.ID, *office)
-				if err != nil {
-					return err
-				}
-				f.OfficeID = o.ID
-			}
+			f.UnitID, f.OfficeID = u.ID, o.ID
 		}
 		ps, err := st.People(ctx, f)
 		if err != nil {
@@ -152,6 +143,17 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 		return importRoster(ctx, e, st, pos[0], *unitName, *dryRun)
 	}
 	return errUsage
+}
+
+// findUnitOffice looks a unit up by name and, unless office is empty, one of its offices by
+// name or alias (the zero office otherwise).
+func findUnitOffice(ctx context.Context, st *store.Store, unitName, office string) (store.Unit, store.Office, error) {
+	u, err := st.UnitByName(ctx, unitName)
+	if err != nil || office == "" {
+		return u, store.Office{}, err
+	}
+	o, err := st.FindOffice(ctx, u.ID, office)
+	return u, o, err
 }
 
 func findPerson(ctx context.Context, st *store.Store, ref string) (store.Person, error) {
@@ -317,6 +319,24 @@ func runRobot(ctx context.Context, e *env, args []string) error {
 		}
 		return errUsage
 	}
+	// The usage is checked before the store is opened: a usage error needs no database.
+	var id int64
+	switch sub {
+	case "add":
+		if *unitName == "" || *office == "" || *kind == "" || *webhook == "" {
+			return errUsage
+		}
+	case "list":
+	case "remove":
+		if len(pos) != 1 {
+			return errUsage
+		}
+		if id, err = strconv.ParseInt(pos[0], 10, 64); err != nil {
+			return errUsage
+		}
+	default:
+		return errUsage
+	}
 	st, closeStore, err := openStore(ctx, e)
 	if err != nil {
 		return err
@@ -324,14 +344,7 @@ func runRobot(ctx context.Context, e *env, args []string) error {
 	defer closeStore()
 	switch sub {
 	case "add":
-		if *unitName == "" || *office == "" || *kind == "" || *webhook == "" {
-			return errUsage
-		}
-		u, err := st.UnitByName(ctx, *unitName)
-		if err != nil {
-			return err
-		}
-		o, err := st.FindOffice(ctx, u.ID, *office)
+		u, o, err := findUnitOffice(ctx, st, *unitName, *office)
 		if err != nil {
 			return err
 		}
@@ -356,19 +369,10 @@ func runRobot(ctx context.Context, e *env, args []string) error {
 		}
 		tw.Flush()
 	case "remove":
-		if len(pos) != 1 {
-			return errUsage
-		}
-		id, err := strconv.ParseInt(pos[0], 10, 64)
-		if err != nil {
-			return errUsage
-		}
 		if _, err := st.DeleteRobotAudited(ctx, 0, id, cliAudit(e)); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "removed robot %d\n", id)
-	default:
-		return errUsage
 	}
 	return nil
 }

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/zwgk/zwgk/config"
 	"github.com/zwgk/zwgk/metrics"
 	"github.com/zwgk/zwgk/temporalclient"
 	"github.com/zwgk/zwgk/web"
@@ -25,22 +23,12 @@ answers 200 only once PostgreSQL and Temporal both do.`,
 			if len(args) != 0 {
 				return errUsage
 			}
-			cfg, err := e.config()
-			if err != nil {
-				return err
-			}
-			if cfg.Secret == "" {
-				return errors.New("ZWGK_SECRET is not set: it signs sessions and the links in reminders (e.g. openssl rand -hex 32)")
-			}
-			if err := config.CheckSecret(cfg.Secret); err != nil {
-				return err
-			}
-			logger := newLogger(e, cfg)
-			st, done, err := openStore(ctx, e)
+			d, done, err := startDaemon(ctx, e, true)
 			if err != nil {
 				return err
 			}
 			defer done()
+			cfg, logger, st := d.cfg, d.logger, d.st
 			reg := newMetrics(st, nil)
 			opts, err := temporalclient.Options(cfg.Temporal, logger)
 			if err != nil {

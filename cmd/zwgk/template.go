@@ -1,13 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 
-	"github.com/zwgk/zwgk/importer"
+	"github.com/zwgk/zwgk/internal/listtemplate"
 	"github.com/zwgk/zwgk/store"
 )
 
@@ -36,30 +35,25 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 1 {
 		path = pos[0]
 	}
-	var offices []string
+	var unit int64
+	var st listtemplate.Offices
 	if *unitName != "" {
-		st, closeStore, err := openStore(ctx, e)
+		s, closeStore, err := openStore(ctx, e)
 		if err != nil {
 			return err
 		}
 		defer closeStore()
-		u, err := st.UnitByName(ctx, *unitName)
+		u, err := s.UnitByName(ctx, *unitName)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("单位“%s”不存在", *unitName)
 		}
 		if err != nil {
 			return err
 		}
-		list, err := st.Offices(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		for _, o := range list {
-			offices = append(offices, o.Name)
-		}
+		unit, st = u.ID, s
 	}
-	var buf bytes.Buffer
-	if err := importer.WriteTemplate(&buf, offices); err != nil {
+	buf, offices, err := listtemplate.Build(ctx, st, unit)
+	if err != nil {
 		return err
 	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
@@ -77,6 +71,6 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("template: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "已写入 %s（%d 个科室可选）\n", path, len(offices))
+	fmt.Fprintf(e.stdout, "已写入 %s（%d 个科室可选）\n", path, offices)
 	return nil
 }

@@ -42,21 +42,12 @@ recorded. Starts are idempotent, so replicas doing it at once is harmless.`,
 			if !ok {
 				return errUsage
 			}
-			cfg, err := e.config()
-			if err != nil {
-				return err
-			}
-			if cfg.Secret != "" { // without one, messages go out without signed links
-				if err := config.CheckSecret(cfg.Secret); err != nil {
-					return err
-				}
-			}
-			logger := newLogger(e, cfg)
-			st, done, err := openStore(ctx, e)
+			d, done, err := startDaemon(ctx, e, false)
 			if err != nil {
 				return err
 			}
 			defer done()
+			cfg, logger, st := d.cfg, d.logger, d.st
 			sdkMetrics, stopMetrics, err := startWorkerMetrics(cfg, st, logger)
 			if err != nil {
 				return err
