@@ -603,3 +603,65 @@ func TestMergedDutyColumnAndBrokenRows(t *testing.T) {
 		t.Errorf("last row: requirement %q rule %s, want the 内容 before the clock and a quarterly rule", it.Requirement, it.Rule.Kind)
 	}
 }
+
+// A column framework whose clock lives in its second text column (内容说明 then 具体要求), one
+// cell per line: a bare 及时更新 there is the requirement, a heading wrapped before 及… is one
+// heading, and the points 1. / 2. of a requirement stay one cell, spaced or not.
+func TestColumnFrameworkClockInTheSecondTextColumn(t *testing.T) {
+	text := `版块
+
+一级栏目
+
+二级栏目
+
+内容说明
+
+具体要求
+
+政务公开
+
+机构概况
+
+单位简介
+
+发布单位名称、职能、地址和电话。
+
+及时更新
+
+规划计划
+
+及总结
+
+年度计划
+
+发布年度工作计划。
+
+1. 及时更新,最大更新间隔不得超过12个月。
+
+2. 栏目无内容时不得空置。
+
+工作总结
+
+发布年度工作总结。
+
+每年更新
+`
+	res := load(t, "栏目.txt", []byte(text), testDir("某某局", []string{"办公室"}, nil), 2026, BuildOptions{})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want 3: %+v", len(res.Items), res.Items)
+	}
+	if it := res.Items[0]; it.Title != "单位简介" || it.Rule.Kind != schedule.KindTimely {
+		t.Errorf("first: %q rule %s, want 单位简介 timely", it.Title, it.Rule.Kind)
+	}
+	it := res.Items[1]
+	if it.Title != "年度计划" || !slices.Contains(it.Path, "规划计划及总结") || !strings.Contains(it.Requirement, "栏目无内容时不得空置") {
+		t.Errorf("second: path %q title %q requirement %q", it.Path, it.Title, it.Requirement)
+	}
+	if !slices.ContainsFunc(it.Rules, func(r schedule.Rule) bool { return r.Kind == schedule.KindMaxGap }) {
+		t.Errorf("second: rules %+v, want a max gap", it.Rules)
+	}
+	if it := res.Items[2]; it.Rule.Kind != schedule.KindRecurring {
+		t.Errorf("third: rule %s, want yearly", it.Rule.Kind)
+	}
+}

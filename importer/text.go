@@ -837,7 +837,7 @@ func enumStart(s string) int {
 	return n
 }
 
-var enumPoint = regexp.MustCompile(`^(?:(\d{1,2})[、.．]|[（(](\d{1,2})[）)])\S`)
+var enumPoint = regexp.MustCompile(`^(?:(\d{1,2})[、.．]|[（(](\d{1,2})[）)]) ?\S`)
 
 // seqNumber is the row's 序号 as a number, 0 when it has none.
 func seqNumber(r trow) int {
@@ -1019,6 +1019,13 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			clockCol = c
 		}
 	}
+	firstContent := -1
+	for _, c := range trailing {
+		if roles[c] == RoleRequirement || roles[c] == RoleTask {
+			firstContent = c
+			break
+		}
+	}
 	i := start + n + skip
 	for i < len(toks) {
 		if i+n <= len(toks) && sameWords(toks[i:i+n], hdr) {
@@ -1126,6 +1133,9 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			switch roles[c] {
 			case RoleRequirement, RoleTask:
 				ok = !tr.isRule(u.Text) && !scoreLike.MatchString(u.Text) && (sentenceLike(u.Text) || officeStrength(u.Text, tr.known) == notOffice)
+				// a table without a clock column keeps its clock in the requirement after the
+				// content (内容说明 | 具体要求: 及时更新): there a bare clock is that requirement
+				ok = ok || clockCol < 0 && c > firstContent && firstContent >= 0 && tr.isRule(u.Text)
 			case RoleOffices, RoleLead, RoleCo:
 				ok = !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && tr.officeLike(u, next, ruleAfter(c))
 			case RoleDeadline, RoleFrequency:
@@ -1509,6 +1519,9 @@ func sameWords(ts []tok, ws []string) bool {
 
 // joinFragments puts back together labels of at most two characters that a line break in
 // their cell split off: 监督⏎保障 is 监督保障, 上级政策⏎解读 is 上级政策解读.
+// conjunctionStart is a line that continues the one before it (及解读, 和管理).
+var conjunctionStart = regexp.MustCompile(`^(及|和|与|以及|或|并|暨)[^\s]`)
+
 func joinFragments(ls []tok) []tok {
 	var out []tok
 	joined := map[int]bool{}
@@ -1519,7 +1532,8 @@ func joinFragments(ls []tok) []tok {
 			out = append(out, tok{Text: ls[k].Text + ls[k+1].Text, Line: ls[k].Line})
 			joined[len(out)-1] = true
 			k++
-		case short && len(out) > 0 && !joined[len(out)-1]:
+		case (short || conjunctionStart.MatchString(ls[k].Text)) && len(out) > 0 && !joined[len(out)-1]:
+			// 及解读 after 规范性文件: no heading starts with a conjunction
 			out[len(out)-1].Text += ls[k].Text
 			joined[len(out)-1] = true
 		default:
