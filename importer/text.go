@@ -149,6 +149,9 @@ func readText(name, text string, opts ReadOptions) (*Document, error) {
 	if nt == nil && len(tables) == 0 {
 		nt = outlineTable(rest, "正文", tr.year)
 	}
+	if nt == nil && len(tables) == 0 {
+		nt = clauseTable(rest, "正文", tr.year)
+	}
 	if nt != nil {
 		nt.Name = doc.Title
 		if nt.Name == "" {
