@@ -72,6 +72,28 @@ func startDaemon(ctx context.Context, e *env, needSecret bool) (daemon, func(), 
 	return daemon{cfg: cfg, logger: logger, st: st}, done, nil
 }
 
+// subcommand is one verb of a command that has several (people, people robot).
+type subcommand struct {
+	args  int         // how many positional arguments it takes
+	ready func() bool // whether its required flags are set; nil: none are required
+	run   func(st *store.Store) error
+}
+
+// runSubcommand checks sub's usage before it opens the store, so that a usage error needs no
+// database, then runs it with the store open.
+func runSubcommand(ctx context.Context, e *env, sub string, pos []string, subs map[string]subcommand) error {
+	c, ok := subs[sub]
+	if !ok || len(pos) != c.args || c.ready != nil && !c.ready() {
+		return errUsage
+	}
+	st, closeStore, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	return c.run(st)
+}
+
 // openStoreRaw is openStore without migrating, for `zwgk migrate` itself.
 func openStoreRaw(ctx context.Context, e *env) (*store.Store, func(), error) {
 	cfg, err := e.config()

@@ -64,85 +64,78 @@ func runPeople(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The usage is checked before the store is opened: a usage error needs no database.
-	switch sub {
-	case "add", "list", "attach", "remove":
-		if len(pos) != 0 || sub == "add" && *name == "" {
-			return errUsage
-		}
-	case "import":
-		if len(pos) != 1 {
-			return errUsage
-		}
-	default:
-		return errUsage
-	}
-	st, closeStore, err := openStore(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-
-	switch sub {
-	case "add":
-		p := store.Person{Name: *name, Email: *emailA, Mobile: *mobile, Alerts: *alerts, Note: *note}
-		if *chans != "" {
-			p.Channels = strings.Split(*chans, ",")
-		}
-		// The first role is resolved before the person is created, so that a misspelt office
-		// leaves no person behind, and both are one change in the audit log.
-		var (
-			at    *store.Attachment
-			where string
-		)
-		if *role != "" || *office != "" {
-			r, d, err := resolveRole(ctx, st, 0, *unitName, *office, *role, *level)
+	return runSubcommand(ctx, e, sub, pos, map[string]subcommand{
+		"add": {ready: func() bool { return *name != "" }, run: func(st *store.Store) error {
+			p := store.Person{Name: *name, Email: *emailA, Mobile: *mobile, Alerts: *alerts, Note: *note}
+			if *chans != "" {
+				p.Channels = strings.Split(*chans, ",")
+			}
+			return addPerson(ctx, e, st, p, *unitName, *office, *role, *level)
+		}},
+		"list": {run: func(st *store.Store) error { return listPeople(ctx, e, st, *query, *unitName, *office) }},
+		"attach": {run: func(st *store.Store) error {
+			p, err := findPerson(ctx, st, *person)
 			if err != nil {
 				return err
 			}
-			at, where = &r, roleWhere(r, d)
-		}
-		id, err := st.CreatePerson(ctx, p, at, cliAudit(e))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "added %s as person %d\n", *name, id)
-		if at != nil {
-			fmt.Fprintf(e.stdout, "person %d is %s\n", id, where)
-		}
-		return nil
-	case "list":
-		f := store.PeopleFilter{Query: *query}
-		if *unitName != "" {
-			u, o, err := findUnitOffice(ctx, st, *unitName, *office)
+			return attach(ctx, e, st, p, *unitName, *office, *role, *level, *detach)
+		}},
+		"remove": {run: func(st *store.Store) error {
+			p, err := findPerson(ctx, st, *person)
 			if err != nil {
 				return err
 			}
-			f.UnitID, f.OfficeID = u.ID, o.ID
-		}
-		ps, err := st.People(ctx, f)
-		if err != nil {
-			return err
-		}
-		printPeople(e, ps)
-		return nil
-	case "attach", "remove":
-		p, err := findPerson(ctx, st, *person)
-		if err != nil {
-			return err
-		}
-		if sub == "remove" {
 			if err := st.DeletePersonAudited(ctx, p.ID, cliAudit(e)); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "removed %s (person %d)\n", p.Name, p.ID)
 			return nil
+		}},
+		"import": {args: 1, run: func(st *store.Store) error { return importRoster(ctx, e, st, pos[0], *unitName, *dryRun) }},
+	})
+}
+
+// addPerson creates a person and, with --role or --office, their first role. The role is
+// resolved before the person is created, so that a misspelt office leaves no person behind,
+// and both are one change in the audit log.
+func addPerson(ctx context.Context, e *env, st *store.Store, p store.Person, unitName, office, role string, level int) error {
+	var (
+		at    *store.Attachment
+		where string
+	)
+	if role != "" || office != "" {
+		r, d, err := resolveRole(ctx, st, 0, unitName, office, role, level)
+		if err != nil {
+			return err
 		}
-		return attach(ctx, e, st, p, *unitName, *office, *role, *level, *detach)
-	case "import":
-		return importRoster(ctx, e, st, pos[0], *unitName, *dryRun)
+		at, where = &r, roleWhere(r, d)
 	}
-	return errUsage
+	id, err := st.CreatePerson(ctx, p, at, cliAudit(e))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "added %s as person %d\n", p.Name, id)
+	if at != nil {
+		fmt.Fprintf(e.stdout, "person %d is %s\n", id, where)
+	}
+	return nil
+}
+
+func listPeople(ctx context.Context, e *env, st *store.Store, query, unitName, office string) error {
+	f := store.PeopleFilter{Query: query}
+	if unitName != "" {
+		u, o, err := findUnitOffice(ctx, st, unitName, office)
+		if err != nil {
+			return err
+		}
+		f.UnitID, f.OfficeID = u.ID, o.ID
+	}
+	ps, err := st.People(ctx, f)
+	if err != nil {
+		return err
+	}
+	printPeople(e, ps)
+	return nil
 }
 
 // findUnitOffice looks a unit up by name and, unless office is empty, one of its offices by
@@ -319,60 +312,47 @@ func runRobot(ctx context.Context, e *env, args []string) error {
 		}
 		return errUsage
 	}
-	// The usage is checked before the store is opened: a usage error needs no database.
-	var id int64
-	switch sub {
-	case "add":
-		if *unitName == "" || *office == "" || *kind == "" || *webhook == "" {
-			return errUsage
-		}
-	case "list":
-	case "remove":
-		if len(pos) != 1 {
-			return errUsage
-		}
-		if id, err = strconv.ParseInt(pos[0], 10, 64); err != nil {
-			return errUsage
-		}
-	default:
-		return errUsage
-	}
-	st, closeStore, err := openStore(ctx, e)
+	return runSubcommand(ctx, e, sub, pos, map[string]subcommand{
+		"add": {ready: func() bool { return *unitName != "" && *office != "" && *kind != "" && *webhook != "" }, run: func(st *store.Store) error {
+			u, o, err := findUnitOffice(ctx, st, *unitName, *office)
+			if err != nil {
+				return err
+			}
+			id, err := st.AddRobotAudited(ctx, store.Robot{OfficeID: o.ID, Kind: *kind, Name: *name, Webhook: *webhook, Secret: *secret}, cliAudit(e))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "robot %d posts to the group of %s %s; try it: zwgk notify test --channel %s --to WEBHOOK\n", id, u.Name, o.Name, *kind)
+			return nil
+		}},
+		"list": {run: func(st *store.Store) error { return listRobots(ctx, e, st) }},
+		"remove": {args: 1, run: func(st *store.Store) error {
+			id, err := strconv.ParseInt(pos[0], 10, 64)
+			if err != nil {
+				return errUsage
+			}
+			if _, err := st.DeleteRobotAudited(ctx, 0, id, cliAudit(e)); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "removed robot %d\n", id)
+			return nil
+		}},
+	})
+}
+
+func listRobots(ctx context.Context, e *env, st *store.Store) error {
+	rs, err := st.Robots(ctx, 0)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	switch sub {
-	case "add":
-		u, o, err := findUnitOffice(ctx, st, *unitName, *office)
-		if err != nil {
-			return err
+	tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\t单位\t科室\t类型\t名称\t加签")
+	for _, r := range rs {
+		signed := "否"
+		if r.Secret != "" {
+			signed = "是"
 		}
-		id, err := st.AddRobotAudited(ctx, store.Robot{OfficeID: o.ID, Kind: *kind, Name: *name, Webhook: *webhook, Secret: *secret}, cliAudit(e))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "robot %d posts to the group of %s %s; try it: zwgk notify test --channel %s --to WEBHOOK\n", id, u.Name, o.Name, *kind)
-	case "list":
-		rs, err := st.Robots(ctx, 0)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 2, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\t单位\t科室\t类型\t名称\t加签")
-		for _, r := range rs {
-			signed := "否"
-			if r.Secret != "" {
-				signed = "是"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Unit, r.Office, r.Kind, dash(r.Name), signed)
-		}
-		tw.Flush()
-	case "remove":
-		if _, err := st.DeleteRobotAudited(ctx, 0, id, cliAudit(e)); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "removed robot %d\n", id)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Unit, r.Office, r.Kind, dash(r.Name), signed)
 	}
-	return nil
+	return tw.Flush()
 }

@@ -108,3 +108,21 @@ func TestPeopleCommand(t *testing.T) {
 		t.Errorf("unknown person: %d %s", code, errOut)
 	}
 }
+
+// A subcommand's usage is checked before the store is opened: with no database to reach, a
+// usage error is still a usage error (exit 2), not a connection failure.
+func TestPeopleUsageNeedsNoDatabase(t *testing.T) {
+	vars := map[string]string{"ZWGK_DATABASE_URL": "postgres://postgres@127.0.0.1:1/none?connect_timeout=1"}
+	for _, args := range [][]string{
+		{"people", "add", "--email", "a@example.gov.cn"},
+		{"people", "list", "extra"},
+		{"people", "import"},
+		{"people", "nosuch"},
+		{"people", "robot", "add", "--unit", "甲局"},
+		{"people", "robot", "remove"},
+	} {
+		if code, _, errOut := runWith(t, vars, args...); code != 2 || !strings.Contains(errOut, "usage: zwgk people") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+}
