@@ -16,6 +16,7 @@ import (
 	"github.com/zwgk/zwgk/application"
 	"github.com/zwgk/zwgk/application/ledger"
 	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/internal/yearreport"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/workflows"
 )
@@ -673,19 +674,11 @@ func (s *Server) applicationReportData(r *http.Request, rc *reqCtx) (reportData,
 			name = u.Name
 		}
 	}
-	apps, err := s.st.ApplicationsOfYear(ctx, rc.unit, year)
+	p2, t, err := yearreport.Compute(ctx, s.st, rc.unit, name, year)
 	if err != nil {
 		return reportData{}, err
 	}
-	t, err := annualreport.ComputePart3(name, year, apps)
-	if err != nil {
-		return reportData{}, err
-	}
-	figures, err := s.st.AnnualItemFigures(ctx, rc.unit, year)
-	if err != nil {
-		return reportData{}, err
-	}
-	d := reportData{Table: t, Part2: annualreport.ComputePart2(name, year, figures), Units: units, Unit: rc.unit, Year: year,
+	d := reportData{Table: t, Part2: p2, Units: units, Unit: rc.unit, Year: year,
 		Cols: annualreport.Columns, P2Note: annualreport.Part2Note, SupTitle: annualreport.SupplementTitle, SupHeads: annualreport.SupplementHeads,
 		XLSX: fmt.Sprintf("/applications/report.xlsx?unit=%d&year=%d", rc.unit, year)}
 	if err := errors.Join(d.Part2.Check(), t.Check()); err != nil {

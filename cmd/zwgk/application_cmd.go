@@ -15,6 +15,7 @@ import (
 	"github.com/zwgk/zwgk/application"
 	"github.com/zwgk/zwgk/application/ledger"
 	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/internal/yearreport"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/workflows"
 )
@@ -99,11 +100,7 @@ func runApplication(ctx context.Context, e *env, args []string) error {
 	if *year == 0 {
 		*year = today.Year
 	}
-	apps, err := st.ApplicationsOfYear(ctx, unit.ID, *year)
-	if err != nil {
-		return err
-	}
-	t, err := annualreport.ComputePart3(unit.Name, *year, apps)
+	p2, t, err := yearreport.Compute(ctx, st, unit.ID, unit.Name, *year)
 	if err != nil {
 		return err
 	}
@@ -115,11 +112,6 @@ func runApplication(ctx context.Context, e *env, args []string) error {
 	}
 	if *out != "" {
 		// the file carries both parts of the report, as the web page's download does
-		figures, err := st.AnnualItemFigures(ctx, unit.ID, *year)
-		if err != nil {
-			return err
-		}
-		p2 := annualreport.ComputePart2(unit.Name, *year, figures)
 		if err := p2.Check(); err != nil {
 			return fmt.Errorf("part 2 of the report does not reconcile: %w", err)
 		}
