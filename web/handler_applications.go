@@ -158,12 +158,9 @@ func (s *Server) applicationsPage(w http.ResponseWriter, r *http.Request, rc *re
 	if d.State != "" && d.State != "active" && applicationStateLabels[d.State] == "" {
 		return badRequest("“状态”无效：%s", d.State)
 	}
-	if y := q.Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil || n < 2000 || n > 2200 {
-			return badRequest("“年度”无效：%s", y)
-		}
-		d.Year = n
+	var err error
+	if d.Year, err = yearParam(r, 0, 2200); err != nil {
+		return err
 	}
 	f := store.ApplicationFilter{UnitID: rc.unit, State: d.State, Year: d.Year, Overdue: d.OnlyLate, Today: calendar.DateOf(s.now())}
 	if !rc.scope.All {
@@ -656,13 +653,9 @@ func (s *Server) applicationReportData(r *http.Request, rc *reqCtx) (reportData,
 	if rc.unit == 0 {
 		return reportData{}, badRequest("请选择“单位”。")
 	}
-	year := calendar.DateOf(s.now()).Year
-	if y := r.URL.Query().Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil || n < 2000 || n > 2200 {
-			return reportData{}, badRequest("“年度”无效：%s", y)
-		}
-		year = n
+	year, err := yearParam(r, calendar.DateOf(s.now()).Year, 2200)
+	if err != nil {
+		return reportData{}, err
 	}
 	units, err := s.st.UnitsInScope(ctx, rc.scope)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/zwgk/zwgk/calendar"
@@ -54,15 +53,11 @@ type heatRow struct {
 
 func (s *Server) chartsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	d := &chartsData{Year: calendar.DateOf(s.now()).Year, Unit: rc.unit}
-	if v := r.URL.Query().Get("year"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2000 || n > 2100 {
-			return badRequest("“年度”无效：%s", v)
-		}
-		d.Year = n
-	}
+	d := &chartsData{Unit: rc.unit}
 	var err error
+	if d.Year, err = yearParam(r, calendar.DateOf(s.now()).Year, 2100); err != nil {
+		return err
+	}
 	if d.Units, err = s.st.UnitsInScope(ctx, rc.scope); err != nil {
 		return err
 	}

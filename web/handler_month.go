@@ -114,14 +114,8 @@ func (s *Server) monthPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		}
 		d.Unit, d.Office = unit, office
 	}
-	if d.Units, err = s.st.UnitsInScope(ctx, rc.scope); err != nil {
+	if d.Units, d.Unit, err = s.pageUnits(ctx, rc, d.Unit); err != nil {
 		return err
-	}
-	if d.Unit == 0 {
-		if len(d.Units) == 0 {
-			return &httpError{status: http.StatusNotFound, msg: "您负责的范围内还没有单位。"}
-		}
-		d.Unit = d.Units[0].ID
 	}
 	offices, err := s.st.OfficesInScope(ctx, rc.scope)
 	if err != nil {

@@ -50,22 +50,12 @@ func (s *Server) pointsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		}
 		d.Within = n
 	}
-	if v := q.Get("year"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2000 || n > 2100 {
-			return badRequest("“年度”无效：%s", v)
-		}
-		d.Year = n
-	}
 	var err error
-	if d.Units, err = s.st.UnitsInScope(ctx, rc.scope); err != nil {
+	if d.Year, err = yearParam(r, 0, 2100); err != nil {
 		return err
 	}
-	if d.Unit == 0 {
-		if len(d.Units) == 0 {
-			return &httpError{status: http.StatusNotFound, msg: "您负责的范围内还没有单位。"}
-		}
-		d.Unit = d.Units[0].ID
+	if d.Units, d.Unit, err = s.pageUnits(ctx, rc, d.Unit); err != nil {
+		return err
 	}
 	if d.UnitName, err = s.st.UnitName(ctx, d.Unit); err != nil {
 		return err

@@ -102,14 +102,8 @@ func (s *Server) tongbao(r *http.Request, rc *reqCtx) (*tongbaoData, error) {
 	}
 	d.From, d.To = first, next
 	var err error
-	if d.Units, err = s.st.UnitsInScope(ctx, rc.scope); err != nil {
+	if d.Units, d.Unit, err = s.pageUnits(ctx, rc, d.Unit); err != nil {
 		return nil, err
-	}
-	if d.Unit == 0 {
-		if len(d.Units) == 0 {
-			return nil, &httpError{status: http.StatusNotFound, msg: "您负责的范围内还没有单位。"}
-		}
-		d.Unit = d.Units[0].ID
 	}
 	if d.UnitName, err = s.st.UnitName(ctx, d.Unit); err != nil {
 		return nil, err

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/zwgk/zwgk/store"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -39,6 +42,36 @@ func decodeJSON(r *http.Request, v any) error {
 		return badRequest("JSON 无效：%v", err)
 	}
 	return nil
+}
+
+// yearParam reads a page's optional ?year=, def when absent; years outside 2000 to last are
+// refused, so that a mistyped year is an error rather than an empty page.
+func yearParam(r *http.Request, def, last int) (int, error) {
+	v := r.URL.Query().Get("year")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 2000 || n > last {
+		return 0, badRequest("“年度”无效：%s", v)
+	}
+	return n, nil
+}
+
+// pageUnits lists the units of the user's scope for a page's unit picker, with the unit the
+// page shows: the one chosen or, when none is, the first of the scope (none at all is a 404).
+func (s *Server) pageUnits(ctx context.Context, rc *reqCtx, unit int64) ([]store.UnitRow, int64, error) {
+	units, err := s.st.UnitsInScope(ctx, rc.scope)
+	if err != nil {
+		return nil, 0, err
+	}
+	if unit == 0 {
+		if len(units) == 0 {
+			return nil, 0, &httpError{status: http.StatusNotFound, msg: "您负责的范围内还没有单位。"}
+		}
+		unit = units[0].ID
+	}
+	return units, unit, nil
 }
 
 // intParam reads an optional positive integer query parameter.
