@@ -665,3 +665,29 @@ func TestColumnFrameworkClockInTheSecondTextColumn(t *testing.T) {
 		t.Errorf("third: rule %s, want yearly", it.Rule.Kind)
 	}
 }
+
+// A sub-header whose tick word lost its end in the copy (全社 for 全社会) is still the sub-header,
+// and a row one 事项 cell short keeps its description as content, not as a second level, when the
+// law of the 公开依据 column follows it.
+func TestTruncatedSubHeaderAndShortRows(t *testing.T) {
+	text := `序号 | 公开事项 | 公开内容 | 公开依据 | 公开时限 | 公开渠道 | 公开对象 | |
+一级 | 二级 | 全社 | 特定群体 | |||
+1 | 办事服务 | 办事指南 | 办理条件、材料、流程和时限 | 《政府信息公开条例》 | 信息形成或变更之日起20个工作日内 | 政府网站 | √ | |
+2 | 收费标准 | 本单位行政事业性收费的项目和依据 | 《政府信息公开条例》 | 信息形成或变更之日起20个工作日内 | 政府网站 | √ | |
+3 | 统计数据 | 按照统计制度公布的年度数据 | 《统计法》 | 每年3月31日前 | 政府网站 | √ | |
+`
+	res := load(t, "目录.txt", []byte(text), testDir("某某局", []string{"办公室"}, nil), 2026, BuildOptions{})
+	mustOK(t, res)
+	if len(res.Items) != 3 {
+		t.Fatalf("%d items, want 3 (the sub-header is no item): %+v", len(res.Items), res.Items)
+	}
+	for _, c := range []struct{ title, content string }{{"办事指南", "办理条件"}, {"收费标准", "行政事业性收费"}, {"统计数据", "年度数据"}} {
+		it := findItem(t, res, "", c.title)
+		if !strings.Contains(it.Requirement, c.content) {
+			t.Errorf("%s: requirement %q, want its 公开内容 (%s)", c.title, it.Requirement, c.content)
+		}
+	}
+	if it := findItem(t, res, "", "统计数据"); it.Rule.Kind != schedule.KindDeadline || it.Rule.Due.String() != "2026-03-31" {
+		t.Errorf("统计数据: rule %s %v, want the deadline 2026-03-31", it.Rule.Kind, it.Rule.Due)
+	}
+}

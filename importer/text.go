@@ -736,13 +736,28 @@ var pipeOnly = regexp.MustCompile(`^[|\s]+$`)
 // seqLine is a line of cells that starts with a 序号: 12 | 機構信息 |.
 var seqLine = regexp.MustCompile(`^\s*[0-9]{1,3}\s*\|`)
 
+// truncatedHeader is a header word that lost its end when the page was copied (全社 for 全社会):
+// the start, two characters or more, of a tick column's header word.
+func truncatedHeader(s string) bool {
+	f := fold(s)
+	if runeLen(f) < 2 {
+		return false
+	}
+	for w, r := range headerWords {
+		if r == RoleField && len(w) > len(f) && strings.HasPrefix(w, f) {
+			return true
+		}
+	}
+	return false
+}
+
 // subHeaderRunAt returns the length of a second header row starting at i (一级事项 / 二级事项 /
 // 全社会 / 特定群体): header words to the end of the row, with no office or time among them
 // needed, as they subdivide the row above.
 func subHeaderRunAt(toks []tok, i int) int {
 	j := i
 	for j < len(toks) && runeLen(toks[j].Text) <= 12 && (j == i || !toks[j].Row && !toks[j].Cut) {
-		if _, known := headerRole(toks[j].Text); !known {
+		if _, known := headerRole(toks[j].Text); !known && !truncatedHeader(toks[j].Text) {
 			return 0
 		}
 		j++
@@ -1098,7 +1113,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				j++
 				continue
 			}
-			if len(r.labels) > 0 && hasText && j+1 < limit && tr.contentBeforeClock(toks[:limit], j, roles) {
+			if len(r.labels) > 0 && hasText && j+1 < limit && tr.contentBeforeClock(toks[:limit], j, roles, hdr) {
 				break // 监督委员会成员、职责和监督电话 before its clock is the 内容, not a level
 			}
 			if tr.isLabel(u) && !(pipe && hasText && (len(levels) > 1 || len(levels) == 1 && catalogueCols) && len(r.labels) >= len(levels)) {
@@ -1184,6 +1199,22 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				continue
 			}
 			break
+		}
+		if j+1 < limit && seqCol >= 0 && numberTok.MatchString(toks[j+1].Text) {
+			// a second owner after the channels, just before the next 序号 (…■政务服务中心⏎项目单位⏎3):
+			// the owner column's, not a level of the next row
+			for _, c := range trailing {
+				u, ok := r.cells[c]
+				if !ok || roles[c] != RoleOffices && roles[c] != RoleLead && roles[c] != RoleSubject {
+					continue
+				}
+				if x := toks[j].Text; !tr.isRule(x) && !sentenceLike(x) && (officeStrength(x, tr.known) != notOffice || roles[c] == RoleSubject && subjectLike.MatchString(fold(x))) {
+					u.Text += "、" + x
+					r.cells[c] = u
+					j++
+				}
+				break
+			}
 		}
 		rows = append(rows, r)
 		i = j
@@ -1478,16 +1509,34 @@ func (tr *textReader) labelBeforeContent(after []tok, roles []Role, seqs bool, u
 	return false
 }
 
+// describes is text that says what is published (本部门…制度性文件, 按照…执行, a list with 、)
+// rather than naming a 事项 (办事指南, 来信来访地址和电话).
+func describes(s string) bool {
+	return strings.Contains(s, "、") || runeLen(s) > 12 || contentOpener.MatchString(s)
+}
+
+var contentOpener = regexp.MustCompile(`^(本|按照|依照|依据|根据|包括|包含)`)
+
 // contentBeforeClock reports that cells[j] is the row's 内容 rather than one more level: the
-// cell after it is the clock, and in the header the 内容 column comes right before the clock.
-func (tr *textReader) contentBeforeClock(cells []tok, j int, roles []Role) bool {
-	if j+1 >= len(cells) || !(tr.isRule(cells[j+1].Text) || tr.leadsWithRule(cells[j+1].Text)) || tr.isRule(cells[j].Text) {
+// cell after it belongs to the column that follows the 内容 column in the header (its clock, or
+// the law of a 公开依据 column).
+func (tr *textReader) contentBeforeClock(cells []tok, j int, roles []Role, hdr []string) bool {
+	// a name (办事指南) is a level even there, with its 内容 merged away: content describes
+	if j+1 >= len(cells) || tr.isRule(cells[j].Text) || !describes(cells[j].Text) {
 		return false
 	}
-	for c := 1; c < len(roles); c++ {
-		if roles[c] == RoleDeadline || roles[c] == RoleFrequency {
-			return roles[c-1] == RoleRequirement
+	next := cells[j+1].Text
+	for c := 0; c+1 < len(roles); c++ {
+		if roles[c] != RoleRequirement {
+			continue
 		}
+		switch n := c + 1; {
+		case roles[n] == RoleDeadline || roles[n] == RoleFrequency:
+			return tr.isRule(next) || tr.leadsWithRule(next)
+		case roles[n] == RoleField && n < len(hdr) && strings.Contains(fold(hdr[n]), "依据"):
+			return strings.HasPrefix(lawTag.ReplaceAllString(next, ""), "《") && fieldLaw.MatchString(ToSimplified(next))
+		}
+		return false
 	}
 	return false
 }
@@ -1631,7 +1680,7 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 		hasContent = hasContent || x == RoleRequirement
 	}
 	for hasLevel && j < len(cells) && tr.isLabel(cells[j].Text) && !lawCell(cells[j].Text) && len(cells)-j > 1 && (len(r.labels) < nLevels || nLevels == 1) &&
-		!(hasContent && elementCell.MatchString(cells[j].Text)) && !(hasContent && len(r.labels) > 0 && tr.contentBeforeClock(cells, j, roles)) {
+		!(hasContent && elementCell.MatchString(cells[j].Text)) && !(hasContent && len(r.labels) > 0 && tr.contentBeforeClock(cells, j, roles, hdr)) {
 		// 【机构名称】 is an element of the 内容标准, never a level of its own
 		r.labels = append(r.labels, cells[j])
 		j++
