@@ -1515,7 +1515,7 @@ func describes(s string) bool {
 	return strings.Contains(s, "、") || runeLen(s) > 12 || contentOpener.MatchString(s)
 }
 
-var contentOpener = regexp.MustCompile(`^(本|按照|依照|依据|根据|包括|包含)`)
+var contentOpener = regexp.MustCompile(`^(本|各|按照|依照|依据|根据|包括|包含)`)
 
 // contentBeforeClock reports that cells[j] is the row's 内容 rather than one more level: the
 // cell after it belongs to the column that follows the 内容 column in the header (its clock, or
@@ -1530,11 +1530,18 @@ func (tr *textReader) contentBeforeClock(cells []tok, j int, roles []Role, hdr [
 		if roles[c] != RoleRequirement {
 			continue
 		}
-		switch n := c + 1; {
-		case roles[n] == RoleDeadline || roles[n] == RoleFrequency:
-			return tr.isRule(next) || tr.leadsWithRule(next)
-		case roles[n] == RoleField && n < len(hdr) && strings.Contains(fold(hdr[n]), "依据"):
-			return strings.HasPrefix(lawTag.ReplaceAllString(next, ""), "《") && fieldLaw.MatchString(ToSimplified(next))
+		// the kept columns between the 内容 and the clock may have been merged away
+		for n := c + 1; n < len(roles); n++ {
+			switch {
+			case roles[n] == RoleDeadline || roles[n] == RoleFrequency:
+				return tr.isRule(next) || tr.leadsWithRule(next)
+			case roles[n] == RoleField && n < len(hdr) && strings.Contains(fold(hdr[n]), "依据"):
+				if strings.HasPrefix(lawTag.ReplaceAllString(next, ""), "《") && fieldLaw.MatchString(ToSimplified(next)) {
+					return true
+				}
+			case roles[n] != RoleField:
+				return false
+			}
 		}
 		return false
 	}
