@@ -691,3 +691,46 @@ func TestTruncatedSubHeaderAndShortRows(t *testing.T) {
 		t.Errorf("统计数据: rule %s %v, want the deadline 2026-03-31", it.Rule.Kind, it.Rule.Due)
 	}
 }
+
+// One cell per line: a long 二级事项 that lists things (法律、法规、政策文件) is a level when
+// counting back from the row's clock leaves it no other column, and the description after it
+// (名称、文号、发文部门) is the content, not an owner.
+func TestLevelsCountedBackFromTheClock(t *testing.T) {
+	text := `序号 |
+公开事项 |
+公开内容 |
+公开依据 |
+公开时限 |
+公开主体 |
+一级事项 |
+二级事项 |
+1 |
+就业政策 |
+国家和省市就业创业相关法律、法规、政策文件 |
+文件名称、文号、发文部门 |
+《政府信息公开条例》 |
+信息形成或变更之日起20个工作日内 |
+某某镇人民政府 |
+2 |
+创业扶持政策清单 |
+扶持项目、扶持对象、申请条件和标准 |
+《政府信息公开条例》 |
+信息形成或变更之日起10个工作日内 |
+某某镇人民政府 |
+`
+	res := load(t, "就业.txt", []byte(text), testDir("某某镇", nil, nil), 2026, BuildOptions{CreateOffices: true})
+	mustOK(t, res)
+	if len(res.Items) != 2 {
+		t.Fatalf("%d items, want 2: %+v", len(res.Items), res.Items)
+	}
+	it := res.Items[0]
+	if it.Title != "国家和省市就业创业相关法律、法规、政策文件" || it.Requirement != "文件名称、文号、发文部门" {
+		t.Errorf("first: title %q requirement %q, want the long 二级事项 as title and the elements as content", it.Title, it.Requirement)
+	}
+	if names := officeNames(it); len(names) != 1 || names[0] != "某某镇人民政府:lead" {
+		t.Errorf("first: offices %v, want only the 公开主体", names)
+	}
+	if it := res.Items[1]; it.Rule.Clock == nil || it.Rule.Clock.N != 10 || !slices.Contains(it.Path, "就业政策") {
+		t.Errorf("second: path %q rule %+v, want 就业政策 inherited and its 10-day clock", it.Path, it.Rule)
+	}
+}

@@ -1100,8 +1100,16 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			r.seq = &toks[j]
 			j++
 		}
+		forced := tr.labelsBeforeClock(toks[j:limit], roles, lastLevel, clockCol, len(levels), seqCol >= 0)
 		for j < limit && tr.headerRunAt(toks, j) == 0 {
 			u := toks[j].Text
+			if len(r.labels) < forced {
+				// counted back from the clock: 国家和地方层面…法律、法规、政策文件 is a 事项 here,
+				// however much it reads like content
+				r.labels = append(r.labels, toks[j])
+				j++
+				continue
+			}
 			if scoreLike.MatchString(u) && !hasScore {
 				j++ // a score glued into a table that has no score column (23, 0.75): not a label
 				continue
@@ -1507,6 +1515,37 @@ func (tr *textReader) labelBeforeContent(after []tok, roles []Role, seqs bool, u
 		}
 	}
 	return false
+}
+
+// labelsBeforeClock counts the level cells of a row by aligning it on its clock: the header's
+// columns between the last level and the clock column (the 内容, a 公开依据) take the cells just
+// before the clock, so the cells before those are levels. It gives 0 unless the row has more
+// cells before its clock than those columns, and never more than the levels.
+func (tr *textReader) labelsBeforeClock(row []tok, roles []Role, lastLevel, clockCol, levels int, seqs bool) int {
+	if lastLevel < 0 || clockCol <= lastLevel+1 {
+		return 0
+	}
+	for c := lastLevel + 1; c < clockCol; c++ {
+		if roles[c] != RoleRequirement && roles[c] != RoleField {
+			return 0
+		}
+	}
+	between := clockCol - lastLevel - 1
+	for q, t := range row {
+		if seqs && q > 0 && numberTok.MatchString(t.Text) {
+			return 0
+		}
+		if tr.isRule(t.Text) || tr.leadsWithRule(t.Text) {
+			n := min(q-between, levels)
+			for _, x := range row[:max(n, 0)] {
+				if officeStrength(x.Text, tr.known) == surelyOffice || fieldMark.MatchString(x.Text) {
+					return 0
+				}
+			}
+			return max(n, 0)
+		}
+	}
+	return 0
 }
 
 // describes is text that says what is published (本部门…制度性文件, 按照…执行, a list with 、)
