@@ -16,7 +16,7 @@ import (
 // every person is quiet is dropped as "quiet days" (its copies carry it), one with others
 // reached is sent to them; a copy quiet again is moved, neither sent nor dropped.
 func TestPlanDispatchQuietDays(t *testing.T) {
-	cal := calendar.New(calendar.Official()...)
+	cal := planCal
 	friday := time.Date(2024, 6, 7, 9, 0, 0, 0, calendar.Shanghai) // before 端午 (Monday 10 June off)
 	soon := time.Date(2024, 6, 28, 23, 59, 59, 0, calendar.Shanghai)
 	late := time.Date(2024, 6, 5, 23, 59, 59, 0, calendar.Shanghai)
@@ -30,10 +30,7 @@ func TestPlanDispatchQuietDays(t *testing.T) {
 		2: {Digest: true, Quiet: store.QuietDays{Ranges: []store.QuietRange{{From: calendar.D(2024, 6, 3), To: calendar.D(2024, 6, 14), Note: "休假"}}}},
 		4: {Digest: false, Quiet: store.QuietDays{Weekdays: []int{5}}},
 	}
-	live := func(id, item int64, kind, target string, level int, due time.Time) store.Notice {
-		return store.Notice{ID: id, ItemID: item, Title: "事项", Kind: kind, Target: target, Level: level, At: friday,
-			CycleKey: "2024-06", CycleDue: due, CycleStatus: "open", ItemActive: true}
-	}
+	live := liveNotices(friday, "2024-06")
 	urgent := live(5, 24, "due", "contact", 0, friday.Add(5*time.Hour))
 	urgent.Urgent = true
 	copyQuietAgain := live(9, 28, "reminder", "quiet:1:contact", 0, soon)

@@ -13,10 +13,7 @@ import (
 // reminder goes out.
 func TestDispatchRespectsDigestOff(t *testing.T) {
 	f := newDispatchFixture(t)
-	var pid int64
-	if err := f.st.Pool.QueryRow(f.ctx, `SELECT id FROM people WHERE email = 'contact@example.gov.cn'`).Scan(&pid); err != nil {
-		t.Fatal(err)
-	}
+	pid := f.contactID(t)
 	if err := f.st.SetPersonSettings(f.ctx, pid, store.PersonSettings{Channels: []string{"email"}, Digest: false}, store.Audit{Actor: "test"}); err != nil {
 		t.Fatal(err)
 	}

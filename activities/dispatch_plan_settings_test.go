@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/notify"
 	"github.com/zwgk/zwgk/store"
 )
@@ -13,11 +12,7 @@ import (
 // Per-person settings: the digest off silences the non-urgent reminders and 今日到期 of level 0,
 // wanted channels narrow where messages go, and an escalation ignores both.
 func TestPlanDispatchPersonSettings(t *testing.T) {
-	cal := calendar.New(calendar.Official()...)
-	shanghai := time.FixedZone("CST", 8*3600)
-	window := time.Date(2024, 6, 3, 9, 0, 0, 0, shanghai)
-	soon := time.Date(2024, 6, 14, 23, 59, 59, 0, shanghai)
-	late := time.Date(2024, 5, 31, 23, 59, 59, 0, shanghai)
+	cal, window, soon, late := planCal, planWindow, planSoon, planLate
 	hours := window.Add(5 * time.Hour)
 	both := []string{"email", "sms"}
 	quiet := notify.Recipient{Key: store.PersonKey(1), Kind: "person", ID: 1, Name: "王五", Email: "ww@x.gov.cn", Mobile: "13800138001", Channels: both}
@@ -33,10 +28,7 @@ func TestPlanDispatchPersonSettings(t *testing.T) {
 		// a wanted channel the admins have since removed from 孙八: ignored, email stays
 		4: {Digest: true, Channels: []string{"sms"}},
 	}
-	live := func(id, item int64, kind, target string, level int, due time.Time) store.Notice {
-		return store.Notice{ID: id, ItemID: item, Title: "事项", Kind: kind, Target: target, Level: level, At: window,
-			CycleKey: "2024", CycleDue: due, CycleStatus: "open", ItemActive: true}
-	}
+	live := liveNotices(window, "2024")
 	urgentDue := live(6, 25, "due", "contact", 0, hours)
 	urgentDue.Urgent = true
 	tongbao := store.Notice{ID: 7, UnitID: 9, Kind: "tongbao", Target: "person@3", At: window, CycleKey: "2024-05", CycleStatus: "open", ItemActive: true}
@@ -122,8 +114,7 @@ func TestPlanDispatchPersonSettings(t *testing.T) {
 // A person whose settings want SMS alone gets a digest of reminders by SMS only, but once one
 // of the digest's items escalates to them, the whole digest goes out on every channel.
 func TestPlanDispatchWantedChannelsYieldToEscalation(t *testing.T) {
-	cal := calendar.New(calendar.Official()...)
-	at := time.Date(2024, 6, 3, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	cal, at := planCal, planWindow
 	r := notify.Recipient{Key: store.PersonKey(1), Kind: "person", ID: 1, Email: "a@x.gov.cn", Mobile: "13800138000", Channels: []string{"email", "sms"}}
 	settings := map[int64]store.PersonSettings{1: {Digest: true, Channels: []string{"sms"}}}
 	rem := store.Notice{ID: 1, ItemID: 1, Kind: "reminder", Target: "head", At: at, CycleDue: at.AddDate(0, 0, 7), CycleStatus: "open", ItemActive: true}

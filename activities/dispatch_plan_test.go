@@ -10,23 +10,32 @@ import (
 	"github.com/zwgk/zwgk/store"
 )
 
+// The planDispatch tests' calendar and send window: Monday 3 June 2024 at 09:00, a reminder's
+// cycle due 14 June (8 working days on, 端午 on 10 June off), an overdue one due the Friday before.
+var (
+	planCal    = calendar.New(calendar.Official()...)
+	planWindow = time.Date(2024, 6, 3, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	planSoon   = time.Date(2024, 6, 14, 23, 59, 59, 0, planWindow.Location())
+	planLate   = time.Date(2024, 5, 31, 23, 59, 59, 0, planWindow.Location())
+)
+
+// liveNotices makes the claimed notices of a window at: each of an active item's open cycle.
+func liveNotices(at time.Time, cycle string) func(id, item int64, kind, target string, level int, due time.Time) store.Notice {
+	return func(id, item int64, kind, target string, level int, due time.Time) store.Notice {
+		return store.Notice{ID: id, ItemID: item, Title: "事项", Kind: kind, Target: target, Level: level, At: at,
+			CycleKey: cycle, CycleDue: due, CycleStatus: "open", ItemActive: true}
+	}
+}
+
 // planDispatch without a database: which claimed notices are dropped and why, and which
 // messages go to whom, for one send window.
 func TestPlanDispatch(t *testing.T) {
-	cal := calendar.New(calendar.Official()...)
-	shanghai := time.FixedZone("CST", 8*3600)
-	window := time.Date(2024, 6, 3, 9, 0, 0, 0, shanghai) // Monday, the 09:00 window
+	cal, window, soon, late := planCal, planWindow, planSoon, planLate
 	zhang := notify.Recipient{Key: store.PersonKey(1), Kind: "person", ID: 1, Name: "张三", Email: "zs@x.gov.cn"}
 	li := notify.Recipient{Key: store.PersonKey(2), Kind: "person", ID: 2, Name: "李四", Mobile: "13800138000"}
 	robot := notify.Recipient{Key: store.RobotKey(5), Kind: "robot", ID: 5, Name: "办公室工作群"}
-
-	soon := time.Date(2024, 6, 14, 23, 59, 59, 0, shanghai) // a reminder's cycle: 8 working days on, 端午 (June 10) off
-	late := time.Date(2024, 5, 31, 23, 59, 59, 0, shanghai) // an overdue cycle: Friday before the window
-	hours := window.Add(5*time.Hour + 30*time.Minute)       // an hour clock (舆情 5小时内)
-	live := func(id, item int64, kind, target string, level int, due time.Time) store.Notice {
-		return store.Notice{ID: id, ItemID: item, Title: "事项", Kind: kind, Target: target, Level: level, At: window,
-			CycleKey: "2024", CycleDue: due, CycleStatus: "open", ItemActive: true}
-	}
+	hours := window.Add(5*time.Hour + 30*time.Minute) // an hour clock (舆情 5小时内)
+	live := liveNotices(window, "2024")
 	notices := []store.Notice{
 		live(1, 10, "reminder", "contact", 0, soon),
 		live(2, 11, "reminder", "contact", 0, soon),

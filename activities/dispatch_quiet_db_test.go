@@ -15,10 +15,7 @@ import (
 // window mails it once.
 func TestDispatchDefersQuietDays(t *testing.T) {
 	f := newDispatchFixture(t)
-	var pid int64
-	if err := f.st.Pool.QueryRow(f.ctx, `SELECT id FROM people WHERE email = 'contact@example.gov.cn'`).Scan(&pid); err != nil {
-		t.Fatal(err)
-	}
+	pid := f.contactID(t)
 	leave := store.QuietDays{Ranges: []store.QuietRange{{From: calendar.D(2024, 6, 3), To: calendar.D(2024, 6, 4), Note: "休假"}}}
 	if err := f.st.SetQuietDays(f.ctx, pid, leave, calendar.D(2024, 6, 1), store.Audit{Actor: "test"}); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package activities_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"mime"
 	"net/mail"
 	"strings"
@@ -12,9 +11,7 @@ import (
 
 	"github.com/zwgk/zwgk/activities"
 	"github.com/zwgk/zwgk/calendar"
-	"github.com/zwgk/zwgk/config"
-	"github.com/zwgk/zwgk/importer"
-	"github.com/zwgk/zwgk/notify/channels"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/notify/smtptest"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
@@ -41,51 +38,21 @@ func newDispatchFixture(t *testing.T) *dispatchFixture {
 	ctx := context.Background()
 	f := &dispatchFixture{ctx: ctx, st: testenv.Store(t), seq: 100}
 	f.smtp = smtptest.Start(t, smtptest.Options{TLS: "none"})
-	env := map[string]string{
-		"ZWGK_SMTP_HOST": f.smtp.Host, "ZWGK_SMTP_PORT": fmt.Sprint(f.smtp.Port), "ZWGK_SMTP_TLS": "none",
-		"ZWGK_SMTP_FROM": "政务公开办 <gk@example.gov.cn>", "ZWGK_SECRET": "dispatch-test-secret-0123456789abcdef",
-		"ZWGK_BASE_URL": "https://gk.example.gov.cn",
-	}
-	cfg, err := config.Load(func(k string) string { return env[k] }, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := channels.Deliverer(ctx, cfg, f.st, false, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
+	d := fixtures.Deliverer(t, ctx, f.st, f.smtp, "dispatch-test-secret-0123456789abcdef", 2)
 	f.acts = &activities.Activities{Store: f.st, Deliverer: d, SendParallel: 2}
-
-	unit, _, err := f.st.EnsureUnit(ctx, "派发测试局")
-	if err != nil {
-		t.Fatal(err)
-	}
-	office, err := f.st.CreateOffice(ctx, unit.ID, "办公室", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _, err := f.st.UpsertPerson(ctx, store.Person{Name: "张联络", Email: "contact@example.gov.cn", Channels: []string{"email"}, Active: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.st.AttachOfficePerson(ctx, office.ID, id, "contact"); err != nil {
-		t.Fatal(err)
-	}
-	dir, err := f.st.LoadDirectory(ctx, unit.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := importer.Load("清单.csv", []byte("序号,工作任务,责任科室,完成时限\n1,部门预算公开,办公室,12月底\n"), dir, importer.Options{Build: importer.BuildOptions{Year: 2024}})
-	if !res.OK() {
-		t.Fatalf("import: %+v", res.Errors)
-	}
-	out, err := importer.Commit(ctx, f.st, res, importer.CommitOptions{BaseRevision: -1, ImportedBy: "test"}, noSync{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.item = out.Changes.Added[0]
+	f.item = fixtures.OneItem(t, ctx, f.st, "派发测试局", 2024, noSync{},
+		store.Person{Name: "张联络", Email: "contact@example.gov.cn", Channels: []string{"email"}, Active: true})
 	return f
+}
+
+// contactID is the person id of the fixture's office contact.
+func (f *dispatchFixture) contactID(t *testing.T) int64 {
+	t.Helper()
+	var pid int64
+	if err := f.st.Pool.QueryRow(f.ctx, `SELECT id FROM people WHERE email = 'contact@example.gov.cn'`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	return pid
 }
 
 // plan writes notices of one cycle as the item workflow would.

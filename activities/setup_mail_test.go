@@ -14,9 +14,8 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/zwgk/zwgk/activities"
-	"github.com/zwgk/zwgk/config"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/notify"
-	"github.com/zwgk/zwgk/notify/channels"
 	"github.com/zwgk/zwgk/notify/smtptest"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
@@ -35,19 +34,7 @@ func newSetupMailFixture(t *testing.T, o smtptest.Options) *setupMailFixture {
 	f := &setupMailFixture{ctx: context.Background(), st: testenv.Store(t), now: time.Now().Truncate(time.Second)}
 	o.TLS = "none"
 	f.smtp = smtptest.Start(t, o)
-	env := map[string]string{
-		"ZWGK_SMTP_HOST": f.smtp.Host, "ZWGK_SMTP_PORT": fmt.Sprint(f.smtp.Port), "ZWGK_SMTP_TLS": "none",
-		"ZWGK_SMTP_FROM": "政务公开办 <gk@example.gov.cn>", "ZWGK_SECRET": "setup-mail-test-secret-0123456789abcdef",
-	}
-	cfg, err := config.Load(func(k string) string { return env[k] }, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := channels.Deliverer(f.ctx, cfg, f.st, false, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
+	d := fixtures.Deliverer(t, f.ctx, f.st, f.smtp, "setup-mail-test-secret-0123456789abcdef", 1)
 	f.email = d.Channels["email"]
 	return f
 }

@@ -15,9 +15,8 @@ import (
 
 	"github.com/zwgk/zwgk/activities"
 	"github.com/zwgk/zwgk/calendar"
-	"github.com/zwgk/zwgk/config"
 	"github.com/zwgk/zwgk/importer"
-	"github.com/zwgk/zwgk/notify/channels"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/notify/smtptest"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
@@ -80,21 +79,8 @@ func BenchmarkPeakDay(b *testing.B) {
 	st := testenv.Store(b)
 	c := testenv.Temporal(b)
 	smtp := smtptest.Start(b, smtptest.Options{TLS: "none"})
-	env := map[string]string{
-		"ZWGK_SMTP_HOST": smtp.Host, "ZWGK_SMTP_PORT": fmt.Sprint(smtp.Port), "ZWGK_SMTP_TLS": "none",
-		"ZWGK_SMTP_FROM": "政务公开办 <gk@example.gov.cn>", "ZWGK_SECRET": "peak-day-bench-secret-0123456789abcdef",
-		"ZWGK_BASE_URL": "https://gk.example.gov.cn",
-	}
-	cfg, err := config.Load(func(k string) string { return env[k] }, "")
-	if err != nil {
-		b.Fatal(err)
-	}
 	const sendParallel = 8 // as zwgk worker
-	d, err := channels.Deliverer(ctx, cfg, st, false, sendParallel)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
+	d := fixtures.Deliverer(b, ctx, st, smtp, "peak-day-bench-secret-0123456789abcdef", sendParallel)
 
 	// The directory and the lists: per unit, offices with one contact each and the unit's
 	// share of the items, spread evenly over its offices.

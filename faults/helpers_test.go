@@ -3,12 +3,9 @@ package faults
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/mail"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,12 +16,10 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/zwgk/zwgk/activities"
-	"github.com/zwgk/zwgk/calendar"
-	"github.com/zwgk/zwgk/links"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/notify"
 	"github.com/zwgk/zwgk/notify/email"
 	"github.com/zwgk/zwgk/notify/smtptest"
-	"github.com/zwgk/zwgk/schedule"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
 	"github.com/zwgk/zwgk/workflows"
@@ -100,99 +95,10 @@ func (mb *mailbox) last() time.Time {
 	return last
 }
 
-// seedList writes what an admin's import leaves: one unit, n offices each with one contact who
-// prefers email, and a list whose n items each belong to one office. No workflow is started.
-func seedList(t *testing.T, ctx context.Context, st *store.Store, n int) (emails map[string]bool, items []store.ItemRef) {
-	t.Helper()
-	unit, _, err := st.EnsureUnit(ctx, "故障测试县政务公开办")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rule, err := json.Marshal(schedule.Rule{Kind: schedule.KindOngoing, Text: "常态化", Period: schedule.Month})
-	if err != nil {
-		t.Fatal(err)
-	}
-	emails = map[string]bool{}
-	list := make([]store.ListItem, n)
-	for i := range n {
-		office, err := st.CreateOffice(ctx, unit.ID, fmt.Sprintf("第%04d科", i+1), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := fmt.Sprintf("contact%04d@example.gov.cn", i+1)
-		pid, err := st.AddPerson(ctx, store.Person{Name: fmt.Sprintf("联络员%04d", i+1), Email: addr, Channels: []string{"email"}, Active: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.AttachOfficePerson(ctx, office.ID, pid, store.RoleContact); err != nil {
-			t.Fatal(err)
-		}
-		emails[addr] = true
-		list[i] = store.ListItem{
-			Key: fmt.Sprintf("%016x", i+1), Seq: i + 1, Number: fmt.Sprint(i + 1), Section: "故障测试",
-			Title: fmt.Sprintf("第%d项 政府信息主动公开", i+1), Requirement: "按要求及时公开", Rule: rule, RuleFrom: "默认",
-			Offices: []store.ItemOffice{{ID: office.ID, Name: office.Name, Role: "lead"}}, OfficesText: office.Name,
-			SourceFile: "故障测试.csv", SourceRow: i + 2, Fingerprint: fmt.Sprintf("f%015x", i+1),
-		}
-	}
-	ch, err := st.CommitList(ctx, store.ListCommit{UnitID: unit.ID, Year: calendar.DateOf(time.Now()).Year, Title: "故障测试清单",
-		BaseRevision: -1, SourceFile: "故障测试.csv", SHA256: strings.Repeat("0", 64), ImportedBy: "fault test", Items: list})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ch.Added) != n {
-		t.Fatalf("the list added %d items, want %d", len(ch.Added), n)
-	}
-	return emails, ch.Added
-}
-
-// planReminders plans one reminder per item for the instant window, as the item workflows'
-// SyncItem activity would, so that the dispatcher sends one digest per contact then.
-func planReminders(t *testing.T, ctx context.Context, st *store.Store, items []store.ItemRef, window time.Time) {
-	t.Helper()
-	due := window.Add(10 * 24 * time.Hour)
-	start := window.Add(-30 * 24 * time.Hour)
-	key := calendar.DateOf(due).String()
-	var (
-		wg   sync.WaitGroup
-		errs = make(chan error, len(items))
-		sem  = make(chan struct{}, 4)
-	)
-	for _, ref := range items {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			_, err := st.SyncItem(ctx, store.ItemSync{
-				WorkflowID: ref.WorkflowID, ItemID: ref.ID, Seq: 1,
-				State:  store.ItemStateRow{Status: "upcoming", CycleKey: key, DueAt: due},
-				Cycles: []store.CycleRow{{Key: key, Start: start, Due: due, OriginalDue: due, Status: "open", Required: 1}},
-				Plans: []store.CyclePlan{{CycleKey: key, Due: due, Replace: true,
-					Notices: []store.NoticePlan{{Kind: "reminder", Offset: 10, Target: store.TargetContact, At: window}}}},
-			})
-			if err != nil {
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-}
-
 // newDeliverer is the worker's deliverer with one channel, email to the mailbox.
 func newDeliverer(t *testing.T, ctx context.Context, st *store.Store, mb *mailbox) *notify.Deliverer {
 	t.Helper()
-	signer, err := links.NewSigner("f4ult-t3st-9c1e7a2b5d8f0e3a6c9b2d5f8e1a4c7b", "https://gk.example.gov.cn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := notify.NewRenderer(signer, "https://gk.example.gov.cn", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := fixtures.Renderer(t, "f4ult-t3st-9c1e7a2b5d8f0e3a6c9b2d5f8e1a4c7b")
 	ch, err := email.New(email.Config{Host: mb.srv.Host, Port: mb.srv.Port, TLS: email.NoTLS,
 		From: "政务公开办 <gk@example.gov.cn>", Timeout: 10 * time.Second})
 	if err != nil {

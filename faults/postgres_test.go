@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/zwgk/zwgk/activities"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
 	"github.com/zwgk/zwgk/workflows"
@@ -182,11 +183,11 @@ func TestPostgresRestartMidDispatch(t *testing.T) {
 
 	mb := newMailbox(t, smtpDelay, time.Now, nil)
 	seeded := time.Now()
-	emails, items := seedList(t, ctx, st, recipients)
+	emails, items := fixtures.OfficeList(t, ctx, st, "故障测试", recipients)
 	t.Logf("seeded %d offices, contacts and items in %s", recipients, time.Since(seeded).Round(time.Millisecond))
 	startWorker(t, c, tq, st, newDeliverer(t, ctx, st, mb))
 	window := time.Now().Add(3 * time.Second).Truncate(time.Second)
-	planReminders(t, ctx, st, items, window)
+	fixtures.PlanReminders(t, ctx, st, items, window)
 	if err := wc.EnsureDispatcher(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/zwgk/zwgk/activities"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
 	"github.com/zwgk/zwgk/workflows"
@@ -49,8 +50,8 @@ func TestSMTPRefusesForThirtyMinutes(t *testing.T) {
 	until := window.Add(outage)
 
 	mb := newMailbox(t, 0, env.Now, func() bool { return env.Now().Before(until) })
-	emails, items := seedList(t, ctx, st, recipients)
-	planReminders(t, ctx, st, items, window)
+	emails, items := fixtures.OfficeList(t, ctx, st, "故障测试", recipients)
+	fixtures.PlanReminders(t, ctx, st, items, window)
 	d := newDeliverer(t, ctx, st, mb)
 	d.Now = env.Now
 	acts := &activities.Activities{Store: st, TaskQueue: "faults", Logger: quietLogger(), Deliverer: d, SendParallel: 8}

@@ -18,7 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/zwgk/zwgk/calendar"
-	"github.com/zwgk/zwgk/links"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/notify"
 	"github.com/zwgk/zwgk/notify/email"
 	"github.com/zwgk/zwgk/notify/providertest"
@@ -35,15 +35,7 @@ var ctx = context.Background()
 
 func newRenderer(t testing.TB) *notify.Renderer {
 	t.Helper()
-	s, err := links.NewSigner("deliver-test-secret-0123456789", "https://gk.example.gov.cn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := notify.NewRenderer(s, "https://gk.example.gov.cn", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return fixtures.Renderer(t, "deliver-test-secret-0123456789")
 }
 
 func newDeliverer(t testing.TB, st *store.Store, chs map[string]notify.Channel) *notify.Deliverer {

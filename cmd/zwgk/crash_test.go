@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -14,10 +13,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/zwgk/zwgk/activities"
-	"github.com/zwgk/zwgk/calendar"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/notify"
 	"github.com/zwgk/zwgk/notify/smtptest"
-	"github.com/zwgk/zwgk/schedule"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
 	"github.com/zwgk/zwgk/workflows"
@@ -185,52 +183,12 @@ func newBurst(t *testing.T, n int, smtpDelay time.Duration) *burst {
 	return b
 }
 
-// seed writes the directory and the list as an admin's import would leave them: one unit, n
-// offices each with one contact who prefers email, and one list whose n items each belong to
-// one office. No item workflow is started: the notices are planned directly below, as the item
-// workflows' SyncItem activity would, so that the dispatcher is the only workflow at work.
+// seed writes the directory and the list as an admin's import would leave them: n offices each
+// with one contact who prefers email, each with one item. No item workflow is started: the
+// notices are planned directly (fire), as the item workflows' SyncItem activity would, so that
+// the dispatcher is the only workflow at work.
 func (b *burst) seed() {
-	t, ctx, st := b.t, b.ctx, b.st
-	unit, _, err := st.EnsureUnit(ctx, "压力测试县政务公开办")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rule, err := json.Marshal(schedule.Rule{Kind: schedule.KindOngoing, Text: "常态化", Period: schedule.Month})
-	if err != nil {
-		t.Fatal(err)
-	}
-	year := calendar.DateOf(time.Now()).Year
-	items := make([]store.ListItem, b.n)
-	for i := range b.n {
-		office, err := st.CreateOffice(ctx, unit.ID, fmt.Sprintf("第%04d科", i+1), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		email := fmt.Sprintf("contact%04d@example.gov.cn", i+1)
-		pid, err := st.AddPerson(ctx, store.Person{Name: fmt.Sprintf("联络员%04d", i+1), Email: email, Channels: []string{"email"}, Active: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.AttachOfficePerson(ctx, office.ID, pid, store.RoleContact); err != nil {
-			t.Fatal(err)
-		}
-		b.emails[email] = true
-		items[i] = store.ListItem{
-			Key: fmt.Sprintf("%016x", i+1), Seq: i + 1, Number: fmt.Sprint(i + 1), Section: "压力测试",
-			Title: fmt.Sprintf("第%d项 政府信息主动公开", i+1), Requirement: "按要求及时公开", Rule: rule, RuleFrom: "默认",
-			Offices: []store.ItemOffice{{ID: office.ID, Name: office.Name, Role: "lead"}}, OfficesText: office.Name,
-			SourceFile: "压力测试.csv", SourceRow: i + 2, Fingerprint: fmt.Sprintf("f%015x", i+1),
-		}
-	}
-	ch, err := st.CommitList(ctx, store.ListCommit{UnitID: unit.ID, Year: year, Title: "压力测试清单", BaseRevision: -1,
-		SourceFile: "压力测试.csv", SHA256: strings.Repeat("0", 64), ImportedBy: "crash test", Items: items})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ch.Added) != b.n {
-		t.Fatalf("the list added %d items, want %d", len(ch.Added), b.n)
-	}
-	b.items = ch.Added
+	b.emails, b.items = fixtures.OfficeList(b.t, b.ctx, b.st, "压力测试", b.n)
 }
 
 // fire plans one reminder per item for the same instant a few seconds ahead, as the item
@@ -239,36 +197,7 @@ func (b *burst) seed() {
 func (b *burst) fire() {
 	t, ctx := b.t, b.ctx
 	b.window = time.Now().Add(4 * time.Second).Truncate(time.Second)
-	due := b.window.Add(10 * 24 * time.Hour)
-	start := b.window.Add(-30 * 24 * time.Hour)
-	key := calendar.DateOf(due).String()
-	var (
-		wg   sync.WaitGroup
-		errs = make(chan error, len(b.items))
-		sem  = make(chan struct{}, 4)
-	)
-	for _, ref := range b.items {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			_, err := b.st.SyncItem(ctx, store.ItemSync{
-				WorkflowID: ref.WorkflowID, ItemID: ref.ID, Seq: 1,
-				State:  store.ItemStateRow{Status: "upcoming", CycleKey: key, DueAt: due},
-				Cycles: []store.CycleRow{{Key: key, Start: start, Due: due, OriginalDue: due, Status: "open", Required: 1}},
-				Plans: []store.CyclePlan{{CycleKey: key, Due: due, Replace: true,
-					Notices: []store.NoticePlan{{Kind: "reminder", Offset: 10, Target: store.TargetContact, At: b.window}}}},
-			})
-			if err != nil {
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	fixtures.PlanReminders(t, ctx, b.st, b.items, b.window)
 	if err := b.wc.EnsureDispatcher(ctx); err != nil {
 		t.Fatal(err)
 	}

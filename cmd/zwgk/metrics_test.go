@@ -17,7 +17,7 @@ import (
 
 	"github.com/zwgk/zwgk/calendar"
 	"github.com/zwgk/zwgk/config"
-	"github.com/zwgk/zwgk/importer"
+	"github.com/zwgk/zwgk/internal/fixtures"
 	"github.com/zwgk/zwgk/notify/smtptest"
 	"github.com/zwgk/zwgk/store"
 	"github.com/zwgk/zwgk/testenv"
@@ -159,40 +159,10 @@ func newMetricsFixture(t *testing.T) *metricsFixture {
 		}
 		return nil
 	}})
-	unit, _, err := f.st.EnsureUnit(ctx, "指标测试局")
-	if err != nil {
-		t.Fatal(err)
-	}
-	office, err := f.st.CreateOffice(ctx, unit.ID, "办公室", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []store.Person{
-		{Name: "张联络", Email: "contact@example.gov.cn", Channels: []string{"email"}, Active: true},
-		{Name: "李离职", Email: "gone@example.gov.cn", Channels: []string{"email"}, Active: true},
-	} {
-		id, _, err := f.st.UpsertPerson(ctx, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.st.AttachOfficePerson(ctx, office.ID, id, "contact"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dir, err := f.st.LoadDirectory(ctx, unit.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	year := calendar.DateOf(time.Now()).Year
-	res := importer.Load("清单.csv", []byte("序号,工作任务,责任科室,完成时限\n1,部门预算公开,办公室,12月底\n"), dir, importer.Options{Build: importer.BuildOptions{Year: year}})
-	if !res.OK() {
-		t.Fatalf("import: %+v", res.Errors)
-	}
-	out, err := importer.Commit(ctx, f.st, res, importer.CommitOptions{BaseRevision: -1, ImportedBy: "test"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	item := out.Changes.Added[0]
+	item := fixtures.OneItem(t, ctx, f.st, "指标测试局", year, nil,
+		store.Person{Name: "张联络", Email: "contact@example.gov.cn", Channels: []string{"email"}, Active: true},
+		store.Person{Name: "李离职", Email: "gone@example.gov.cn", Channels: []string{"email"}, Active: true})
 	// The state an item workflow records when it plans a reminder, written directly so that
 	// the dispatcher has one due notice and no item workflow has to run.
 	due := calendar.D(year, 12, 31).End()
