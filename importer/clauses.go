@@ -283,3 +283,16 @@ func origOffset(s, simp string, at int) int {
 	}
 	return len(s)
 }
+
+// proseTable reads the text no table took: numbered tasks with (责任科室：…) annotations; in a
+// file with no table at all, else a numbered outline, else a regulation's column clauses. Every
+// reader of text, Word and web pages tries them in this order.
+func proseTable(lines []line, opts ReadOptions, year int, haveTables bool) *Table {
+	if nt := narrativeTable(lines, "正文", opts); nt != nil || haveTables {
+		return nt
+	}
+	if nt := outlineTable(lines, "正文", year); nt != nil {
+		return nt
+	}
+	return clauseTable(lines, "正文", year)
+}

@@ -189,3 +189,36 @@ func TestClausesUnderASectionTitle(t *testing.T) {
 		t.Errorf("rows %v", tb.Rows)
 	}
 }
+
+// The same regulation as a Word document or a web page reads the same columns: every reader of
+// prose tries the clause reader last.
+func TestClausesInWordAndHTML(t *testing.T) {
+	paras := []string{
+		"某某县水利局网站信息更新管理办法",
+		"第一条 为规范网站信息更新，制定本办法。",
+		"第二条 栏目更新要求：机构职能、领导信息须及时更新；水利动态、通知公告每周更新一条；水资源公报、年度报告每年至少更新一次。",
+		"第三条 本办法自印发之日起施行。",
+	}
+	var body, page strings.Builder
+	page.WriteString("<html><body>")
+	for _, p := range paras {
+		body.WriteString("<w:p><w:r><w:t>" + p + "</w:t></w:r></w:p>")
+		page.WriteString("<p>" + p + "</p>")
+	}
+	page.WriteString("</body></html>")
+	for name, data := range map[string][]byte{"办法.docx": docxOf(t, body.String()), "办法.html": []byte(page.String())} {
+		res := load(t, name, data, testDir("某某县水利局", []string{"办公室"}, nil), 2026, BuildOptions{})
+		mustOK(t, res)
+		if len(res.Items) != 6 {
+			var got []string
+			for _, it := range res.Items {
+				got = append(got, it.Title+"="+string(it.Rule.Kind))
+			}
+			t.Errorf("%s: %d items %v, want the 6 columns", name, len(res.Items), got)
+			continue
+		}
+		if it := findItem(t, res, "", "通知公告"); it.Rule.Kind != schedule.KindQuota || it.Rule.Period != schedule.Week {
+			t.Errorf("%s: 通知公告 rule %s %s, want a weekly quota", name, it.Rule.Kind, it.Rule.Period)
+		}
+	}
+}

@@ -126,10 +126,7 @@ func readDOCX(name string, zr *zip.Reader, opts ReadOptions) (*Document, error) 
 	}
 	doc.Title = findTitle(lines)
 	doc.Clock = findClock(lines, opts.Year)
-	nt := narrativeTable(lines, "正文", opts)
-	if nt == nil && len(doc.Tables) == 0 {
-		nt = outlineTable(lines, "正文", opts.Year)
-	}
+	nt := proseTable(lines, opts, opts.Year, len(doc.Tables) > 0)
 	if nt != nil {
 		if doc.Title != "" {
 			nt.Name = doc.Title

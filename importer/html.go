@@ -58,10 +58,7 @@ func readHTML(name, text string, opts ReadOptions) (*Document, error) {
 		doc.Title = findTitle(w.lines)
 	}
 	doc.Clock = findClock(w.lines, opts.Year)
-	nt := narrativeTable(w.lines, "正文", opts)
-	if nt == nil && len(doc.Tables) == 0 {
-		nt = outlineTable(w.lines, "正文", opts.Year)
-	}
+	nt := proseTable(w.lines, opts, opts.Year, len(doc.Tables) > 0)
 	if nt != nil {
 		if doc.Title != "" {
 			nt.Name = doc.Title

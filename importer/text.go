@@ -145,13 +145,7 @@ func readText(name, text string, opts ReadOptions) (*Document, error) {
 			rest = append(rest, line{Text: cleanCell(l.Text), No: l.No})
 		}
 	}
-	nt := narrativeTable(rest, "正文", opts)
-	if nt == nil && len(tables) == 0 {
-		nt = outlineTable(rest, "正文", tr.year)
-	}
-	if nt == nil && len(tables) == 0 {
-		nt = clauseTable(rest, "正文", tr.year)
-	}
+	nt := proseTable(rest, opts, tr.year, len(tables) > 0)
 	if nt != nil {
 		nt.Name = doc.Title
 		if nt.Name == "" {

@@ -637,8 +637,10 @@ var patterns = []pattern{
 	// quota over the list's year without 每: 年度内至少参加1次, 全年不少于4次, 年内至少开展1次
 	{[]string{"不少于|不低于|不得少于|至少|最少", "年"}, re(`(?:本年度内|本年度|本年内|今年内|今年|一年内|年度内|年内|全年|年度)GAP20ATLEASTGAP4(?P<n>NUM)TIMES`), func(c *mctx) (Rule, bool) {
 		n, ok := c.num("n", 1, 1000)
-		// 上年度, 半年内, 2023年度: another year or another period
-		if !ok || strings.ContainsRune("上下去前明次半", c.before) || isDigit(c.before) || isCnDigit(c.before) {
+		// 上年度, 半年内, 2023年度: another year or another period; 年度报告每年至少更新一次:
+		// a document's name, the period is the 每年 after it
+		if !ok || strings.ContainsRune("上下去前明次半", c.before) || isDigit(c.before) || isCnDigit(c.before) ||
+			strings.Contains(c.s[c.loc[0]:c.loc[1]], "每") {
 			return Rule{}, false
 		}
 		return Rule{Kind: KindQuota, Period: Year, Count: n}, true

@@ -394,6 +394,11 @@ func TestFindPrefersPreciseRules(t *testing.T) {
 	if _, _, ok := Find("", 2024); ok {
 		t.Error("empty text")
 	}
+	// 年度报告 is a document's name: the clock is the 每年 after it, not a year from 年度 on
+	r, matched, ok = Find("水资源公报、年度报告每年至少更新一次", 2024)
+	if !ok || matched != "每年至少更新一次" || summary(r) != "quota year 1" {
+		t.Errorf("Find = %s %q %v, want the clock from 每年", summary(r), matched, ok)
+	}
 }
 
 func TestNormalizeStripsPinyin(t *testing.T) {
