@@ -197,6 +197,14 @@ func (r *recorder) record(op, wf string, arg any, audit *store.EventAudit) (work
 	return workflows.State{Status: "done"}, nil
 }
 
+// recordAudited records a command without its audit, which record writes as the workflow's
+// activity would: the recorded command is compared without it.
+func recordAudited[T any](r *recorder, op, wf string, x *T, audit **store.EventAudit) (workflows.State, error) {
+	a := *audit
+	*audit = nil
+	return r.record(op, wf, *x, a)
+}
+
 func (r *recorder) last() (call, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -207,39 +215,25 @@ func (r *recorder) last() (call, int) {
 }
 
 func (r *recorder) Complete(_ context.Context, wf string, c workflows.Completion) (workflows.State, error) {
-	audit := c.Audit
-	c.Audit = nil
-	return r.record("complete", wf, c, audit)
+	return recordAudited(r, "complete", wf, &c, &c.Audit)
 }
 func (r *recorder) Reopen(_ context.Context, wf string, x workflows.Reopen) (workflows.State, error) {
-	audit := x.Audit
-	x.Audit = nil
-	return r.record("reopen", wf, x, audit)
+	return recordAudited(r, "reopen", wf, &x, &x.Audit)
 }
 func (r *recorder) Extend(_ context.Context, wf string, x workflows.Extension) (workflows.State, error) {
-	audit := x.Audit
-	x.Audit = nil
-	return r.record("extend", wf, x, audit)
+	return recordAudited(r, "extend", wf, &x, &x.Audit)
 }
 func (r *recorder) Reassign(_ context.Context, wf string, x workflows.Reassignment) (workflows.State, error) {
-	audit := x.Audit
-	x.Audit = nil
-	return r.record("reassign", wf, x, audit)
+	return recordAudited(r, "reassign", wf, &x, &x.Audit)
 }
 func (r *recorder) RecordEvent(_ context.Context, wf string, x workflows.Event) (workflows.State, error) {
-	audit := x.Audit
-	x.Audit = nil
-	return r.record("event", wf, x, audit)
+	return recordAudited(r, "event", wf, &x, &x.Audit)
 }
 func (r *recorder) Pause(_ context.Context, wf string, x workflows.Actor) (workflows.State, error) {
-	audit := x.Audit
-	x.Audit = nil
-	return r.record("pause", wf, x, audit)
+	return recordAudited(r, "pause", wf, &x, &x.Audit)
 }
 func (r *recorder) Resume(_ context.Context, wf string, x workflows.Actor) (workflows.State, error) {
-	audit := x.Audit
-	x.Audit = nil
-	return r.record("resume", wf, x, audit)
+	return recordAudited(r, "resume", wf, &x, &x.Audit)
 }
 func (r *recorder) Query(_ context.Context, wf string) (workflows.State, error) {
 	return workflows.State{}, nil
@@ -334,6 +328,28 @@ func (c *client) json(method, path string, v any) (*http.Response, string) {
 		body = strings.NewReader(string(b))
 	}
 	return c.do(method, path, body, "application/json", true)
+}
+
+// wantOwnUnitOnly checks that a unit's report at path is refused to lead, a supervisor of unit
+// A, for unit B, and to an office user altogether.
+func (f *fixture) wantOwnUnitOnly(t *testing.T, lead *client, path string) {
+	t.Helper()
+	if resp, _ := lead.get(fmt.Sprintf("%s?unit=%d", path, f.unitB)); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("%s of a foreign unit: %d", path, resp.StatusCode)
+	}
+	if resp, _ := f.as(t, "office").get(path); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("%s for an office user: %d", path, resp.StatusCode)
+	}
+}
+
+// wantBadParam checks that c's request of path is refused as a bad request naming the control.
+func wantBadParam(t *testing.T, c *client, path, control string) {
+	t.Helper()
+	resp, body := c.get(path)
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	if !strings.Contains(body, control) {
+		t.Errorf("GET %s: the refusal does not name %s: %s", path, control, pageText(body))
+	}
 }
 
 func wantStatus(t *testing.T, resp *http.Response, body string, want int) {

@@ -22,16 +22,8 @@ func TestPointsPage(t *testing.T) {
 	lead := f.as(t, "supervisor")
 	resp, body := lead.get("/points")
 	wantStatus(t, resp, body, http.StatusOK)
-	text := strings.Join(strings.Fields(pageText(body)), " ")
-	if want := "考核事项总分值 10 分，已完成 3 分；如果今天检查，将因逾期失分 4 分，预计得分 6 分；连同5个工作日内到期的事项，风险分值共 6 分。"; !strings.Contains(text, want) {
-		t.Errorf("the summary does not say %q:\n%s", want, text)
-	}
-	offices := pointsBetween(body, `id="points-offices"`, "</table>")
-	if !strings.Contains(offices, "<tr><td>办公室</td><td>4</td><td>0</td><td>4</td><td>1</td></tr>") ||
-		!strings.Contains(offices, "<tr><td>法规科</td><td>0</td><td>2</td><td>2</td><td>1</td></tr>") {
-		t.Errorf("the offices' table:\n%s", offices)
-	}
-	first := pointsBetween(body, `id="points-first"`, "</table>")
+	first := wantPointsSummary(t, body, "考核事项总分值 10 分，已完成 3 分；如果今天检查，将因逾期失分 4 分，预计得分 6 分；连同5个工作日内到期的事项，风险分值共 6 分。",
+		"<tr><td>办公室</td><td>4</td><td>0</td><td>4</td><td>1</td></tr>", "<tr><td>法规科</td><td>0</td><td>2</td><td>2</td><td>1</td></tr>")
 	a1, a2 := strings.Index(first, fmt.Sprintf(`href="/items/%d"`, f.itemA1)), strings.Index(first, fmt.Sprintf(`href="/items/%d"`, f.itemA2))
 	if a1 < 0 || a2 < 0 || a1 > a2 {
 		t.Errorf("A1 (4分) should come before A2 (2分):\n%s", first)
@@ -56,17 +48,8 @@ func TestPointsPage(t *testing.T) {
 	if want := "连同3个工作日内到期的事项，风险分值共 4 分"; !strings.Contains(strings.Join(strings.Fields(pageText(body)), " "), want) {
 		t.Errorf("within 3 working days: want %q", want)
 	}
-	resp, body = lead.get("/points?within=abc")
-	wantStatus(t, resp, body, http.StatusBadRequest)
-	if !strings.Contains(body, "几个工作日内到期") {
-		t.Error("a bad horizon does not name the control")
-	}
-	if resp, _ := lead.get(fmt.Sprintf("/points?unit=%d", f.unitB)); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("a foreign unit's points: %d", resp.StatusCode)
-	}
-	if resp, _ := f.as(t, "office").get("/points"); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("an office user on the points: %d", resp.StatusCode)
-	}
+	wantBadParam(t, lead, "/points?within=abc", "几个工作日内到期")
+	f.wantOwnUnitOnly(t, lead, "/points")
 	admin := f.as(t, "admin")
 	resp, body = admin.get(fmt.Sprintf("/points?unit=%d", f.unitB))
 	wantStatus(t, resp, body, http.StatusOK)
@@ -91,6 +74,22 @@ func pointsBetween(s, from, to string) string {
 // The page applies each item's deduction rule: A1 (4分, 每处扣1分) missed three cycles, so 3 of
 // its 4 points are lost; A2 (2分, 此项不得分) due soon stands to lose all of it; A4 (1分) is
 // safe; and each line says how its stake was computed.
+// wantPointsSummary checks the points page's summary and that its offices' table has the rows
+// given, and returns its table of the items to do first.
+func wantPointsSummary(t *testing.T, body, summary string, officeRows ...string) string {
+	t.Helper()
+	if text := strings.Join(strings.Fields(pageText(body)), " "); !strings.Contains(text, summary) {
+		t.Errorf("the summary does not say %q:\n%s", summary, text)
+	}
+	offices := pointsBetween(body, `id="points-offices"`, "</table>")
+	for _, row := range officeRows {
+		if !strings.Contains(offices, row) {
+			t.Errorf("the offices' table lacks %s:\n%s", row, offices)
+		}
+	}
+	return pointsBetween(body, `id="points-first"`, "</table>")
+}
+
 func TestPointsPageAppliesRules(t *testing.T) {
 	f := newFixture(t, false)
 	ctx := context.Background()
@@ -107,16 +106,8 @@ func TestPointsPageAppliesRules(t *testing.T) {
 		}
 	}
 	_, body := f.as(t, "supervisor").get("/points")
-	text := strings.Join(strings.Fields(pageText(body)), " ")
-	if want := "考核事项总分值 7 分，已完成 0 分；如果今天检查，将因逾期失分 3 分，预计得分 4 分；连同5个工作日内到期的事项，风险分值共 5 分。"; !strings.Contains(text, want) {
-		t.Errorf("the summary does not say %q:\n%s", want, text)
-	}
-	offices := pointsBetween(body, `id="points-offices"`, "</table>")
-	if !strings.Contains(offices, "<tr><td>办公室</td><td>3</td><td>0</td><td>3</td><td>1</td></tr>") ||
-		!strings.Contains(offices, "<tr><td>法规科</td><td>0</td><td>2</td><td>2</td><td>1</td></tr>") {
-		t.Errorf("the offices' table:\n%s", offices)
-	}
-	first := pointsBetween(body, `id="points-first"`, "</table>")
+	first := wantPointsSummary(t, body, "考核事项总分值 7 分，已完成 0 分；如果今天检查，将因逾期失分 3 分，预计得分 4 分；连同5个工作日内到期的事项，风险分值共 5 分。",
+		"<tr><td>办公室</td><td>3</td><td>0</td><td>3</td><td>1</td></tr>", "<tr><td>法规科</td><td>0</td><td>2</td><td>2</td><td>1</td></tr>")
 	for _, want := range []string{
 		`<td data-label="计算方式" title="每次扣1分，扣完为止">每次扣1分 × 3次 = 3分</td><td data-label="风险分值">3</td>`,
 		`<td data-label="计算方式" title="该项不得分">不得分，扣2分</td><td data-label="风险分值">2</td>`,

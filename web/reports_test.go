@@ -141,11 +141,7 @@ func TestItemFiltersAndExport(t *testing.T) {
 		t.Errorf("done export %q", done)
 	}
 
-	resp, body = admin.get("/export/items.xlsx?year=1066")
-	wantStatus(t, resp, body, http.StatusBadRequest)
-	if !strings.Contains(body, "年度") {
-		t.Errorf("a bad year does not name the control: %s", pageText(body))
-	}
+	wantBadParam(t, admin, "/export/items.xlsx?year=1066", "年度")
 	resp, _ = office.get(fmt.Sprintf("/export/items.xlsx?unit=%d", f.unitB))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("office export of a foreign unit: %d", resp.StatusCode)
@@ -231,19 +227,8 @@ func TestChartsPage(t *testing.T) {
 	if _, body := lead.get("/charts"); !strings.Contains(body, fmt.Sprintf(`href="/units/%d/duban.xlsx"`, f.unitA)) {
 		t.Error("the charts page does not offer the unit's 督办单")
 	}
-	resp, _ = lead.get(fmt.Sprintf("/charts?unit=%d", f.unitB))
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("foreign unit charts: %d", resp.StatusCode)
-	}
-	resp, body = lead.get("/charts?year=20x4")
-	wantStatus(t, resp, body, http.StatusBadRequest)
-	if !strings.Contains(body, "年度") {
-		t.Error("a bad year does not name the control")
-	}
-	resp, _ = f.as(t, "office").get("/charts")
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("office user on the charts: %d", resp.StatusCode)
-	}
+	f.wantOwnUnitOnly(t, lead, "/charts")
+	wantBadParam(t, lead, "/charts?year=20x4", "年度")
 }
 
 func noCodes(t *testing.T, page, body string) {
@@ -332,11 +317,7 @@ func TestMonthPage(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a foreign unit's month: %d", resp.StatusCode)
 	}
-	resp, body = office2.get("/month?month=2024-13")
-	wantStatus(t, resp, body, http.StatusBadRequest)
-	if !strings.Contains(body, "月份") {
-		t.Error("a bad month does not name the control")
-	}
+	wantBadParam(t, office2, "/month?month=2024-13", "月份")
 	// A year the calendar has no data for says so.
 	_, body = office2.get("/month?month=2099-01")
 	if !strings.Contains(body, "尚未加载") {

@@ -61,15 +61,6 @@ func TestTongbao(t *testing.T) {
 	if !strings.Contains(pageText(body), "到期 1 个周期，已截止 0 个") || !strings.Contains(pageText(body), "本月督办升级通知 0 条") {
 		t.Error("May's 通报 is wrong")
 	}
-	resp, body = lead.get("/tongbao?month=2024-4x")
-	wantStatus(t, resp, body, http.StatusBadRequest)
-	if !strings.Contains(body, "月份") {
-		t.Error("a bad month does not name the control")
-	}
-	if resp, _ := lead.get(fmt.Sprintf("/tongbao?unit=%d", f.unitB)); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("a foreign unit's 通报: %d", resp.StatusCode)
-	}
-	if resp, _ := f.as(t, "office").get("/tongbao"); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("an office user's 通报: %d", resp.StatusCode)
-	}
+	wantBadParam(t, lead, "/tongbao?month=2024-4x", "月份")
+	f.wantOwnUnitOnly(t, lead, "/tongbao")
 }

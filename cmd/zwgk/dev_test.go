@@ -29,18 +29,24 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// devSettings are the settings of a `zwgk dev` in dir with its own database and free ports for
+// the web and Temporal, returned beside them.
+func devSettings(t *testing.T, dir string) (settings map[string]string, httpPort, temporalPort int) {
+	httpPort, temporalPort = freePort(t), freePort(t)
+	return map[string]string{
+		"ZWGK_DATA_DIR": dir, "ZWGK_DATABASE_URL": testenv.DatabaseURL(t),
+		"ZWGK_HTTP_ADDR": fmt.Sprintf("127.0.0.1:%d", httpPort), "ZWGK_TEMPORAL_PORT": strconv.Itoa(temporalPort),
+		"ZWGK_LOG_LEVEL": "warn",
+	}, httpPort, temporalPort
+}
+
 // `zwgk dev` killed like a crashed laptop and started again keeps its Temporal state (the same
 // workflow runs, their timers and a completion made before the kill) and its database, and
 // does not seed the demo twice.
 func TestDevSurvivesKill(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	httpPort, temporalPort := freePort(t), freePort(t)
-	settings := map[string]string{
-		"ZWGK_DATA_DIR": dir, "ZWGK_DATABASE_URL": testenv.DatabaseURL(t),
-		"ZWGK_HTTP_ADDR": fmt.Sprintf("127.0.0.1:%d", httpPort), "ZWGK_TEMPORAL_PORT": strconv.Itoa(temporalPort),
-		"ZWGK_LOG_LEVEL": "warn",
-	}
+	settings, httpPort, temporalPort := devSettings(t, dir)
 	started := time.Now()
 	dev := startProc(t, "dev-1", dir, []string{"dev"}, settings, "zwgk dev is up")
 	healthz := fmt.Sprintf("http://127.0.0.1:%d/healthz", httpPort)

@@ -4,15 +4,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/zwgk/zwgk/store"
-	"github.com/zwgk/zwgk/testenv"
 )
 
 // Under `zwgk dev` a setup link issued by `zwgk user link` is mailed by the dev process's worker
@@ -21,12 +18,7 @@ import (
 func TestDevMailsSetupLink(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	httpPort, temporalPort := freePort(t), freePort(t)
-	settings := map[string]string{
-		"ZWGK_DATA_DIR": dir, "ZWGK_DATABASE_URL": testenv.DatabaseURL(t),
-		"ZWGK_HTTP_ADDR": fmt.Sprintf("127.0.0.1:%d", httpPort), "ZWGK_TEMPORAL_PORT": strconv.Itoa(temporalPort),
-		"ZWGK_LOG_LEVEL": "warn",
-	}
+	settings, _, _ := devSettings(t, dir)
 	startProc(t, "dev", dir, []string{"dev"}, settings, "zwgk dev is up")
 	st, err := store.Open(ctx, settings["ZWGK_DATABASE_URL"])
 	if err != nil {
