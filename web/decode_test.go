@@ -236,19 +236,19 @@ func TestDecodeInputAcceptsServerSetKeys(t *testing.T) {
 func TestApplicationInputsFromTheForm(t *testing.T) {
 	rc := &reqCtx{user: &store.User{Login: "office"}}
 	s := &Server{}
-	v, err := s.readReply(formRequest(url.Values{"result": {"refuse/process_information"}, "note": {"过程性信息"}}), rc)
+	v, _, err := s.readReply(formRequest(url.Values{"result": {"refuse/process_information"}, "note": {"过程性信息"}}), rc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rp := v.(workflows.Reply); rp.Type != "refuse" || rp.Reason != "process_information" || rp.Note != "过程性信息" || rp.By != "office" {
+	if rp := v.(*workflows.Reply); rp.Type != "refuse" || rp.Reason != "process_information" || rp.Note != "过程性信息" || rp.By != "office" {
 		t.Fatalf("reply %+v", rp)
 	}
-	_, err = s.readExtension(formRequest(url.Values{"days": {""}, "reason": {"r"}}), rc)
+	_, _, err = s.readExtension(formRequest(url.Values{"days": {""}, "reason": {"r"}}), rc)
 	if err == nil || !strings.Contains(err.Error(), "“延长工作日数”须为1至20的整数。") {
 		t.Fatalf("empty days: %v", err)
 	}
-	v, err = s.readConsultation(formRequest(url.Values{"party": {"乙公司"}, "other": {"1"}}), rc)
-	if err != nil || v.(workflows.Consultation) != (workflows.Consultation{Party: "乙公司", Other: true, By: "office"}) {
+	v, _, err = s.readConsultation(formRequest(url.Values{"party": {"乙公司"}, "other": {"1"}}), rc)
+	if err != nil || *v.(*workflows.Consultation) != (workflows.Consultation{Party: "乙公司", Other: true, By: "office"}) {
 		t.Fatalf("consultation %+v, %v", v, err)
 	}
 }
@@ -256,17 +256,17 @@ func TestApplicationInputsFromTheForm(t *testing.T) {
 func TestApplicationInputsFromJSON(t *testing.T) {
 	rc := &reqCtx{api: true, user: &store.User{Login: "api"}}
 	s := &Server{}
-	v, err := s.readExtension(jsonRequest(`{"days":5,"reason":"r","approved_by":"甲","by":"x","audit":{"actor":"y"}}`), rc)
+	v, audit, err := s.readExtension(jsonRequest(`{"days":5,"reason":"r","approved_by":"甲","by":"x","audit":{"actor":"y"}}`), rc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x := v.(workflows.ReplyExtension); x.Days != 5 || x.ApprovedBy != "甲" || x.By != "api" || x.Audit != nil {
+	if x := v.(*workflows.ReplyExtension); x.Days != 5 || x.ApprovedBy != "甲" || x.By != "api" || x.Audit != nil || audit != &x.Audit {
 		t.Fatalf("extension %+v", x)
 	}
-	if _, err := s.readCorrection(jsonRequest(`{"note":"n"}`), rc); err == nil || !strings.Contains(err.Error(), "补正期限") {
+	if _, _, err := s.readCorrection(jsonRequest(`{"note":"n"}`), rc); err == nil || !strings.Contains(err.Error(), "补正期限") {
 		t.Fatalf("correction without until: %v", err)
 	}
-	if _, err := s.readClose(jsonRequest(`{"note":"n","days":1}`), rc); err == nil {
+	if _, _, err := s.readClose(jsonRequest(`{"note":"n","days":1}`), rc); err == nil {
 		t.Fatal("close accepted a key of the extension")
 	}
 }

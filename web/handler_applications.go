@@ -425,8 +425,10 @@ func (s *Server) applicationPage(w http.ResponseWriter, r *http.Request, rc *req
 	return s.render(w, r, rc, http.StatusOK, "application", title, d)
 }
 
-// applicationAction sends one of the case's updates.
-func (s *Server) applicationAction(name, action, flash string, read func(r *http.Request, rc *reqCtx) (any, error)) handlerFunc {
+// applicationAction sends one of the case's updates. read returns the update (a pointer to one
+// of the workflows' command types) and its Audit field, which is set once the audit entry has
+// been made from the update without it.
+func (s *Server) applicationAction(name, action, flash string, read func(r *http.Request, rc *reqCtx) (any, **store.EventAudit, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 		a, err := s.loadApplication(r, rc)
 		if err != nil {
@@ -439,7 +441,7 @@ func (s *Server) applicationAction(name, action, flash string, read func(r *http
 		if err != nil {
 			return err
 		}
-		arg, err := read(r, rc)
+		arg, auditField, err := read(r, rc)
 		if err != nil {
 			return err
 		}
@@ -447,7 +449,7 @@ func (s *Server) applicationAction(name, action, flash string, read func(r *http
 		if err != nil {
 			return err
 		}
-		arg = withAudit(arg, audit)
+		*auditField = audit
 		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 		defer cancel()
 		st, err := cmds.UpdateApplication(ctx, a.ID, name, arg)
@@ -456,30 +458,6 @@ func (s *Server) applicationAction(name, action, flash string, read func(r *http
 		}
 		return s.done(w, r, rc, fmt.Sprintf("/applications/%d", a.ID), flash, st)
 	}
-}
-
-func withAudit(arg any, a *store.EventAudit) any {
-	switch v := arg.(type) {
-	case workflows.CorrectionRequest:
-		v.Audit = a
-		return v
-	case workflows.CorrectionDone:
-		v.Audit = a
-		return v
-	case workflows.Consultation:
-		v.Audit = a
-		return v
-	case workflows.ReplyExtension:
-		v.Audit = a
-		return v
-	case workflows.Reply:
-		v.Audit = a
-		return v
-	case workflows.CloseApplication:
-		v.Audit = a
-		return v
-	}
-	return arg
 }
 
 // applicationRejections words the workflow's refusals for the user.
@@ -577,61 +555,67 @@ func (in *replyInput) readForm(form url.Values) error {
 	return nil
 }
 
-func (s *Server) readCorrection(r *http.Request, rc *reqCtx) (any, error) {
+func (s *Server) readCorrection(r *http.Request, rc *reqCtx) (any, **store.EventAudit, error) {
 	var in correctionInput
 	if err := decodeInput(r, rc, &in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if in.Until.IsZero() {
-		return nil, badRequest("请填写“补正期限”（给申请人的合理期限）。")
+		return nil, nil, badRequest("请填写“补正期限”（给申请人的合理期限）。")
 	}
-	return workflows.CorrectionRequest{Until: in.Until, Note: in.Note, By: rc.login()}, nil
+	v := workflows.CorrectionRequest{Until: in.Until, Note: in.Note, By: rc.login()}
+	return &v, &v.Audit, nil
 }
 
-func (s *Server) readCorrected(r *http.Request, rc *reqCtx) (any, error) {
+func (s *Server) readCorrected(r *http.Request, rc *reqCtx) (any, **store.EventAudit, error) {
 	var in correctedInput
 	if err := decodeInput(r, rc, &in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return workflows.CorrectionDone{On: in.On, By: rc.login()}, nil
+	v := workflows.CorrectionDone{On: in.On, By: rc.login()}
+	return &v, &v.Audit, nil
 }
 
-func (s *Server) readConsultation(r *http.Request, rc *reqCtx) (any, error) {
+func (s *Server) readConsultation(r *http.Request, rc *reqCtx) (any, **store.EventAudit, error) {
 	var in consultationInput
 	if err := decodeInput(r, rc, &in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return workflows.Consultation{Party: in.Party, Other: in.Other, By: rc.login()}, nil
+	v := workflows.Consultation{Party: in.Party, Other: in.Other, By: rc.login()}
+	return &v, &v.Audit, nil
 }
 
-func (s *Server) readExtension(r *http.Request, rc *reqCtx) (any, error) {
+func (s *Server) readExtension(r *http.Request, rc *reqCtx) (any, **store.EventAudit, error) {
 	var in replyExtensionInput
 	if err := decodeInput(r, rc, &in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return workflows.ReplyExtension{Days: in.Days, Reason: in.Reason, ApprovedBy: in.ApprovedBy, By: rc.login()}, nil
+	v := workflows.ReplyExtension{Days: in.Days, Reason: in.Reason, ApprovedBy: in.ApprovedBy, By: rc.login()}
+	return &v, &v.Audit, nil
 }
 
-func (s *Server) readReply(r *http.Request, rc *reqCtx) (any, error) {
+func (s *Server) readReply(r *http.Request, rc *reqCtx) (any, **store.EventAudit, error) {
 	var in replyInput
 	if err := decodeInput(r, rc, &in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, ok := application.Kind(in.Type); !ok {
-		return nil, badRequest("请选择“答复结果”。")
+		return nil, nil, badRequest("请选择“答复结果”。")
 	}
 	if application.CheckReply(in.Type, in.Reason) != nil {
-		return nil, badRequest("“答复结果”的类型与理由不匹配。")
+		return nil, nil, badRequest("“答复结果”的类型与理由不匹配。")
 	}
-	return workflows.Reply{Type: in.Type, Reason: in.Reason, Note: in.Note, By: rc.login()}, nil
+	v := workflows.Reply{Type: in.Type, Reason: in.Reason, Note: in.Note, By: rc.login()}
+	return &v, &v.Audit, nil
 }
 
-func (s *Server) readClose(r *http.Request, rc *reqCtx) (any, error) {
+func (s *Server) readClose(r *http.Request, rc *reqCtx) (any, **store.EventAudit, error) {
 	var in closeInput
 	if err := decodeInput(r, rc, &in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return workflows.CloseApplication{Note: in.Note, By: rc.login()}, nil
+	v := workflows.CloseApplication{Note: in.Note, By: rc.login()}
+	return &v, &v.Audit, nil
 }
 
 type reportData struct {
