@@ -23,10 +23,7 @@ import (
 func TestDispatchBundlesApplicationsWithItems(t *testing.T) {
 	f := newDispatchFixture(t)
 	morning := time.Date(2024, 6, 3, 9, 0, 0, 0, calendar.Shanghai)
-	var unit, office int64
-	if err := f.st.Pool.QueryRow(f.ctx, `SELECT o.unit_id, o.id FROM offices o WHERE o.name = '办公室'`).Scan(&unit, &office); err != nil {
-		t.Fatal(err)
-	}
+	unit, office := f.unitOffice(t)
 	received := calendar.D(2024, 5, 20)
 	due := calendar.D(2024, 6, 17)
 	id, err := f.st.CreateApplication(f.ctx, store.ApplicationNew{UnitID: unit, OfficeID: office, Ref: "依申请〔2024〕7号",

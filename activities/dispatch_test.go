@@ -45,6 +45,15 @@ func newDispatchFixture(t *testing.T) *dispatchFixture {
 	return f
 }
 
+// unitOffice is the fixture's unit and its office.
+func (f *dispatchFixture) unitOffice(t *testing.T) (unit, office int64) {
+	t.Helper()
+	if err := f.st.Pool.QueryRow(f.ctx, `SELECT unit_id, id FROM offices WHERE name = '办公室'`).Scan(&unit, &office); err != nil {
+		t.Fatal(err)
+	}
+	return unit, office
+}
+
 // contactID is the person id of the fixture's office contact.
 func (f *dispatchFixture) contactID(t *testing.T) int64 {
 	t.Helper()

@@ -18,10 +18,7 @@ import (
 func TestTongbaoGoesOutOncePerSupervisor(t *testing.T) {
 	f := newDispatchFixture(t)
 	window := time.Date(2024, 6, 3, 9, 0, 0, 0, calendar.Shanghai)
-	var unit int64
-	if err := f.st.Pool.QueryRow(f.ctx, `SELECT id FROM units WHERE name = '派发测试局'`).Scan(&unit); err != nil {
-		t.Fatal(err)
-	}
+	unit, _ := f.unitOffice(t)
 	// the first two on levels 2 and 3 get the item's level-3 reminder too; the third, on
 	// level 2 only, gets the 通报 alone
 	var people []int64
@@ -124,10 +121,7 @@ func TestTongbaoNote(t *testing.T) {
 func TestTongbaoQuarterBesideMonth(t *testing.T) {
 	f := newDispatchFixture(t)
 	window := time.Date(2024, 7, 1, 9, 0, 0, 0, calendar.Shanghai)
-	var unit int64
-	if err := f.st.Pool.QueryRow(f.ctx, `SELECT id FROM units WHERE name = '派发测试局'`).Scan(&unit); err != nil {
-		t.Fatal(err)
-	}
+	unit, _ := f.unitOffice(t)
 	id, _, err := f.st.UpsertPerson(f.ctx, store.Person{Name: "分管领导", Email: "lead@example.gov.cn", Channels: []string{"email"}, Active: true})
 	if err != nil {
 		t.Fatal(err)

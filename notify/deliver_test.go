@@ -190,6 +190,21 @@ func firstRcptDeferred(t *testing.T, ec smtp.EnhancedCode, msg string) *smtptest
 	}})
 }
 
+// rcptRefused is an SMTP server that answers every RCPT with code (ec, msg).
+func rcptRefused(t *testing.T, code int, ec smtp.EnhancedCode, msg string) *smtptest.Server {
+	t.Helper()
+	return smtptest.Start(t, smtptest.Options{Rcpt: func(string) error {
+		return &smtp.SMTPError{Code: code, EnhancedCode: ec, Message: msg}
+	}})
+}
+
+// emailThenSMS is a deliverer with email to srv and SMS through a fake Aliyun, which it returns.
+func emailThenSMS(t *testing.T, st *store.Store, srv *smtptest.Server) (*notify.Deliverer, *providertest.Aliyun) {
+	t.Helper()
+	ali := providertest.NewAliyun(t, "id", "secret")
+	return newDeliverer(t, st, map[string]notify.Channel{"email": emailChannel(t, srv, 5*time.Second), "sms": aliyunChannel(ali)}), ali
+}
+
 func TestRetryAfterTransientFailure(t *testing.T) {
 	st := testenv.Store(t)
 	srv := firstRcptDeferred(t, smtp.EnhancedCode{4, 3, 0}, "try again later")
@@ -215,11 +230,8 @@ func TestRetryAfterTransientFailure(t *testing.T) {
 
 func TestFallbackToTheNextChannel(t *testing.T) {
 	st := testenv.Store(t)
-	srv := smtptest.Start(t, smtptest.Options{Rcpt: func(string) error {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"}
-	}})
-	ali := providertest.NewAliyun(t, "id", "secret")
-	d := newDeliverer(t, st, map[string]notify.Channel{"email": emailChannel(t, srv, 5*time.Second), "sms": aliyunChannel(ali)})
+	srv := rcptRefused(t, 550, smtp.EnhancedCode{5, 1, 1}, "mailbox unavailable")
+	d, ali := emailThenSMS(t, st, srv)
 	p := addPerson(t, st, store.Person{Name: "张三", Email: "gone@example.gov.cn", Mobile: "13800138000", Channels: []string{"email", "sms"}})
 	n := reminder("reminder/42/2024/4", 42)
 	rec, err := d.Deliver(ctx, n, p)
@@ -237,11 +249,8 @@ func TestFallbackToTheNextChannel(t *testing.T) {
 
 func TestFallbackAfterRepeatedTransientFailures(t *testing.T) {
 	st := testenv.Store(t)
-	srv := smtptest.Start(t, smtptest.Options{Rcpt: func(string) error {
-		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 5}, Message: "busy"}
-	}})
-	ali := providertest.NewAliyun(t, "id", "secret")
-	d := newDeliverer(t, st, map[string]notify.Channel{"email": emailChannel(t, srv, 5*time.Second), "sms": aliyunChannel(ali)})
+	srv := rcptRefused(t, 421, smtp.EnhancedCode{4, 4, 5}, "busy")
+	d, _ := emailThenSMS(t, st, srv)
 	d.MaxTransient = 2
 	p := addPerson(t, st, store.Person{Name: "张三", Email: "z@example.gov.cn", Mobile: "13800138000"})
 	n := reminder("reminder/42/2024/5", 42)
@@ -525,9 +534,7 @@ func TestOutboxIsExactlyOnce(t *testing.T) {
 
 func TestAbandon(t *testing.T) {
 	st := testenv.Store(t)
-	srv := smtptest.Start(t, smtptest.Options{Rcpt: func(string) error {
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 0, 0}, Message: "later"}
-	}})
+	srv := rcptRefused(t, 451, smtp.EnhancedCode{4, 0, 0}, "later")
 	d := newDeliverer(t, st, map[string]notify.Channel{"email": emailChannel(t, srv, 5*time.Second)})
 	p := addPerson(t, st, store.Person{Name: "张三", Email: "z@example.gov.cn"})
 	n := reminder("reminder/42/2024/12", 42)
