@@ -442,6 +442,14 @@ func (b *builder) primaryRule(it *Item, r raw) {
 		}
 		return
 	}
+	if r.requirement == "" && cell.text == "" && (sentenceLike(it.Title) || runeLen(it.Title) > 12) {
+		// a table without a requirement column writes the task in its deepest level
+		// (是否按月度公开本区域各项老年人补贴…): its clock is there
+		if fr, _, ok := schedule.Find(it.Title, year); ok && fr.Kind != kindUnparsed {
+			it.Rule, it.RuleFrom = fr, "事项"
+			return
+		}
+	}
 	if cell.text != "" {
 		it.Rule, it.RuleFrom = rule, header(cell)
 		b.warnf(r.t, r.row, cell.col, "“%s”无法识别（%s）：该事项不会自动提醒，请修改后重新导入，或在网页上设置时限", cell.text, rule.Reason)

@@ -76,6 +76,34 @@ func TestNewShapesSamples(t *testing.T) {
 	if it.Rule.Kind != schedule.KindDeadline || it.Rule.Due.String() != "2024-06-30" {
 		t.Errorf("6月30日之前: %+v", it.Rule)
 	}
+
+	// a flattened indicator table with page furniture around it: one cell per line, five
+	// levels, scores run into the cells ((2, (0.25, 等0.5) and on lines of their own, an office
+	// cell wrapped over two lines, the path repeated after a page break and a criterion wrapped
+	// mid-word
+	res = load("zhoucun-wjj-2021-indicator-division.txt", 2021)
+	if len(res.Items) != 6 {
+		t.Fatalf("zhoucun: %d items, want 6", len(res.Items))
+	}
+	for _, it := range res.Items {
+		if strings.ContainsAny(it.Title, "(（") || strings.HasSuffix(it.Title, "0.5") || it.Score == nil {
+			t.Errorf("zhoucun %q: a score left in the text, or none kept (%v)", it.Title, it.Score)
+		}
+		if len(it.Path) != 4 || it.Path[0] != "主动公开" {
+			t.Errorf("zhoucun %q under %q, want its four levels", it.Title, it.Path)
+		}
+	}
+	if it := itemWith(t, res, "是否及时公开本地区老年人养老保障"); *it.Score != 0.25 || it.Rule.Kind != schedule.KindTimely ||
+		len(it.Offices) != 1 || it.Offices[0].Name != "中医科" || strings.Join(it.Path, "/") != "主动公开/重点领域信息(基层政务公开标准化规范化)/养老服务/补贴发放" {
+		t.Errorf("及时公开: %v %+v %+v %q", *it.Score, it.Rule, it.Offices, it.Path)
+	}
+	if it := itemWith(t, res, "是否按月度公开"); it.Rule.Kind != schedule.KindRecurring || it.Rule.Period != schedule.Month {
+		t.Errorf("按月度公开: %+v", it.Rule)
+	}
+	it = itemWith(t, res, "诊疗活动")
+	if !strings.Contains(it.Title, "检查结果及处理信息") || len(it.Offices) != 2 || it.Offices[1].Name != "区卫生健康监督执法大队" {
+		t.Errorf("wrapped criterion and office: %q %+v", it.Title, it.Offices)
+	}
 }
 
 // itemWith finds the item whose path and title (joined by /) contain sub.

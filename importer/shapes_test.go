@@ -734,3 +734,23 @@ func TestLevelsCountedBackFromTheClock(t *testing.T) {
 		t.Errorf("second: path %q rule %+v, want 就业政策 inherited and its 10-day clock", it.Path, it.Rule)
 	}
 }
+
+// Scores a copy ran into the text come off it; dates, numbers inside the text and closed
+// brackets stay.
+func TestSplitGluedScore(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"养老服务(2":            {"养老服务", "2"},
+		"是否公开相关政策(0.25":     {"是否公开相关政策", "0.25"},
+		"检查结果及处理信息等0.5":     {"检查结果及处理信息等", "0.5"},
+		"政务公开（10分":          {"政务公开", "10"},
+		"是否公开2021年计划":       {"是否公开2021年计划", ""},
+		"重点领域信息(基层政务公开标准化)": {"重点领域信息(基层政务公开标准化)", ""},
+		"每年更新1次":            {"每年更新1次", ""},
+		"版本2.0":             {"版本2.0", ""},
+	} {
+		text, score := splitGluedScore(in)
+		if text != want[0] || score != want[1] {
+			t.Errorf("splitGluedScore(%q) = %q, %q; want %q, %q", in, text, score, want[0], want[1])
+		}
+	}
+}

@@ -745,13 +745,83 @@ func truncatedHeader(s string) bool {
 	return false
 }
 
+// splitGluedScore takes a score off the end of a cell that a copy ran into its text: an
+// unclosed bracket (养老服务(2, 相关政策(0.25) or a decimal right after the text (处理信息等0.5).
+func splitGluedScore(s string) (text, score string) {
+	if m := unclosedScore.FindStringSubmatch(s); m != nil && !strings.ContainsAny(m[2], ")）") {
+		return strings.TrimSpace(m[1]), m[2]
+	}
+	if m := decimalTail.FindStringSubmatch(s); m != nil && runeLen(m[1]) >= 6 {
+		// a criterion's text, not a short name with a version (版本2.0)
+		return m[1], m[2]
+	}
+	return s, ""
+}
+
+var (
+	unclosedScore = regexp.MustCompile(`^(\S.+?)[（(](\d{1,3}(?:\.\d{1,2})?)\s*分?$`)
+	decimalTail   = regexp.MustCompile(`^(.+\p{Han})(\d{1,2}\.\d{1,2})\s*分?$`)
+)
+
+// closedCell is how a cell that ends its sentence ends: a full stop, a bracket, a score.
+var closedCell = regexp.MustCompile(`[。；;！!？?)）」”\d]$`)
+
+// headerGoesOn reports that a header-like cell after the header cells ws still belongs to the
+// header. One cell per line, the first data cells may read like headers (主动公开, 重点领域信息
+// after 一级…五级指标 | 责任科室): a level after the columns that follow the levels is data
+// unless it is a numbered level of a second header row (一级事项 under 公开事项), and a tick
+// column's word (主动, 全社会, 县级) belongs to the header only under the column it divides.
+func headerGoesOn(ws []string, r Role, s string) bool {
+	f := fold(oneLine(s))
+	past := false
+	for _, w := range ws {
+		wr, _ := headerRole(w)
+		past = past || wr != RoleLevel && wr != RoleSeq && wr != RoleTask
+	}
+	if r == RoleLevel && past && !numberedLevel.MatchString(f) {
+		return false
+	}
+	for umbrella, words := range tickWords {
+		if !words.MatchString(f) {
+			continue
+		}
+		for _, w := range ws {
+			if strings.Contains(fold(w), umbrella) || words.MatchString(fold(w)) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// tickWords are the second-header words of tick columns, by what the column they divide says.
+var tickWords = map[string]*regexp.Regexp{
+	"对象": regexp.MustCompile(`^(全社会|特定群体|特定群众|特定对象|全社)$`),
+	"方式": regexp.MustCompile(`^(主动|主动公开|依申请|依申请公开)$`),
+	"层级": regexp.MustCompile(`^(县级|乡级|村级|乡、村级|乡村级|市级|区级|镇级|街道级|乡镇级|街镇级|省级|社区级)$`),
+}
+
+// subHeaderWord is a cell of a second header row: a header word as lists write it (全社会, 主动,
+// 公开对象), a numbered level (一级事项, 二级 事项) or such a word cut short. A cell that only
+// reads like a header (重点领域信息, a 二级指标's value under 一级…五级指标) is data.
+func subHeaderWord(s string) bool {
+	f := strings.Trim(fold(oneLine(s)), "*＊:：")
+	if _, ok := headerWords[f]; ok {
+		return true
+	}
+	return numberedLevel.MatchString(f) && runeLen(f) <= 6 || truncatedHeader(s)
+}
+
+var numberedLevel = regexp.MustCompile(`^[一二三四五六七1-7]级`)
+
 // subHeaderRunAt returns the length of a second header row starting at i (一级事项 / 二级事项 /
 // 全社会 / 特定群体): header words to the end of the row, with no office or time among them
 // needed, as they subdivide the row above.
 func subHeaderRunAt(toks []tok, i int) int {
 	j := i
 	for j < len(toks) && runeLen(toks[j].Text) <= 12 && (j == i || !toks[j].Row && !toks[j].Cut) {
-		if _, known := headerRole(toks[j].Text); !known && !truncatedHeader(toks[j].Text) {
+		if !subHeaderWord(toks[j].Text) {
 			return 0
 		}
 		j++
@@ -768,7 +838,8 @@ func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	var ws []string
 	for j < len(toks) && (j == i || !toks[j].Row && !toks[j].Cut || wrappedHeaderRow(toks, j)) {
 		// a long cell counts only when it is a header with a remark (公开渠道和载体(在标注范围内…))
-		if _, known := headerRole(toks[j].Text); !known {
+		r, known := headerRole(toks[j].Text)
+		if !known || len(ws) > 0 && !headerGoesOn(ws, r, toks[j].Text) {
 			break
 		}
 		ws = append(ws, toks[j].Text)
@@ -1127,8 +1198,15 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			}
 			if !hasText && !tr.isRule(u) && officeStrength(u, tr.known) == notOffice {
 				// no requirement column: the deepest level holds the item's text, a sentence
-				r.labels = append(r.labels, toks[j])
+				t := toks[j]
 				j++
+				for j+1 < limit && runeLen(t.Text) > 25 && !closedCell.MatchString(t.Text) && officeStrength(toks[j].Text, tr.known) == notOffice &&
+					!tr.isRule(toks[j].Text) && officeStrength(toks[j+1].Text, tr.known) != notOffice {
+					// the sentence wrapped mid-word before its office (…检查结⏎果及处理信息⏎科室)
+					t.Text += toks[j].Text
+					j++
+				}
+				r.labels = append(r.labels, t)
 			}
 			if hasText && len(levels) > 0 && itemStart.MatchString(u) && runeLen(u) <= 30 && j+1 < limit &&
 				!tr.isRule(u) && officeStrength(u, tr.known) == notOffice && sentenceLike(toks[j+1].Text) {
@@ -1201,6 +1279,18 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				continue
 			}
 			break
+		}
+		if n := len(trailing); n > 0 {
+			// an office cell wrapped over lines (医政医管与疾控监督科⏎区卫生健康监督执法大队):
+			// with the owner column last, the office names after it are its own
+			c := trailing[n-1]
+			if u, ok := r.cells[c]; ok && (roles[c] == RoleOffices || roles[c] == RoleLead || roles[c] == RoleCo) {
+				for j < limit && tr.headerRunAt(toks, j) == 0 && officeStrength(toks[j].Text, tr.known) == surelyOffice && !sentenceLike(toks[j].Text) {
+					u.Text += "、" + toks[j].Text
+					j++
+				}
+				r.cells[c] = u
+			}
 		}
 		if j+1 < limit && seqCol >= 0 && numberTok.MatchString(toks[j+1].Text) {
 			// a second owner after the channels, just before the next 序号 (…■政务服务中心⏎项目单位⏎3):
@@ -1397,6 +1487,21 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 		}
 	}
 
+	// scores glued to the cells of a table without a score column (养老服务(2, …相关政策(0.25,
+	// …处理信息等0.5): the text without them, and the leaf's score as the item's
+	leafScore := map[int]string{}
+	if !hasScore {
+		for k := range rows {
+			for x := range rows[k].labels {
+				text, score := splitGluedScore(rows[k].labels[x].Text)
+				rows[k].labels[x].Text = text
+				if score != "" && x == len(rows[k].labels)-1 {
+					leafScore[k] = score
+				}
+			}
+		}
+	}
+
 	// the grid: the header with an expanded level column repeated, then the rows
 	var gridRoles []Role
 	var gridHdr []string
@@ -1412,6 +1517,12 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			gridHdr = append(gridHdr, hdr[c])
 		}
 	}
+	scoreCol := -1
+	if len(leafScore) > 0 {
+		scoreCol = len(gridRoles)
+		gridRoles = append(gridRoles, RoleScore)
+		gridHdr = append(gridHdr, "分值")
+	}
 	var levelCols []int
 	for c, r := range gridRoles {
 		if r == RoleLevel {
@@ -1425,11 +1536,14 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	}
 	t.Rows = append(t.Rows, head)
 	var prev []Cell
-	for _, r := range rows {
+	for k, r := range rows {
 		at := rowLine(r)
 		row := make([]Cell, len(gridRoles))
 		for c := range row {
 			row[c] = Cell{Row: at}
+		}
+		if scoreCol >= 0 {
+			row[scoreCol].Text = leafScore[k]
 		}
 		if r.seq != nil && seqCol >= 0 {
 			row[colOf[seqCol]] = Cell{Text: strings.TrimRight(r.seq.Text, ".、"), Row: r.seq.Line}
