@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/mail"
 	"os"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,67 +31,23 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 type mailbox struct {
 	srv     *smtptest.Server
 	refused atomic.Int64
-
-	mu    sync.Mutex
-	first map[string]time.Time
-	all   []time.Time
+	fixtures.Arrivals
 }
 
 // newMailbox starts the server; delay slows every accepted message a little so that a burst
 // lasts long enough to be cut, and now is the clock that stamps arrivals (the test's).
 func newMailbox(t *testing.T, delay time.Duration, now func() time.Time, refuse func() bool) *mailbox {
-	mb := &mailbox{first: map[string]time.Time{}}
+	mb := &mailbox{}
 	mb.srv = smtptest.Start(t, smtptest.Options{TLS: "none", Data: func(m smtptest.Message) error {
 		if refuse != nil && refuse() {
 			mb.refused.Add(1)
 			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "系统繁忙，请稍后重试"}
 		}
 		time.Sleep(delay)
-		at := now()
-		mb.mu.Lock()
-		defer mb.mu.Unlock()
-		mb.all = append(mb.all, at)
-		for _, to := range m.To {
-			if _, ok := mb.first[to]; !ok {
-				mb.first[to] = at
-			}
-		}
+		mb.Note(now(), m.To)
 		return nil
 	}})
 	return mb
-}
-
-// served is the number of recipients holding at least one message.
-func (mb *mailbox) served() int {
-	mb.mu.Lock()
-	defer mb.mu.Unlock()
-	return len(mb.first)
-}
-
-// firstAfter is the arrival of the first message after an instant (zero: none).
-func (mb *mailbox) firstAfter(after time.Time) time.Time {
-	mb.mu.Lock()
-	defer mb.mu.Unlock()
-	var first time.Time
-	for _, at := range mb.all {
-		if at.After(after) && (first.IsZero() || at.Before(first)) {
-			first = at
-		}
-	}
-	return first
-}
-
-// last is the arrival of the last recipient's first message.
-func (mb *mailbox) last() time.Time {
-	mb.mu.Lock()
-	defer mb.mu.Unlock()
-	var last time.Time
-	for _, at := range mb.first {
-		if at.After(last) {
-			last = at
-		}
-	}
-	return last
 }
 
 // newDeliverer is the worker's deliverer with one channel, email to the mailbox.

@@ -206,7 +206,7 @@ func TestPostgresRestartMidDispatch(t *testing.T) {
 		crashedAt.Sub(window).Round(time.Millisecond), atCrash, recipients, crashTook.Round(time.Millisecond),
 		duringOutage, downtime, restartedAt.Sub(crashedAt).Round(time.Millisecond))
 
-	waitFor(t, "every recipient's message", 4*time.Minute, func() bool { return mb.served() >= recipients })
+	waitFor(t, "every recipient's message", 4*time.Minute, func() bool { return mb.Served() >= recipients })
 	waitFor(t, "every notice settled", 2*time.Minute, func() bool { return settled(t, ctx, st) })
 	done := time.Now()
 	r := count(t, ctx, st, mb, emails)
@@ -226,11 +226,11 @@ func TestPostgresRestartMidDispatch(t *testing.T) {
 	if r.rawDuplicates > attempts[store.AttemptUnknown] {
 		t.Errorf("%d copies under one Message-ID but only %d attempts whose outcome the crash hid", r.rawDuplicates, attempts[store.AttemptUnknown])
 	}
-	resumed := mb.firstAfter(restartedAt)
+	resumed := mb.FirstAfter(restartedAt)
 	t.Logf("recovered: first message %s after PostgreSQL was back, last recipient served %s after it, every notice settled %s after it; "+
 		"%s from the window to the end; messages lost %d, recipients with two different messages %d, extra copies under one Message-ID %d "+
 		"(conversations the crash cut after the final dot); delivery attempts by outcome %v",
-		resumed.Sub(restartedAt).Round(time.Millisecond), mb.last().Sub(restartedAt).Round(time.Millisecond),
+		resumed.Sub(restartedAt).Round(time.Millisecond), mb.Last().Sub(restartedAt).Round(time.Millisecond),
 		done.Sub(restartedAt).Round(time.Millisecond), done.Sub(window).Round(time.Millisecond),
 		r.lost, r.twice, r.rawDuplicates, attempts)
 }

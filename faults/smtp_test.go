@@ -107,7 +107,7 @@ func TestSMTPRefusesForThirtyMinutes(t *testing.T) {
 		"the last recipient's message came %s after the outage ended (test clock); %s of wall clock for the whole run; "+
 		"messages lost %d, recipients with two different messages %d, extra copies %d",
 		outage, dispatches.Load(), last.Sub(window).Round(time.Second), mb.refused.Load(), failed, sent,
-		mb.last().Sub(until).Round(time.Second), took.Round(time.Millisecond), r.lost, r.twice, r.rawDuplicates)
+		mb.Last().Sub(until).Round(time.Second), took.Round(time.Millisecond), r.lost, r.twice, r.rawDuplicates)
 }
 
 // unlimitedRetries gives the test environment the server's meaning of a retry policy without

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -52,7 +51,7 @@ func TestCrashDigestBurst(t *testing.T) {
 		}
 		t.Logf("burst of %d digests, one worker: %s from the window to the last message (%.0f messages/s; the first "+
 			"came %s after the window), %s to every notice settled", recipients, took.Round(time.Millisecond),
-			float64(recipients)/took.Seconds(), b.firstAfter(b.start).Sub(b.start).Round(time.Millisecond),
+			float64(recipients)/took.Seconds(), b.arrivals.FirstAfter(b.start).Sub(b.start).Round(time.Millisecond),
 			b.settled.Sub(b.start).Round(time.Millisecond))
 	})
 	t.Run("SIGKILL mid-burst", func(t *testing.T) {
@@ -72,7 +71,7 @@ func TestCrashDigestBurst(t *testing.T) {
 		if r.rawDuplicates > b.parallel {
 			t.Errorf("%d duplicates; at most %d conversations were in flight at the kill", r.rawDuplicates, b.parallel)
 		}
-		resumed := b.firstAfter(w2.readyAt)
+		resumed := b.arrivals.FirstAfter(w2.readyAt)
 		one := "not run"
 		if baseline > 0 {
 			one = baseline.Round(time.Millisecond).String()
@@ -111,7 +110,7 @@ func TestCrashDigestBurst(t *testing.T) {
 		t.Logf("burst of %d digests, worker-1 killed and the dispatcher's run terminated at %d messages, worker-2 and a new "+
 			"run started: %s from the window to the last message, %s to every notice settled; the first message after the "+
 			"loss came %s after it; %d raw duplicates with the same Message-ID", recipients, before, took.Round(time.Millisecond),
-			b.settled.Sub(b.start).Round(time.Millisecond), b.firstAfter(w2.readyAt).Sub(lostAt).Round(time.Millisecond),
+			b.settled.Sub(b.start).Round(time.Millisecond), b.arrivals.FirstAfter(w2.readyAt).Sub(lostAt).Round(time.Millisecond),
 			r.rawDuplicates)
 	})
 }
@@ -135,9 +134,7 @@ type burst struct {
 	items    []store.ItemRef
 	logDir   string
 
-	mu    sync.Mutex
-	first map[string]time.Time // when each recipient's first message arrived
-	all   []time.Time          // when each message arrived
+	arrivals fixtures.Arrivals // when each message and each recipient's first arrived
 
 	window  time.Time // the instant every notice is planned for
 	start   time.Time // when the burst could start: the window, or the dispatcher's start if later
@@ -148,7 +145,7 @@ type burst struct {
 func newBurst(t *testing.T, n int, smtpDelay time.Duration) *burst {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	b := &burst{t: t, ctx: ctx, n: n, parallel: 8, tq: testenv.TaskQueue(t), emails: map[string]bool{}, first: map[string]time.Time{}, logDir: t.TempDir()}
+	b := &burst{t: t, ctx: ctx, n: n, parallel: 8, tq: testenv.TaskQueue(t), emails: map[string]bool{}, logDir: t.TempDir()}
 	b.dbURL = testenv.DatabaseURL(t)
 	st, err := store.Open(ctx, b.dbURL)
 	if err != nil {
@@ -166,15 +163,7 @@ func newBurst(t *testing.T, n int, smtpDelay time.Duration) *burst {
 	})
 	b.smtp = smtptest.Start(t, smtptest.Options{TLS: "none", Data: func(m smtptest.Message) error {
 		time.Sleep(smtpDelay)
-		now := time.Now()
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		b.all = append(b.all, now)
-		for _, to := range m.To {
-			if _, ok := b.first[to]; !ok {
-				b.first[to] = now
-			}
-		}
+		b.arrivals.Note(time.Now(), m.To)
 		return nil
 	}})
 	seeded := time.Now()
@@ -247,18 +236,8 @@ func (b *burst) waitAll(w *workerProc) time.Duration {
 	}
 	// Generous: a dispatch cut by a dead worker is retried only when its heartbeat times out
 	// (a minute, workflows/dispatch.go), then has the rest of the burst to send.
-	poll("every recipient's message", 5*time.Minute, func() bool {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return len(b.first) >= b.n
-	})
-	b.mu.Lock()
-	for _, at := range b.first {
-		if at.After(b.last) {
-			b.last = at
-		}
-	}
-	b.mu.Unlock()
+	poll("every recipient's message", 5*time.Minute, func() bool { return b.arrivals.Served() >= b.n })
+	b.last = b.arrivals.Last()
 	poll("every notice to be settled", 2*time.Minute, func() bool {
 		var open int
 		if err := b.st.Pool.QueryRow(b.ctx, `SELECT count(*) FROM notices WHERE status IN ('pending', 'claimed')`).Scan(&open); err != nil {
@@ -268,19 +247,6 @@ func (b *burst) waitAll(w *workerProc) time.Duration {
 	})
 	b.settled = time.Now()
 	return b.last.Sub(b.start)
-}
-
-// firstAfter is the arrival of the first message after an instant.
-func (b *burst) firstAfter(after time.Time) time.Time {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var first time.Time
-	for _, at := range b.all {
-		if at.After(after) && (first.IsZero() || at.Before(first)) {
-			first = at
-		}
-	}
-	return first
 }
 
 type burstResult struct {
