@@ -88,8 +88,20 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	return writeJSON(w, http.StatusOK, map[string]any{"user": rc.user, "csrf_token": rc.csrf})
 }
 
+// passwordForm is a password change, by the account page (with the old password) or by a
+// setup link (without).
+type passwordForm struct {
+	Old   string `form:"old"`
+	New   string `form:"new"`
+	Again string `form:"again"`
+}
+
 func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	old, pw, again := r.PostFormValue("old"), r.PostFormValue("new"), r.PostFormValue("again")
+	var in passwordForm
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
+	}
+	old, pw, again := in.Old, in.New, in.Again
 	if bcrypt.CompareHashAndPassword([]byte(rc.user.PasswordHash), []byte(old)) != nil {
 		return badRequest("原密码不正确。")
 	}

@@ -123,6 +123,14 @@ func (s *Server) linkPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	return s.render(w, r, rc, http.StatusOK, "link", it.Title, d)
 }
 
+// linkForm is the completion a link's page sends; the cycle is the link's, the form's only
+// checked against it.
+type linkForm struct {
+	Cycle       string `form:"cycle,trim"`
+	EvidenceURL string `form:"evidence_url"`
+	Note        string `form:"note"`
+}
+
 func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	token := r.PathValue("token")
@@ -136,11 +144,15 @@ func (s *Server) linkConfirm(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if msg, status := linkRefusal(it, c.Cycle); msg != "" {
 		return &httpError{status: status, msg: msg}
 	}
-	if form := strings.TrimSpace(r.PostFormValue("cycle")); form != "" && form != c.Cycle {
-		return &httpError{status: http.StatusConflict, msg: fmt.Sprintf("该链接只能办理周期 %s，不能办理周期 %s。请登录系统办理其他周期。", c.Cycle, form)}
+	var form linkForm
+	if err := decodeInput(r, rc, &form); err != nil {
+		return err
+	}
+	if form.Cycle != "" && form.Cycle != c.Cycle {
+		return &httpError{status: http.StatusConflict, msg: fmt.Sprintf("该链接只能办理周期 %s，不能办理周期 %s。请登录系统办理其他周期。", c.Cycle, form.Cycle)}
 	}
 	d := linkData{Item: it, Left: s.openLeft(ctx, it), Complete: true, Token: token}
-	in := workflows.Completion{Cycle: c.Cycle, EvidenceURL: r.PostFormValue("evidence_url"), Note: r.PostFormValue("note")}
+	in := workflows.Completion{Cycle: c.Cycle, EvidenceURL: form.EvidenceURL, Note: form.Note}
 	if err := checkCompletion(&in); err != nil {
 		d.Error, d.Input = err.(*httpError).msg, in
 		return s.render(w, r, rc, http.StatusBadRequest, "link", it.Title, d)

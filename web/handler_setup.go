@@ -197,7 +197,11 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 		return err
 	}
 	d := &setupData{Token: r.PathValue("token"), Login: u.Login, Name: u.Name}
-	pw, again := r.PostFormValue("new"), r.PostFormValue("again")
+	var in passwordForm
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
+	}
+	pw, again := in.New, in.Again
 	var hash string
 	switch {
 	case pw != again:
