@@ -32,6 +32,12 @@ var (
 // having every paragraph folded and matched once more.
 const maxOutlineLines = 20_000
 
+// startsWithSub is a line that starts with a (1) point.
+func startsWithSub(s string) bool {
+	loc := outlineSub.FindStringIndex(s)
+	return loc != nil && loc[0] == 0
+}
+
 type outlineItem struct {
 	h1, h2, point line
 	num           string
@@ -104,7 +110,7 @@ func outlineTable(lines []line, name string, year int) *Table {
 			m := outlinePoint.FindStringSubmatch(s)
 			rest := strings.TrimSpace(strings.TrimLeft(s[len(m[1]):], ".．、 "))
 			cur = &outlineItem{h1: h1, h2: h2, num: m[1], text: []string{rest}, row: l.No}
-		case outlineSub.FindStringIndex(s) != nil && outlineSub.FindStringIndex(s)[0] == 0 && cur != nil:
+		case cur != nil && startsWithSub(s):
 			// (1)… on its own line under a point: the point is a path, this a criterion
 			p := cur.point
 			if p.Text == "" {
