@@ -26,11 +26,21 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	return s.render(w, r, rc, http.StatusOK, "login", "登录", loginData{Next: next})
 }
 
+// loginForm is the sign-in form; next is where the user was going, checked by safeNext.
+type loginForm struct {
+	Login    string `form:"login,trim"`
+	Password string `form:"password"`
+	Next     string `form:"next"`
+}
+
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	login := strings.TrimSpace(r.PostFormValue("login"))
-	next := safeNext(r.PostFormValue("next"))
-	u, err := s.checkLogin(ctx, login, r.PostFormValue("password"), rc.ip)
+	var in loginForm
+	if err := decodeInput(r, rc, &in); err != nil {
+		return err
+	}
+	login, next := in.Login, safeNext(in.Next)
+	u, err := s.checkLogin(ctx, login, in.Password, rc.ip)
 	var refused *loginRefusal
 	if errors.As(err, &refused) {
 		// Not audited: refusals cost nothing to send, and the append-only log would keep a
