@@ -504,15 +504,7 @@ func (w *appRun) state() ApplicationState {
 }
 
 func (w *appRun) register() error {
-	if err := workflow.SetQueryHandler(w.ctx, QueryApplication, func() (ApplicationState, error) { return w.state(), nil }); err != nil {
-		return err
-	}
-	type handler struct {
-		name     string
-		validate any
-		handle   any
-	}
-	hs := []handler{
+	return registerHandlers(w.ctx, QueryApplication, func() (ApplicationState, error) { return w.state(), nil }, []updateHandler{
 		{UpdateRequestCorrection, loadedOr(w, w.validateCorrection), func(ctx workflow.Context, r CorrectionRequest) (ApplicationState, error) {
 			return w.apply(ctx, r.Audit, func() error { return w.validateCorrection(r) }, func() { w.requestCorrection(r) })
 		}},
@@ -534,13 +526,7 @@ func (w *appRun) register() error {
 		{UpdateCloseApplication, loadedOr(w, w.validateClose), func(ctx workflow.Context, c CloseApplication) (ApplicationState, error) {
 			return w.apply(ctx, c.Audit, func() error { return w.validateClose(c) }, func() { w.close(c) })
 		}},
-	}
-	for _, h := range hs {
-		if err := workflow.SetUpdateHandlerWithOptions(w.ctx, h.name, h.handle, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // apply runs a change under the mutex after catching up with the clock, and records it before

@@ -1073,15 +1073,7 @@ func (w *item) state() State {
 // it is written to history; handlers change the state under the mutex and record it before
 // answering, so the caller's next page load already shows the change.
 func (w *item) register() error {
-	if err := workflow.SetQueryHandler(w.ctx, QueryState, func() (State, error) { return w.state(), nil }); err != nil {
-		return err
-	}
-	type handler struct {
-		name     string
-		validate any
-		handle   any
-	}
-	hs := []handler{
+	return registerHandlers(w.ctx, QueryState, func() (State, error) { return w.state(), nil }, []updateHandler{
 		{UpdateComplete, w.validateComplete, func(ctx workflow.Context, c Completion) (State, error) {
 			return w.apply(ctx, c.Audit, func() error { return w.complete(c) })
 		}},
@@ -1109,13 +1101,7 @@ func (w *item) register() error {
 		{UpdateRevise, w.validateActor, func(ctx workflow.Context, a Actor) (State, error) {
 			return w.apply(ctx, a.Audit, func() error { return w.revise(ctx, a) })
 		}},
-	}
-	for _, h := range hs {
-		if err := workflow.SetUpdateHandlerWithOptions(w.ctx, h.name, h.handle, workflow.UpdateHandlerOptions{Validator: h.validate}); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // apply runs a change under the mutex, brings time-driven state up to date and records it.
