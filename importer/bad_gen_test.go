@@ -12,32 +12,14 @@ import (
 	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
+	"github.com/zwgk/zwgk/internal/xlsxtest"
 )
 
 var regenBad = flag.Bool("regen-bad", false, "rewrite the bad-file corpus in testdata/bad")
 
 // xlsxOf builds a one-sheet workbook from rows of cells; a cell "=..." becomes a formula.
 func xlsxOf(t testing.TB, rows [][]string, merges ...[2]string) []byte {
-	f := excelize.NewFile()
-	defer f.Close()
-	for r, row := range rows {
-		for c, v := range row {
-			ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
-			if len(v) > 1 && v[0] == '=' {
-				must(t, f.SetCellFormula("Sheet1", ref, v[1:]))
-				continue
-			}
-			must(t, f.SetCellStr("Sheet1", ref, v))
-		}
-	}
-	for _, m := range merges {
-		must(t, f.MergeCell("Sheet1", m[0], m[1]))
-	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return xlsxtest.Grid(t, rows, merges...)
 }
 
 func manyRowsXLSX(t testing.TB, n int) []byte {

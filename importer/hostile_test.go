@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/zwgk/zwgk/internal/xlsxtest"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -59,7 +60,7 @@ func hostileCases(t *testing.T) []hostileCase {
 		io.WriteString(w, `<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>公开部门文件</t></is></c><c r="C2" t="inlineStr"><is><t>办公室</t></is></c></row>`)
 	}
 	xfd := func(dim string) func(io.Writer) {
-		return xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet(dim, func(w io.Writer) {
+		return xlsxtest.Writes(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet(dim, func(w io.Writer) {
 			for r := 1; r <= 20000; r++ {
 				fmt.Fprintf(w, `<row r="%d"><c r="A%d"><v>%d</v></c>`, r, r, r)
 				if r == 1 {
@@ -75,8 +76,8 @@ func hostileCases(t *testing.T) []hostileCase {
 	return []hostileCase{
 		{"xfd1.xlsx", xfd(""), "超过 256 列"},
 		{"xfd1-dimension.xlsx", xfd("A1:XFD20000"), "超过 256 列"},
-		{"huge-dimension.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("A1:IV1048576", listRows, "")}), "超过"},
-		{"shared-strings-bomb.xlsx", xlsxWith(base, map[string]func(io.Writer){
+		{"huge-dimension.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("A1:IV1048576", listRows, "")}), "超过"},
+		{"shared-strings-bomb.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){
 			"xl/worksheets/sheet1.xml": sstSheet,
 			"xl/sharedStrings.xml": func(w io.Writer) {
 				io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
@@ -85,7 +86,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				}
 				io.WriteString(w, `</sst>`)
 			}}), "XML 元素超过"},
-		{"shared-strings-rich.xlsx", xlsxWith(base, map[string]func(io.Writer){
+		{"shared-strings-rich.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){
 			"xl/worksheets/sheet1.xml": sstSheet,
 			"xl/sharedStrings.xml": func(w io.Writer) {
 				// just under the element cap, the most structs excelize builds per byte
@@ -95,7 +96,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				}
 				io.WriteString(w, `</sst>`)
 			}}), ""},
-		{"huge-cell.xlsx", xlsxWith(base, map[string]func(io.Writer){
+		{"huge-cell.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){
 			"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
 				listRows(w)
 				io.WriteString(w, `<row r="3"><c r="A3"><v>2</v></c><c r="B3" t="s"><v>0</v></c><c r="C3" t="inlineStr"><is><t>办公室</t></is></c></row>`)
@@ -105,14 +106,14 @@ func hostileCases(t *testing.T) []hostileCase {
 				w.Write(bytes.Repeat([]byte("公开部门文件，"), 60<<20/21))
 				io.WriteString(w, `</t></si></sst>`)
 			}}), ""},
-		{"cells-1m.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
+		{"cells-1m.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
 			// the most cells the element cap lets through (two elements a cell), under a header
 			listRows(w)
 			for r := 3; r <= 25_000; r++ {
 				io.WriteString(w, `<row>`+strings.Repeat(`<c><v>1</v></c>`, 39)+`</row>`)
 			}
 		}, "")}), ""},
-		{"styled-empty-cells.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
+		{"styled-empty-cells.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
 			listRows(w)
 			for r := 3; r <= 1000; r++ {
 				fmt.Fprintf(w, `<row r="%d">`, r)
@@ -122,7 +123,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				io.WriteString(w, `</row>`)
 			}
 		}, "")}), ""},
-		{"merge-bomb.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("A1:C2", listRows, func() string {
+		{"merge-bomb.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("A1:C2", listRows, func() string {
 			var b strings.Builder
 			b.WriteString(`<mergeCells>`)
 			for i := 0; i < 20000; i++ {
@@ -131,7 +132,7 @@ func hostileCases(t *testing.T) []hostileCase {
 			b.WriteString(`</mergeCells>`)
 			return b.String()
 		}())}), "合并单元格"},
-		{"formulas.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
+		{"formulas.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){"xl/worksheets/sheet1.xml": sheet("", func(w io.Writer) {
 			listRows(w)
 			// 300,000 formula cells: within the caps, each one an error
 			for r := 3; r <= 1202; r++ {
@@ -142,14 +143,14 @@ func hostileCases(t *testing.T) []hostileCase {
 				io.WriteString(w, `</row>`)
 			}
 		}, "")}), "含公式"},
-		{"styles-bomb.xlsx", xlsxWith(base, map[string]func(io.Writer){"xl/styles.xml": func(w io.Writer) {
+		{"styles-bomb.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){"xl/styles.xml": func(w io.Writer) {
 			io.WriteString(w, `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>`)
 			for i := 0; i < 1_000_000; i++ {
 				io.WriteString(w, `<xf numFmtId="0" fontId="0"/>`)
 			}
 			io.WriteString(w, `</cellXfs></styleSheet>`)
 		}}), "XML 元素超过"},
-		{"zip-bomb.xlsx", xlsxWith(base, map[string]func(io.Writer){
+		{"zip-bomb.xlsx", xlsxtest.Writes(base, map[string]func(io.Writer){
 			"xl/media/a.bin": zeros(60 << 20), "xl/media/b.bin": zeros(60 << 20), "xl/media/c.bin": zeros(60 << 20),
 			"xl/media/d.bin": zeros(60 << 20), "xl/media/e.bin": zeros(60 << 20)}), "解压后超过"},
 		{"deep.docx", docxWith(func(w io.Writer) {
@@ -290,37 +291,6 @@ func zeros(n int) func(io.Writer) {
 		b := make([]byte, 1<<20)
 		for i := 0; i < n; i += len(b) {
 			w.Write(b)
-		}
-	}
-}
-
-// xlsxWith is a workbook with some of its parts replaced or added, each written by a function.
-func xlsxWith(base []byte, parts map[string]func(io.Writer)) func(io.Writer) {
-	return func(out io.Writer) {
-		zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
-		if err != nil {
-			panic(err)
-		}
-		z := zip.NewWriter(out)
-		for _, f := range zr.File {
-			if parts[f.Name] != nil {
-				continue
-			}
-			if err := z.Copy(f); err != nil {
-				panic(err)
-			}
-		}
-		for name, gen := range parts {
-			w, err := z.Create(name)
-			if err != nil {
-				panic(err)
-			}
-			bw := bufio.NewWriterSize(w, 1<<16)
-			gen(bw)
-			bw.Flush()
-		}
-		if err := z.Close(); err != nil {
-			panic(err)
 		}
 	}
 }

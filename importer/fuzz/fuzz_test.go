@@ -20,9 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/zwgk/zwgk/importer"
+	"github.com/zwgk/zwgk/internal/xlsxtest"
 )
 
 // The fuzz targets feed each reader through Read, the entry point the importer uses, and
@@ -127,9 +126,9 @@ func zipEntry(data []byte, name string) []byte {
 }
 
 func FuzzReadXLSX(f *testing.F) {
-	base := xlsxOf(f, [][]string{{"序号", "工作任务", "责任科室", "完成时限"}, {"1", "公开部门文件", "办公室", "6月底"}})
+	base := xlsxtest.Grid(f, [][]string{{"序号", "工作任务", "责任科室", "完成时限"}, {"1", "公开部门文件", "办公室", "6月底"}})
 	f.Add(zipEntry(base, "xl/worksheets/sheet1.xml"), zipEntry(base, "xl/sharedStrings.xml"))
-	merged := xlsxOf(f, [][]string{{"清单"}, {"序号", "工作任务", "", "责任科室", "完成时限"}, {"", "一级", "二级"}, {"1", "政策", "文件", "办公室", "6月底"}},
+	merged := xlsxtest.Grid(f, [][]string{{"清单"}, {"序号", "工作任务", "", "责任科室", "完成时限"}, {"", "一级", "二级"}, {"1", "政策", "文件", "办公室", "6月底"}},
 		[2]string{"A1", "E1"}, [2]string{"B2", "C2"}, [2]string{"A2", "A3"})
 	f.Add(zipEntry(merged, "xl/worksheets/sheet1.xml"), zipEntry(merged, "xl/sharedStrings.xml"))
 	for _, b := range testdataFiles(f, ".xlsx") {
@@ -145,7 +144,7 @@ func FuzzReadXLSX(f *testing.F) {
 			parts["xl/sharedStrings.xml"] = func(w io.Writer) { w.Write(sst) }
 		}
 		var buf bytes.Buffer
-		xlsxWith(base, parts)(&buf)
+		xlsxtest.Writes(base, parts)(&buf)
 		defer fuzzWatchdog()()
 		doc, err := importer.Read("fuzz.xlsx", buf.Bytes(), importer.ReadOptions{Year: 2024})
 		checkRead(t, "fuzz.xlsx", doc, err, true)
@@ -229,55 +228,6 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-// xlsxOf builds a one-sheet workbook from rows of cells, with merged ranges.
-func xlsxOf(t testing.TB, rows [][]string, merges ...[2]string) []byte {
-	f := excelize.NewFile()
-	defer f.Close()
-	for r, row := range rows {
-		for c, v := range row {
-			ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
-			must(t, f.SetCellStr("Sheet1", ref, v))
-		}
-	}
-	for _, m := range merges {
-		must(t, f.MergeCell("Sheet1", m[0], m[1]))
-	}
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// xlsxWith is a workbook with some of its parts replaced, each written by a function.
-func xlsxWith(base []byte, parts map[string]func(io.Writer)) func(io.Writer) {
-	return func(out io.Writer) {
-		zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
-		if err != nil {
-			panic(err)
-		}
-		z := zip.NewWriter(out)
-		for _, f := range zr.File {
-			if parts[f.Name] != nil {
-				continue
-			}
-			if err := z.Copy(f); err != nil {
-				panic(err)
-			}
-		}
-		for name, gen := range parts {
-			w, err := z.Create(name)
-			if err != nil {
-				panic(err)
-			}
-			gen(w)
-		}
-		if err := z.Close(); err != nil {
-			panic(err)
-		}
 	}
 }
 

@@ -9,40 +9,84 @@ import (
 	"bytes"
 	"io"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // WithParts returns the workbook base with the named parts replaced or added, each written by its
 // generator.
 func WithParts(t testing.TB, base []byte, parts map[string]func(io.Writer)) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
-	if err != nil {
+	if _, err := zip.NewReader(bytes.NewReader(base), int64(len(base))); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	z := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		if parts[f.Name] == nil {
-			if err := z.Copy(f); err != nil {
+	Writes(base, parts)(&out)
+	return out.Bytes()
+}
+
+// Writes is WithParts as a generator, for tests that stream a file into a reader's limits
+// rather than hold it. It panics on a base that is no zip: that is the test's own mistake.
+func Writes(base []byte, parts map[string]func(io.Writer)) func(io.Writer) {
+	return func(out io.Writer) {
+		zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
+		if err != nil {
+			panic(err)
+		}
+		z := zip.NewWriter(out)
+		for _, f := range zr.File {
+			if parts[f.Name] == nil {
+				if err := z.Copy(f); err != nil {
+					panic(err)
+				}
+			}
+		}
+		for name, gen := range parts {
+			w, err := z.Create(name)
+			if err != nil {
+				panic(err)
+			}
+			bw := bufio.NewWriterSize(w, 1<<16)
+			gen(bw)
+			if err := bw.Flush(); err != nil {
+				panic(err)
+			}
+		}
+		if err := z.Close(); err != nil {
+			panic(err)
+		}
+	}
+}
+
+// Grid builds a one-sheet workbook (Sheet1) from rows of cells, with merged ranges; a cell
+// "=..." becomes a formula.
+func Grid(t testing.TB, rows [][]string, merges ...[2]string) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for r, row := range rows {
+		for c, v := range row {
+			ref, err := excelize.CoordinatesToCellName(c+1, r+1)
+			if err == nil && len(v) > 1 && v[0] == '=' {
+				err = f.SetCellFormula("Sheet1", ref, v[1:])
+			} else if err == nil {
+				err = f.SetCellStr("Sheet1", ref, v)
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	for name, gen := range parts {
-		w, err := z.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bw := bufio.NewWriterSize(w, 1<<16)
-		gen(bw)
-		if err := bw.Flush(); err != nil {
+	for _, m := range merges {
+		if err := f.MergeCell("Sheet1", m[0], m[1]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := z.Close(); err != nil {
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	return out.Bytes()
+	return buf.Bytes()
 }
 
 // Zeroes writes n zero bytes: a part that compresses to almost nothing.
