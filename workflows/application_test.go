@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,23 +67,7 @@ func newAppRun(t *testing.T, received calendar.Date, start time.Time) *appRun {
 
 func (r *appRun) update(when time.Time, name string, arg any, reject string) {
 	r.env.RegisterDelayedCallback(func() {
-		r.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-			OnAccept: func() {
-				if reject != "" {
-					r.t.Errorf("%s at %s accepted, want rejected with %q", name, when, reject)
-				}
-			},
-			OnReject: func(err error) {
-				if reject == "" || !strings.Contains(err.Error(), reject) {
-					r.t.Errorf("%s at %s rejected: %v (want %q)", name, when, err, reject)
-				}
-			},
-			OnComplete: func(_ any, err error) {
-				if err != nil && reject == "" {
-					r.t.Errorf("%s at %s failed: %v", name, when, err)
-				}
-			},
-		}, arg)
+		r.env.UpdateWorkflow(name, "", expectUpdate(r.t, name, when, reject), arg)
 	}, when.Sub(r.start))
 }
 

@@ -72,23 +72,7 @@ func (r *run) at(when time.Time, fn func()) {
 // with a message containing reject).
 func (r *run) update(when time.Time, name string, arg any, reject string) {
 	r.at(when, func() {
-		r.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-			OnAccept: func() {
-				if reject != "" {
-					r.t.Errorf("%s at %s accepted, want rejected with %q", name, when, reject)
-				}
-			},
-			OnReject: func(err error) {
-				if reject == "" || !strings.Contains(err.Error(), reject) {
-					r.t.Errorf("%s at %s rejected: %v (want %q)", name, when, err, reject)
-				}
-			},
-			OnComplete: func(_ any, err error) {
-				if err != nil && reject == "" {
-					r.t.Errorf("%s at %s failed: %v", name, when, err)
-				}
-			},
-		}, arg)
+		r.env.UpdateWorkflow(name, "", expectUpdate(r.t, name, when, reject), arg)
 	})
 }
 
