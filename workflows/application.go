@@ -264,17 +264,7 @@ func (w *appRun) consultation() *application.Pause {
 
 // ladder is the reply clock's escalation instants under the unit's policy.
 func (w *appRun) ladder(due calendar.Date) []levelAt {
-	pts, err := schedule.Plan(w.def.Policy, w.cycle(due), w.cal)
-	if err != nil {
-		return nil
-	}
-	var out []levelAt
-	for _, p := range pts {
-		if p.Kind == schedule.PointEscalation {
-			out = append(out, levelAt{p.Level, p.At})
-		}
-	}
-	return out
+	return escalations(w.def.Policy, w.cycle(due), w.cal)
 }
 
 func (w *appRun) cycle(due calendar.Date) schedule.Cycle {

@@ -522,6 +522,22 @@ type levelAt struct {
 	At    time.Time
 }
 
+// escalations are the escalation instants of a cycle under a policy: the ladder an item's cycle
+// or an application's reply clock climbs. A policy the plan refuses has none.
+func escalations(p schedule.Policy, c schedule.Cycle, cal *calendar.Calendar) []levelAt {
+	pts, err := schedule.Plan(p, c, cal)
+	if err != nil {
+		return nil
+	}
+	var out []levelAt
+	for _, pt := range pts {
+		if pt.Kind == schedule.PointEscalation {
+			out = append(out, levelAt{pt.Level, pt.At})
+		}
+	}
+	return out
+}
+
 // escalations are the instants of the ladder's levels for a cycle's current due point.
 func (w *item) escalations(c *cycle) []levelAt {
 	if c.Hourly {
@@ -544,17 +560,7 @@ func (w *item) escalations(c *cycle) []levelAt {
 	if !w.grace.IsZero() && sc.Due.Before(w.grace) {
 		sc.Due = w.grace
 	}
-	pts, err := schedule.Plan(w.def.Policy, sc, w.cal)
-	if err != nil {
-		return nil
-	}
-	var out []levelAt
-	for _, p := range pts {
-		if p.Kind == schedule.PointEscalation {
-			out = append(out, levelAt{p.Level, p.At})
-		}
-	}
-	return out
+	return escalations(w.def.Policy, sc, w.cal)
 }
 
 // laddersFrom places the ladder with its first level at the send window from and each later
