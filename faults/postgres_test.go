@@ -3,7 +3,6 @@ package faults
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -70,12 +69,7 @@ func startCluster(t *testing.T) *cluster {
 	if err := c.run("initdb", "-D", c.dir, "-U", "zwgk", "--auth=trust", "-E", "UTF8", "--no-instructions"); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	c.port = testenv.FreePort(t)
 	c.start()
 	t.Cleanup(func() { _ = c.run("pg_ctl", "-D", c.dir, "-m", "immediate", "-w", "stop") })
 	return c

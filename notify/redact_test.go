@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -34,18 +33,6 @@ func robotEndpoint(t *testing.T, h http.Handler) (*httptest.Server, *http.Client
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	return srv, robot.NewClient(robot.ClientOptions{Allow: allow, RootCAs: roots})
-}
-
-// closedPort is a loopback port nothing listens on.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	return port
 }
 
 type lockedBuffer struct {
@@ -82,7 +69,7 @@ func TestTokensStayOutOfLogs(t *testing.T) {
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprintf(w, "bad request %s %s", r.URL.RequestURI(), body)
 	}))
-	down := closedPort(t)
+	down := testenv.FreePort(t)
 	robots := map[string]store.Robot{
 		"dingtalk": {OfficeID: offices["办公室"], Kind: "dingtalk", Name: "办公室群",
 			Webhook: fmt.Sprintf("https://127.0.0.1:%d/robot/send?access_token=DTTOKEN0123456789", down), Secret: "SECsignsecret42"},

@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -237,6 +238,18 @@ func Temporal(t testing.TB) client.Client {
 func TemporalAddress(t testing.TB) (hostPort, namespace string) {
 	Temporal(t)
 	return tserver.GetFrontendHostPort(), tserver.GetDefaultNamespace()
+}
+
+// FreePort is a loopback port nothing listens on at the moment, for a server a test starts
+// (or a client it points at a closed port).
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 // TaskQueue names a task queue unique to this test, so tests sharing a server do not steal

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"testing"
@@ -20,19 +19,10 @@ import (
 	"github.com/zwgk/zwgk/workflows"
 )
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // devSettings are the settings of a `zwgk dev` in dir with its own database and free ports for
 // the web and Temporal, returned beside them.
 func devSettings(t *testing.T, dir string) (settings map[string]string, httpPort, temporalPort int) {
-	httpPort, temporalPort = freePort(t), freePort(t)
+	httpPort, temporalPort = testenv.FreePort(t), testenv.FreePort(t)
 	return map[string]string{
 		"ZWGK_DATA_DIR": dir, "ZWGK_DATABASE_URL": testenv.DatabaseURL(t),
 		"ZWGK_HTTP_ADDR": fmt.Sprintf("127.0.0.1:%d", httpPort), "ZWGK_TEMPORAL_PORT": strconv.Itoa(temporalPort),

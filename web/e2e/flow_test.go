@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -51,15 +50,6 @@ func moduleRoot(t *testing.T) string {
 	return root
 }
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // demoLoginRe matches the line in which `zwgk dev` prints the demo admin:
 // "  web UI       http://127.0.0.1:8080   login admin / Xy3…".
 var demoLoginRe = regexp.MustCompile(`login (\S+) / (\S+)`)
@@ -74,7 +64,7 @@ func startDev(t *testing.T) *devServer {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("e2e: go build ./cmd/zwgk: %v\n%s", err, out)
 	}
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	d := &devServer{URL: fmt.Sprintf("http://127.0.0.1:%d", port), DB: testenv.DatabaseURL(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "dev")
