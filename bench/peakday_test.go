@@ -210,6 +210,11 @@ func BenchmarkPeakDay(b *testing.B) {
 		// The same window's work step by step, outside Temporal: new notices for the next day's
 		// window, claimed, read and resolved as Dispatch does, then Dispatch itself on the claim.
 		window2 := time.Now().Truncate(time.Second)
+		if !window2.After(window) {
+			// a small run is done within the window's second: the same instant would be the
+			// same window, whose digests are already delivered (notify.WindowKey)
+			window2 = window.Add(time.Second)
+		}
 		plan("D2", window2)
 		before := smtp.Count()
 		t := time.Now()
