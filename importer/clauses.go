@@ -28,7 +28,7 @@ var (
 	lastJoin = regexp.MustCompile(`以及|和|及`)
 	// what stands between the names and their clock: 要, 应当, 须, 均应, 都要进行…
 	// (等栏目 closes a list: 论坛、留言板等栏目每季度更新)
-	modalTail = regexp.MustCompile(`(?:等(?:栏目|板块|专栏|频道)?|要|应当|应该|应|必须|须|需要|需|均|都|也|务必|一律|原则上|进行|予以)+$`)
+	modalTail = regexp.MustCompile(`(?:等(?:栏目|板块|专栏|频道)?|栏目|板块|专栏|频道|要|应当|应该|应|必须|须|需要|需|均|都|也|务必|一律|原则上|进行|予以)+$`)
 	// the verb of a column duty whose clock the schedule package does not read as written
 	// (半年要进行更新): the clause is kept with its wording, and the rule is left unread
 	updateVerb = regexp.MustCompile(`更新|发布|公开|公布|上传|维护`)
@@ -64,6 +64,10 @@ type clauseRun struct {
 	path    line
 	clauses []columnClause
 	rows    []int
+	// group numbers the runs of consecutive articles: a regulation may give each column an
+	// article of its own (第三条 工作动态每周更新… 第四条 政策文件及时更新…), and the threshold
+	// counts the group
+	group int
 }
 
 // clauseTable reads the text no table took as a run of column clauses (机构简介、领导分工要及时
@@ -76,6 +80,7 @@ func clauseTable(lines []line, name string, year int) *Table {
 	var runs []*clauseRun
 	var path line
 	var cur *clauseRun
+	group := 0
 	for _, l := range lines {
 		s := strings.TrimSpace(l.Text)
 		if s == "" {
@@ -97,10 +102,11 @@ func clauseTable(lines []line, name string, year int) *Table {
 		cs := lineClauses(body, year)
 		if len(cs) == 0 {
 			cur = nil
+			group++
 			continue
 		}
 		if cur == nil {
-			cur = &clauseRun{path: path}
+			cur = &clauseRun{path: path, group: group}
 			runs = append(runs, cur)
 		}
 		for range cs {
@@ -114,8 +120,17 @@ func clauseTable(lines []line, name string, year int) *Table {
 		Columns: &Columns{Roles: []Role{RoleLevel, RoleLevel, RoleRequirement, RoleFrequency},
 			Names: []string{"条款", "栏目", "更新要求", "更新频率"}},
 	}
+	groups := map[int]*clauseRun{}
 	for _, r := range runs {
-		if !r.columnList() {
+		g := groups[r.group]
+		if g == nil {
+			g = &clauseRun{}
+			groups[r.group] = g
+		}
+		g.clauses = append(g.clauses, r.clauses...)
+	}
+	for _, r := range runs {
+		if !groups[r.group].columnList() {
 			continue
 		}
 		for k, c := range r.clauses {

@@ -222,3 +222,32 @@ func TestClausesInWordAndHTML(t *testing.T) {
 		}
 	}
 }
+
+// Column duties one article each: the articles in a row count together, each keeps its own
+// article as path, and 栏目 after the names is no part of them.
+func TestClausesOneArticleEach(t *testing.T) {
+	text := `某某县人民政府门户网站栏目更新管理规定
+第一条 为做好县政府门户网站内容保障，制定本规定。
+第二条 县政府办公室负责网站的日常管理。
+第三条 工作动态、通知公告栏目每周更新不少于2条。
+第四条 政策文件栏目及时更新。
+第五条 人事信息、规划计划栏目每季度至少更新一次。
+第六条 统计数据栏目每月更新。
+第七条 本规定自印发之日起施行。
+`
+	res := load(t, "规定.txt", []byte(text), testDir("某某县政府办", []string{"办公室"}, nil), 2026, BuildOptions{})
+	mustOK(t, res)
+	want := map[string]string{"工作动态": "第三条 quota", "通知公告": "第三条 quota", "政策文件": "第四条 timely",
+		"人事信息": "第五条 quota", "规划计划": "第五条 quota", "统计数据": "第六条 recurring"}
+	if len(res.Items) != len(want) {
+		t.Fatalf("%d items, want %d", len(res.Items), len(want))
+	}
+	for _, it := range res.Items {
+		if got := strings.Join(it.Path, "/") + " " + string(it.Rule.Kind); got != want[it.Title] {
+			t.Errorf("%s: %s, want %s", it.Title, got, want[it.Title])
+		}
+	}
+	if it := findItem(t, res, "", "工作动态"); it.Rule.Period != schedule.Week || it.Rule.Count != 2 {
+		t.Errorf("工作动态: %+v, want two a week (动态 names the column, 每周 is the clock)", it.Rule)
+	}
+}

@@ -702,7 +702,8 @@ var patterns = []pattern{
 	}},
 	// event-driven: 及时更新, 及时在公开页面更新, 动态调整, 实时更新, 公开及时
 	{[]string{"及时|即时|实时|随时|动态|公开及时|更新及时"}, re(`(?:(?:及时|即时|实时|随时|动态)(?:、(?:准确|规范|全面|完整|主动|准确地|规范地))?[^-,.;:!?() 、，。；：！？0-9]{0,8}?(?:更新|公开|公布|发布|转载|调整|维护|上传|反馈|回应|答复|回复|处置)|(?:公开|公布|更新|回应|答复)及时)`), func(c *mctx) (Rule, bool) {
-		return timely(), true
+		// 动态要闻每周更新, 工作动态每月更新: 动态 names a column, the 每 period is the clock
+		return timely(), !strings.Contains(c.s[c.loc[0]:c.loc[1]], "每")
 	}},
 	{[]string{"及时|即时|实时"}, re(`(?:及时|即时|实时)`), func(c *mctx) (Rule, bool) {
 		return timely(), c.cell

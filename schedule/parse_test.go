@@ -394,6 +394,11 @@ func TestFindPrefersPreciseRules(t *testing.T) {
 	if _, _, ok := Find("", 2024); ok {
 		t.Error("empty text")
 	}
+	// 动态 in a column's name (工作动态) is no event clock when a 每 period follows
+	r, matched, ok = Find("工作动态每周更新", 2024)
+	if !ok || matched != "每周更新" || r.Kind != KindRecurring || r.Period != Week {
+		t.Errorf("Find = %s %q %v, want the weekly clock", summary(r), matched, ok)
+	}
 	// 年度报告 is a document's name: the clock is the 每年 after it, not a year from 年度 on
 	r, matched, ok = Find("水资源公报、年度报告每年至少更新一次", 2024)
 	if !ok || matched != "每年至少更新一次" || summary(r) != "quota year 1" {
