@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -236,6 +237,9 @@ func (tr *textReader) leadsWithRule(s string) bool {
 	_, ok := leadingRule(s, tr.year)
 	return ok
 }
+
+// clockCell is a cell a clock column takes: rule wording, whole or leading.
+func (tr *textReader) clockCell(s string) bool { return tr.isRule(s) || tr.leadsWithRule(s) }
 
 // leadingRule is the clock a text starts with (within its first few bytes, after a 1、 or a
 // bracket), whatever follows it.
@@ -854,6 +858,12 @@ func (tr *textReader) headerRunAt(toks []tok, i int) int {
 	return j - i
 }
 
+// lawText is a 公开依据 cell: a law in 《》, perhaps after its kind (【条例】《…》).
+func lawText(s string) bool {
+	s = lawTag.ReplaceAllString(s, "")
+	return strings.HasPrefix(s, "《") && fieldLaw.MatchString(ToSimplified(s))
+}
+
 // lawTag is the kind of law written before it: 【条例】, 【规章】.
 var lawTag = regexp.MustCompile(`^【[^【】]{1,4}】\s*`)
 
@@ -1096,12 +1106,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 	}
 	var rows []trow
 	// lastStart is where the last explicit row's cells start; clockCol the table's clock column
-	lastStart, clockCol := -1, -1
-	for c, x := range roles {
-		if (x == RoleDeadline || x == RoleFrequency) && clockCol < 0 {
-			clockCol = c
-		}
-	}
+	lastStart, clockCol := -1, firstRole(roles, RoleDeadline, RoleFrequency)
 	firstContent := -1
 	for _, c := range trailing {
 		if roles[c] == RoleRequirement || roles[c] == RoleTask {
@@ -1135,7 +1140,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 				i = rowEnd
 				continue
 			}
-			if len(rows) > 0 && lastStart >= 0 && clockCol >= 0 && strings.HasPrefix(lawTag.ReplaceAllString(toks[i].Text, ""), "《") {
+			if len(rows) > 0 && lastStart >= 0 && clockCol >= 0 && lawText(toks[i].Text) {
 				if _, has := rows[len(rows)-1].cells[clockCol]; !has {
 					// a row that broke after its 内容 (政策解读 | 含文字解读… |⏎《条例》 | 时限 | …):
 					// the line that starts with the law is the rest of it
@@ -1237,7 +1242,7 @@ func (tr *textReader) tokenTable(toks []tok, start, n int, pipe bool) (*Table, i
 			case RoleOffices, RoleLead, RoleCo:
 				ok = !tr.isRule(u.Text) && !fieldMark.MatchString(u.Text) && tr.officeLike(u, next, ruleAfter(c))
 			case RoleDeadline, RoleFrequency:
-				ok = tr.isRule(u.Text) || tr.leadsWithRule(u.Text)
+				ok = tr.clockCell(u.Text)
 			case RoleScore:
 				ok = scoreLike.MatchString(u.Text)
 			case RoleSubject:
@@ -1585,29 +1590,15 @@ func (tr *textReader) labelBeforeContent(after []tok, roles []Role, seqs bool, u
 		isDitto(u) || enumeration(u) || officeStrength(u, tr.known) == notOffice || len(after) < 3 {
 		return false
 	}
-	content, clock, owner := -1, -1, -1
-	for c, r := range roles {
-		switch r {
-		case RoleRequirement, RoleTask:
-			if content < 0 {
-				content = c
-			}
-		case RoleDeadline, RoleFrequency:
-			if clock < 0 {
-				clock = c
-			}
-		case RoleOffices, RoleLead, RoleSubject:
-			if owner < 0 {
-				owner = c
-			}
-		}
-	}
+	content := firstRole(roles, RoleRequirement, RoleTask)
+	clock := firstRole(roles, RoleDeadline, RoleFrequency)
+	owner := firstRole(roles, RoleOffices, RoleLead, RoleSubject)
 	if content < 0 || clock < 0 || owner < 0 || !(content < clock && clock < owner) {
 		return false
 	}
 	// what follows is content: not a clock, and no office unless the clock comes right after it
 	first := after[0].Text
-	if tr.isRule(first) || officeStrength(first, tr.known) != notOffice && !sentenceLike(first) && !tr.isRule(after[1].Text) && !tr.leadsWithRule(after[1].Text) {
+	if tr.isRule(first) || officeStrength(first, tr.known) != notOffice && !sentenceLike(first) && !tr.clockCell(after[1].Text) {
 		return false
 	}
 	sawClock := false
@@ -1616,7 +1607,7 @@ func (tr *textReader) labelBeforeContent(after []tok, roles []Role, seqs bool, u
 			break
 		}
 		switch {
-		case !sawClock && (tr.isRule(t.Text) || tr.leadsWithRule(t.Text)):
+		case !sawClock && tr.clockCell(t.Text):
 			sawClock = true
 		case sawClock && (officeStrength(t.Text, tr.known) != notOffice || roles[owner] == RoleSubject && subjectLike.MatchString(fold(t.Text))):
 			return true
@@ -1643,7 +1634,7 @@ func (tr *textReader) labelsBeforeClock(row []tok, roles []Role, lastLevel, cloc
 		if seqs && q > 0 && numberTok.MatchString(t.Text) {
 			return 0
 		}
-		if tr.isRule(t.Text) || tr.leadsWithRule(t.Text) {
+		if tr.clockCell(t.Text) {
 			n := min(q-between, levels)
 			for _, x := range row[:max(n, 0)] {
 				if officeStrength(x.Text, tr.known) == surelyOffice || fieldMark.MatchString(x.Text) {
@@ -1681,9 +1672,9 @@ func (tr *textReader) contentBeforeClock(cells []tok, j int, roles []Role, hdr [
 		for n := c + 1; n < len(roles); n++ {
 			switch {
 			case roles[n] == RoleDeadline || roles[n] == RoleFrequency:
-				return tr.isRule(next) || tr.leadsWithRule(next)
+				return tr.clockCell(next)
 			case roles[n] == RoleField && n < len(hdr) && strings.Contains(fold(hdr[n]), "依据"):
-				if strings.HasPrefix(lawTag.ReplaceAllString(next, ""), "《") && fieldLaw.MatchString(ToSimplified(next)) {
+				if lawText(next) {
 					return true
 				}
 			case roles[n] != RoleField:
@@ -1693,6 +1684,16 @@ func (tr *textReader) contentBeforeClock(cells []tok, j int, roles []Role, hdr [
 		return false
 	}
 	return false
+}
+
+// firstRole is the first column with one of the roles, -1 when there is none.
+func firstRole(roles []Role, rs ...Role) int {
+	for c, r := range roles {
+		if slices.Contains(rs, r) {
+			return c
+		}
+	}
+	return -1
 }
 
 func rowLine(r trow) int {
@@ -1776,7 +1777,7 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 	clockInPlace := false
 	for c := 0; positional && c < len(cells); c++ {
 		if (roles[c] == RoleDeadline || roles[c] == RoleFrequency) && cells[c].Text != "" {
-			clockInPlace = tr.isRule(cells[c].Text) || tr.leadsWithRule(cells[c].Text)
+			clockInPlace = tr.clockCell(cells[c].Text)
 			break
 		}
 	}
@@ -1825,10 +1826,7 @@ func (tr *textReader) explicitRow(cells []tok, hdr []string, roles []Role, trail
 	}
 	// a law in 《》 where the table has a 公开依据 column is that column's, not a level: the
 	// row lost its 公开内容 cell (政府信息公开指南 | 《条例》 | …)
-	lawCell := func(s string) bool {
-		s = lawTag.ReplaceAllString(s, "") // 【条例】《…》
-		return hasLaw && strings.HasPrefix(s, "《") && fieldLaw.MatchString(ToSimplified(s))
-	}
+	lawCell := func(s string) bool { return hasLaw && lawText(s) }
 	hasContent := false
 	for _, x := range roles {
 		hasContent = hasContent || x == RoleRequirement
